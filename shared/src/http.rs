@@ -1,0 +1,188 @@
+//! Thin HTTP helpers shared by every handler: use-case registry types, JSON bodies,
+//! parameters, the caller's address, authentication, and mapping errors to responses.
+
+use crate::app::App;
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use lambda_http::request::RequestContext;
+use lambda_http::{Body, RequestExt};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+pub type Request = lambda_http::Request;
+pub type Response = lambda_http::Response<Body>;
+pub type HandlerFuture = Pin<Box<dyn Future<Output = ApiResult<Response>> + Send>>;
+/// An HTTP use case: the function a Lambda function (or the local runner) calls.
+pub type Handler = fn(Arc<App>, Request) -> HandlerFuture;
+
+/// A named HTTP use case. The name is the `LOKET_USE_CASE` of its Lambda function in
+/// `infra/template.yaml`.
+#[derive(Clone, Copy)]
+pub struct UseCase {
+    pub name: &'static str,
+    pub handler: Handler,
+}
+
+/// Registers an async fn `(Arc<App>, Request) -> ApiResult<Response>` as a use case.
+#[macro_export]
+macro_rules! use_case {
+    ($name:literal, $f:path) => {
+        $crate::http::UseCase {
+            name: $name,
+            handler: |app, req| Box::pin($f(app, req)),
+        }
+    };
+}
+
+/// A JSON response.
+pub fn json<T: Serialize>(status: u16, body: &T) -> ApiResult<Response> {
+    let text = serde_json::to_string(body).map_err(ApiError::internal)?;
+    lambda_http::Response::builder()
+        .status(status)
+        .header("content-type", "application/json; charset=utf-8")
+        .header("cache-control", "no-store")
+        .body(Body::Text(text))
+        .map_err(ApiError::internal)
+}
+
+/// A response with a message only (`{"message": ...}`).
+pub fn message(status: u16, text: &str) -> ApiResult<Response> {
+    json(status, &serde_json::json!({ "message": text }))
+}
+
+/// The error as its JSON response.
+pub fn error_response(e: &ApiError) -> Response {
+    let mut b = lambda_http::Response::builder()
+        .status(e.status)
+        .header("content-type", "application/json; charset=utf-8")
+        .header("cache-control", "no-store");
+    if let Some(s) = e.retry_after {
+        b = b.header("retry-after", s.to_string());
+    }
+    b.body(Body::Text(e.to_json()))
+        .unwrap_or_else(|_| lambda_http::Response::new(Body::Empty))
+}
+
+/// Turns a handler's result into the response sent to the caller.
+pub fn respond(result: ApiResult<Response>) -> Response {
+    match result {
+        Ok(r) => r,
+        Err(e) => error_response(&e),
+    }
+}
+
+/// Parses a JSON body. Shape problems are 400 `body_invalid`; individual fields are
+/// validated by the use case so each gets its own Indonesian message.
+pub fn body<T: DeserializeOwned>(req: &Request) -> ApiResult<T> {
+    let bytes: &[u8] = match req.body() {
+        Body::Empty => b"{}",
+        Body::Text(t) => t.as_bytes(),
+        Body::Binary(b) => b,
+        _ => b"{}",
+    };
+    serde_json::from_slice(bytes).map_err(|e| {
+        ApiError::bad_request(
+            "body_invalid",
+            format!("Format data yang dikirim tidak valid (baris {}, kolom {})", e.line(), e.column()),
+        )
+    })
+}
+
+/// A path parameter declared by the route (`/things/{id}`).
+pub fn path_param(req: &Request, name: &str) -> ApiResult<String> {
+    req.path_parameters_ref()
+        .and_then(|p| p.first(name))
+        .map(str::to_string)
+        .ok_or_else(|| ApiError::bad_request("path_invalid", "Alamat (URL) tidak lengkap"))
+}
+
+/// A query string parameter, trimmed, `None` when absent or empty.
+pub fn query_param(req: &Request, name: &str) -> Option<String> {
+    req.query_string_parameters_ref()
+        .and_then(|q| q.first(name))
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// The caller's source address as API Gateway saw it.
+pub fn source_ip(req: &Request) -> String {
+    match req.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(ctx)) => ctx
+            .http
+            .source_ip
+            .clone()
+            .unwrap_or_else(|| "unknown".into()),
+        _ => "unknown".into(),
+    }
+}
+
+/// The bearer token of the `Authorization` header.
+pub fn bearer(req: &Request) -> Option<&str> {
+    req.headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+}
+
+/// Authenticates the request's access token (401 when missing, invalid or expired).
+pub fn authenticate(app: &App, req: &Request) -> ApiResult<Caller> {
+    let token = bearer(req).ok_or_else(ApiError::not_signed_in)?;
+    let claims = app.tokens.verify(token, app.clock.epoch())?;
+    let caller = Caller::from_claims(claims);
+    tracing::Span::current().record("user_id", caller.user_id.as_str());
+    Ok(caller)
+}
+
+/// Trims a required text field; 400 `<field>_required` when missing or blank.
+pub fn required(value: &Option<String>, field: &'static str, label: &str) -> ApiResult<String> {
+    match value.as_deref().map(str::trim) {
+        Some(v) if !v.is_empty() => Ok(v.to_string()),
+        _ => Err(ApiError::invalid("field_required", format!("{label} wajib diisi"), field)),
+    }
+}
+
+/// Trims an optional text field; `None` when missing or blank; 400 when too long.
+pub fn optional(value: &Option<String>, field: &'static str, label: &str, max: usize) -> ApiResult<Option<String>> {
+    match value.as_deref().map(str::trim) {
+        Some(v) if v.chars().count() > max => Err(ApiError::invalid(
+            "field_too_long",
+            format!("{label} maksimal {max} karakter"),
+            field,
+        )),
+        Some(v) if !v.is_empty() => Ok(Some(v.to_string())),
+        _ => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_response_carries_status_and_retry_after() {
+        let r = error_response(&ApiError::too_many("login_throttled", "Tunggu", 7));
+        assert_eq!(r.status(), 429);
+        assert_eq!(r.headers()["retry-after"], "7");
+    }
+
+    #[test]
+    fn malformed_body_is_a_400() {
+        let req = lambda_http::Request::new(Body::Text("{".into()));
+        let e = body::<serde_json::Value>(&req).unwrap_err();
+        assert_eq!((e.status, e.code), (400, "body_invalid"));
+    }
+
+    #[test]
+    fn required_and_optional_fields() {
+        assert_eq!(required(&Some("  x ".into()), "a", "A").unwrap(), "x");
+        let e = required(&Some("  ".into()), "nik", "NIK").unwrap_err();
+        assert_eq!((e.code, e.field, e.message.as_str()), ("field_required", Some("nik"), "NIK wajib diisi"));
+        assert_eq!(optional(&None, "a", "A", 3).unwrap(), None);
+        assert!(optional(&Some("abcd".into()), "a", "A", 3).is_err());
+    }
+}

@@ -1,0 +1,39 @@
+//! Fixed-window rate limits kept in the table (one counter item per key and window,
+//! expired by TTL). Used for anything guessable or costly: code requests, PIN
+//! requests, registration attempts per address.
+
+use crate::error::{ApiError, ApiResult};
+use crate::store::{key, n, Store};
+use std::collections::HashMap;
+
+/// A limit: at most `max` hits per `window` seconds.
+#[derive(Debug, Clone, Copy)]
+pub struct Limit {
+    pub max: i64,
+    pub window: i64,
+}
+
+/// Counts one hit for `bucket` (e.g. `code-ip#1.2.3.4`) and refuses with 429 beyond the limit.
+pub async fn hit(store: &Store, bucket: &str, limit: Limit, now: i64) -> ApiResult<()> {
+    let window_start = now - now.rem_euclid(limit.window);
+    let item = store
+        .update(
+            key(format!("RATE#{bucket}"), format!("W#{window_start}")),
+            "ADD hits :one SET expires_at = :exp",
+            HashMap::new(),
+            HashMap::from([
+                (":one".to_string(), n(1)),
+                (":exp".to_string(), n(window_start + limit.window + 60)),
+            ]),
+        )
+        .await?;
+    let hits = crate::store::get_n(&item, "hits").unwrap_or(0);
+    if hits > limit.max {
+        return Err(ApiError::too_many(
+            "rate_limited",
+            "Terlalu banyak permintaan, silakan coba beberapa saat lagi",
+            (window_start + limit.window - now) as u64,
+        ));
+    }
+    Ok(())
+}
