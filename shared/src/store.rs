@@ -579,3 +579,44 @@ mod tests {
         assert_eq!(get_s(put.item(), "owner"), Some("USER#1"));
     }
 }
+
+/// Converts a stream record image (`NewImage` in DynamoDB JSON) into an item.
+pub fn item_from_stream_image(image: &serde_json::Value) -> Option<Item> {
+    let obj = image.as_object()?;
+    obj.iter()
+        .map(|(k, v)| attribute_from_json(v).map(|a| (k.clone(), a)))
+        .collect()
+}
+
+fn attribute_from_json(v: &serde_json::Value) -> Option<AttributeValue> {
+    let (tag, inner) = v.as_object()?.iter().next()?;
+    Some(match tag.as_str() {
+        "S" => AttributeValue::S(inner.as_str()?.to_string()),
+        "N" => AttributeValue::N(inner.as_str()?.to_string()),
+        "BOOL" => AttributeValue::Bool(inner.as_bool()?),
+        "NULL" => AttributeValue::Null(true),
+        "SS" => AttributeValue::Ss(inner.as_array()?.iter().filter_map(|x| x.as_str().map(String::from)).collect()),
+        "NS" => AttributeValue::Ns(inner.as_array()?.iter().filter_map(|x| x.as_str().map(String::from)).collect()),
+        "L" => AttributeValue::L(inner.as_array()?.iter().map(attribute_from_json).collect::<Option<_>>()?),
+        "M" => AttributeValue::M(item_from_stream_image(inner)?),
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod stream_tests {
+    use super::*;
+
+    #[test]
+    fn stream_images_convert_nested_attributes() {
+        let img = serde_json::json!({
+            "PK": {"S": "OUTBOX#1"}, "n": {"N": "5"}, "ok": {"BOOL": true},
+            "m": {"M": {"a": {"L": [{"S": "x"}, {"NULL": true}]}}}
+        });
+        let item = item_from_stream_image(&img).unwrap();
+        assert_eq!(get_s(&item, "PK"), Some("OUTBOX#1"));
+        assert_eq!(get_n(&item, "n"), Some(5));
+        assert!(matches!(item["m"], AttributeValue::M(_)));
+        assert!(item_from_stream_image(&serde_json::json!({"x": {"B": "AA=="}})).is_none());
+    }
+}

@@ -1,0 +1,59 @@
+//! Creates the first admin of a deployment and prints its activation link.
+//!
+//! Usage: `bootstrap-admin --name "Nama Admin" --email admin@example.go.id`
+//! with the same environment as the functions (`LOKET_TABLE`, secrets, AWS
+//! credentials). It refuses to run twice: the `BOOTSTRAP#ADMIN` guard records the
+//! first admin. The link is printed, not emailed, so it works before SES is verified.
+
+use loket_identity::account::{self, Account, AccountStatus};
+use loket_shared::auth::Role;
+use loket_shared::rules::{contact, person};
+use loket_shared::store::{key, n, s, Tx, TxError};
+use loket_shared::{crypto, App};
+
+fn arg(name: &str) -> Option<String> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1).cloned())
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let (Some(name), Some(email)) = (arg("--name"), arg("--email")) else {
+        eprintln!("usage: bootstrap-admin --name \"Nama Admin\" --email admin@example.go.id [--org LOKET]");
+        std::process::exit(2);
+    };
+    let org = arg("--org").unwrap_or_else(|| "LOKET".into());
+    let name = person::check_full_name(&name)?;
+    let email = contact::normalize_email(&email)?;
+    let app = App::from_env().await?;
+    let now = app.clock.epoch();
+    let id = app.ids.id();
+    let mut acc = Account::new(&id, &name, &email, vec![Role::Admin], AccountStatus::PendingActivation, now);
+    acc.org = Some(org);
+    acc.index_under_org();
+    let token = crypto::random_token(32);
+    let table = app.store.table();
+    let mut tx = Tx::new();
+    let first = tx.guard(table, "BOOTSTRAP#ADMIN".into(), &acc.pk);
+    tx.put_new(table, acc.to_item()?);
+    tx.guard(table, account::email_guard(&email), &acc.pk);
+    let mut item = key(format!("ACTIVATION#{}", app.pepper.hash("activation", &token)), "TOKEN");
+    item.insert("user_id".into(), s(&id));
+    item.insert("expires_at".into(), n(now + app.cfg.activation_ttl_seconds));
+    item.insert("version".into(), n(1));
+    tx.put_new(table, item);
+    match app.store.transact(tx).await {
+        Ok(()) => {}
+        Err(TxError::Condition(f)) if f.contains(&first) => {
+            eprintln!("refused: this deployment already has its first admin");
+            std::process::exit(1);
+        }
+        Err(TxError::Condition(_)) => {
+            eprintln!("refused: the email {email} is already registered");
+            std::process::exit(1);
+        }
+        Err(e) => return Err(loket_shared::ApiError::from(e).into()),
+    }
+    println!("{}/aktivasi?token={}", app.cfg.public_url, token);
+    Ok(())
+}

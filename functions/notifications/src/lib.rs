@@ -1,0 +1,96 @@
+//! Notifications: the side effects of state changes, driven from the table's stream.
+//!
+//! `send_outbox_email` receives the `INSERT` records of outbox items (the stream's
+//! filter passes only `PK` beginning with `OUTBOX#`), opens the sealed parameters,
+//! renders the Indonesian template and sends it through SES. Delivery is at least once
+//! from the stream; a claim (`pending` → `sending` with a lease) keeps one email from
+//! being sent twice by concurrent or retried deliveries. Failed records are reported as
+//! partial batch failures so only they are retried.
+
+use loket_shared::lambda::EventUseCase;
+use loket_shared::mail::OutboxEmail;
+use loket_shared::store::{item_from_stream_image, key, n, s, Item};
+use loket_shared::{event_use_case, ApiResult, App};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// The event use cases of this context, by `LOKET_USE_CASE` name.
+pub fn event_use_cases() -> Vec<EventUseCase> {
+    vec![event_use_case!("send_outbox_email", send_outbox_email)]
+}
+
+const LEASE_SECONDS: i64 = 120;
+
+/// Handles one batch of DynamoDB stream records.
+pub async fn send_outbox_email(app: Arc<App>, event: serde_json::Value) -> ApiResult<serde_json::Value> {
+    let mut failures = Vec::new();
+    let records = event["Records"].as_array().cloned().unwrap_or_default();
+    for record in records {
+        if record["eventName"] != "INSERT" {
+            continue;
+        }
+        let seq = record["dynamodb"]["SequenceNumber"].as_str().unwrap_or_default().to_string();
+        let Some(image) = item_from_stream_image(&record["dynamodb"]["NewImage"]) else {
+            continue;
+        };
+        if let Err(e) = deliver(&app, &image).await {
+            tracing::error!(error = %e, sequence = %seq, "outbox email not sent, will retry");
+            failures.push(serde_json::json!({ "itemIdentifier": seq }));
+        }
+    }
+    Ok(serde_json::json!({ "batchItemFailures": failures }))
+}
+
+async fn deliver(app: &App, image: &Item) -> ApiResult<()> {
+    let mail = OutboxEmail::from_item(image, &app.sealer)?;
+    let pk = format!("{}{}", loket_shared::mail::OUTBOX_PREFIX, mail.id);
+    let k = key(&pk, loket_shared::mail::OUTBOX_SK);
+    let now = app.clock.epoch();
+    let claimed = app
+        .store
+        .update_if(
+            k.clone(),
+            "SET #st = :sending, lease_until = :lease",
+            "#st = :pending OR (#st = :sending AND lease_until < :now)",
+            HashMap::from([("#st".to_string(), "status".to_string())]),
+            HashMap::from([
+                (":sending".to_string(), s("sending")),
+                (":pending".to_string(), s("pending")),
+                (":lease".to_string(), n(now + LEASE_SECONDS)),
+                (":now".to_string(), n(now)),
+            ]),
+        )
+        .await?;
+    if claimed.is_none() {
+        return Ok(()); // already sent, or being sent by another delivery
+    }
+    match app.mailer.send(&mail.to, &mail.template.render()).await {
+        Ok(message_id) => {
+            app.store
+                .update(
+                    k,
+                    "SET #st = :sent, sent_at = :now, message_id = :mid",
+                    HashMap::from([("#st".to_string(), "status".to_string())]),
+                    HashMap::from([
+                        (":sent".to_string(), s("sent")),
+                        (":now".to_string(), n(now)),
+                        (":mid".to_string(), s(message_id)),
+                    ]),
+                )
+                .await?;
+            tracing::info!(outbox_id = %mail.id, template = mail.template.name(), "email sent");
+            Ok(())
+        }
+        Err(e) => {
+            app.store
+                .update(
+                    k,
+                    "SET #st = :pending",
+                    HashMap::from([("#st".to_string(), "status".to_string())]),
+                    HashMap::from([(":pending".to_string(), s("pending"))]),
+                )
+                .await?;
+            Err(e)
+        }
+    }
+}
