@@ -3,7 +3,7 @@
 //! `64.72.01.1001`.
 //!
 //! Storage: one item per parent listing its children (`REGION#<parent>` / `CHILDREN`,
-//! parent `ID` for the provinces). Every district item also carries the names of its
+//! parent `ID` for the provinces), the list kept as one JSON string attribute. Every district item also carries the names of its
 //! ancestors, so a full address is checked and named with a single `GetItem`.
 
 use loket_shared::http::{json, query_param, Request, Response};
@@ -27,10 +27,18 @@ struct ChildrenRecord {
     pk: String,
     #[serde(rename = "SK")]
     sk: String,
-    children: Vec<Region>,
+    /// The children as one JSON string: a single attribute is far cheaper to store and
+    /// read than a list of maps (and the emulator handles it fast).
+    children: String,
     /// For a district: the names of its province, regency and itself.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     names: Option<Vec<String>>,
+}
+
+impl ChildrenRecord {
+    fn children(&self) -> ApiResult<Vec<Region>> {
+        serde_json::from_str(&self.children).map_err(ApiError::internal)
+    }
 }
 
 /// A checked address with the names of its regions.
@@ -81,8 +89,8 @@ pub async fn check_address(
         .get_as(&format!("REGION#{district}"), "CHILDREN")
         .await?
         .ok_or_else(|| region_error("district_code", "Kecamatan"))?;
-    let v = rec
-        .children
+    let children = rec.children()?;
+    let v = children
         .iter()
         .find(|r| r.code == village)
         .ok_or_else(|| region_error("village_code", "Kelurahan/Desa"))?;
@@ -112,7 +120,7 @@ pub async fn list_regions(app: Arc<App>, req: Request) -> ApiResult<Response> {
     let Some(rec) = rec else {
         return Err(ApiError::not_found("region_not_found", "Wilayah tidak ditemukan"));
     };
-    json(200, &serde_json::json!({ "parent": parent, "items": rec.children }))
+    json(200, &serde_json::json!({ "parent": parent, "items": rec.children()? }))
 }
 
 /// Builds the seed items from the four CSV tables of `idn-area-data`
@@ -150,7 +158,7 @@ pub fn seed_items(
         let rec = ChildrenRecord {
             pk: format!("REGION#{parent}"),
             sk: "CHILDREN".into(),
-            children: kids,
+            children: serde_json::to_string(&kids).map_err(ApiError::internal)?,
             names,
         };
         items.push(loket_shared::store::to_item(&rec)?);
@@ -194,7 +202,7 @@ mod tests {
             .map(|i| loket_shared::store::from_item::<ChildrenRecord>(i).unwrap())
             .find(|c| c.pk == "REGION#64.72.01")
             .unwrap();
-        assert_eq!(district.children[0].code, "64.72.01.1001", "sorted by code");
+        assert_eq!(district.children().unwrap()[0].code, "64.72.01.1001", "sorted by code");
         assert_eq!(
             district.names.unwrap(),
             vec!["Kalimantan Timur", "Kota Samarinda", "Palaran"]

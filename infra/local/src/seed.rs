@@ -1,0 +1,223 @@
+//! Demo seed: regions from the `idn-area-data` npm package (data © its contributors,
+//! ODbL), organisations, permit types and one account per role (`seed/demo.json`).
+
+use loket_identity::account::{self, Account, AccountStatus, Address};
+use loket_reference::organisations::{OrgKind, Organisation, PermitType};
+use loket_reference::regions::{self, Region};
+use loket_shared::auth::Role;
+use loket_shared::rules::person::{Education, Gender};
+use loket_shared::store::{to_item, Tx, TxError};
+use loket_shared::{crypto, App};
+use serde::Deserialize;
+use std::path::Path;
+
+type Result<T> = std::result::Result<T, String>;
+
+/// Splits one CSV line, honouring double quotes.
+pub fn csv_fields(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                cur.push('"');
+                chars.next();
+            }
+            '"' => quoted = !quoted,
+            ',' if !quoted => out.push(std::mem::take(&mut cur)),
+            _ => cur.push(c),
+        }
+    }
+    out.push(cur);
+    out
+}
+
+fn read_csv(path: &Path) -> Result<Vec<Vec<String>>> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        format!("{}: {e} (run infra/local/setup.sh to install idn-area-data)", path.display())
+    })?;
+    Ok(text.lines().skip(1).filter(|l| !l.trim().is_empty()).map(csv_fields).collect())
+}
+
+fn with_parent(rows: Vec<Vec<String>>) -> Vec<(Region, String)> {
+    rows.into_iter()
+        .filter(|r| r.len() >= 3)
+        .map(|r| (Region { code: r[0].clone(), name: r[2].clone() }, r[1].clone()))
+        .collect()
+}
+
+/// Loads the regions once per table (skipped when the province list exists).
+pub async fn regions(app: &App, data_dir: &Path) -> Result<usize> {
+    if app.store.get(&format!("REGION#{}", regions::ROOT), "CHILDREN").await.map_err(|e| e.to_string())?.is_some() {
+        return Ok(0);
+    }
+    let provinces: Vec<Region> = read_csv(&data_dir.join("provinces.csv"))?
+        .into_iter()
+        .filter(|r| r.len() >= 2)
+        .map(|r| Region { code: r[0].clone(), name: r[1].clone() })
+        .collect();
+    let regencies = with_parent(read_csv(&data_dir.join("regencies.csv"))?);
+    let districts = with_parent(read_csv(&data_dir.join("districts.csv"))?);
+    let villages = with_parent(read_csv(&data_dir.join("villages.csv"))?);
+    let items = regions::seed_items(&provinces, &regencies, &districts, &villages).map_err(|e| e.to_string())?;
+    let n = items.len();
+    // Four writers at once: the emulator answers each batch in ~15 ms.
+    let chunks: Vec<Vec<_>> = items.chunks(n.div_ceil(4).max(1)).map(|c| c.to_vec()).collect();
+    let mut tasks = Vec::new();
+    for chunk in chunks {
+        let store = app.store.clone();
+        tasks.push(tokio::spawn(async move { store.put_many(chunk).await }));
+    }
+    for t in tasks {
+        t.await.map_err(|e| e.to_string())?.map_err(|e| e.to_string())?;
+    }
+    Ok(n)
+}
+
+#[derive(Deserialize)]
+pub struct Demo {
+    pub password: String,
+    pub organisations: Vec<DemoOrg>,
+    pub permit_types: Vec<DemoPermit>,
+    pub accounts: Vec<DemoAccount>,
+}
+
+#[derive(Deserialize)]
+pub struct DemoOrg {
+    pub code: String,
+    pub name: String,
+    pub kind: OrgKind,
+}
+
+#[derive(Deserialize)]
+pub struct DemoPermit {
+    pub agency: String,
+    pub code: String,
+    pub name: String,
+    pub service_days: u32,
+    pub requirements: Vec<String>,
+}
+
+#[derive(Deserialize)]
+pub struct DemoAddress {
+    pub street: String,
+    pub village_code: String,
+    pub postal_code: String,
+}
+
+#[derive(Deserialize)]
+pub struct DemoAccount {
+    pub role: Role,
+    pub name: String,
+    pub email: String,
+    #[serde(default)]
+    pub org: Option<String>,
+    #[serde(default)]
+    pub nrk: Option<String>,
+    #[serde(default)]
+    pub nik: Option<String>,
+    #[serde(default)]
+    pub gender: Option<Gender>,
+    #[serde(default)]
+    pub birth_date: Option<String>,
+    #[serde(default)]
+    pub education: Option<Education>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub address: Option<DemoAddress>,
+}
+
+pub fn load_demo(path: &Path) -> Result<Demo> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Writes organisations, permit types and the demo accounts (idempotent).
+pub async fn demo(app: &App, demo: &Demo) -> Result<()> {
+    let mut items = Vec::new();
+    for o in &demo.organisations {
+        items.push(to_item(&Organisation::new(&o.code, &o.name, o.kind)).map_err(|e| e.to_string())?);
+    }
+    for p in &demo.permit_types {
+        let reqs: Vec<&str> = p.requirements.iter().map(String::as_str).collect();
+        items.push(to_item(&PermitType::new(&p.agency, &p.code, &p.name, &reqs, p.service_days)).map_err(|e| e.to_string())?);
+    }
+    app.store.put_many(items).await.map_err(|e| e.to_string())?;
+
+    let hash = crypto::hash_password(&demo.password).map_err(|e| e.to_string())?;
+    let now = app.clock.epoch();
+    for d in &demo.accounts {
+        let id = app.ids.id();
+        let mut acc = Account::new(&id, &d.name, &d.email, vec![d.role], AccountStatus::Active, now);
+        acc.org = d.org.clone();
+        acc.nrk = d.nrk.clone();
+        acc.gender = d.gender;
+        acc.birth_date = d.birth_date.clone();
+        acc.education = d.education;
+        acc.phone = d.phone.clone();
+        acc.password_hash = Some(hash.clone());
+        if let Some(nik) = &d.nik {
+            acc.nik_sealed = Some(app.sealer.seal(nik).map_err(|e| e.to_string())?);
+            acc.nik_masked = Some(loket_shared::rules::nik::mask_nik(nik));
+        }
+        if let Some(a) = &d.address {
+            let parts: Vec<&str> = a.village_code.split('.').collect();
+            if parts.len() != 4 {
+                return Err(format!("demo village code {} is not 4 levels", a.village_code));
+            }
+            let region = regions::check_address(
+                &app.store,
+                parts[0],
+                &parts[..2].join("."),
+                &parts[..3].join("."),
+                &a.village_code,
+            )
+            .await
+            .map_err(|e| format!("demo address of {}: {}", d.email, e.message))?;
+            acc.address = Some(Address {
+                street: a.street.clone(),
+                region,
+                postal_code: a.postal_code.clone(),
+            });
+        }
+        acc.index_under_org();
+        let table = app.store.table();
+        let mut tx = Tx::new();
+        tx.put_new(table, acc.to_item().map_err(|e| e.to_string())?);
+        tx.guard(table, account::email_guard(&d.email), &acc.pk);
+        if let Some(nik) = &d.nik {
+            tx.guard(table, account::nik_guard(app, nik), &acc.pk);
+        }
+        if let Some(nrk) = &d.nrk {
+            tx.guard(table, account::nrk_guard(nrk), &acc.pk);
+        }
+        match app.store.transact(tx).await {
+            Ok(()) | Err(TxError::Condition(_)) => {} // already seeded
+            Err(e) => return Err(loket_shared::ApiError::from(e).to_string()),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_fields_honour_quotes() {
+        assert_eq!(csv_fields("12.07.28.1007,12.07.28,\"Lubuk Pakam I,II\""), vec!["12.07.28.1007", "12.07.28", "Lubuk Pakam I,II"]);
+        assert_eq!(csv_fields("a,\"b \"\"c\"\"\",d"), vec!["a", "b \"c\"", "d"]);
+    }
+
+    #[test]
+    fn demo_file_parses_and_has_one_account_per_role() {
+        let demo = load_demo(&Path::new(env!("CARGO_MANIFEST_DIR")).join("seed/demo.json")).unwrap();
+        for role in Role::ALL {
+            assert!(demo.accounts.iter().any(|a| a.role == role), "no demo account for {role:?}");
+        }
+        loket_shared::rules::password::check_password(&demo.password).unwrap();
+    }
+}

@@ -1,0 +1,172 @@
+//! Delivers the table's stream to the event functions, as Lambda's event source mapping
+//! does: the same filter patterns, batches, and retry of the records a handler reports
+//! in `batchItemFailures`. moto serves DynamoDB Streams over its JSON protocol.
+
+use crate::template::StreamSource;
+use loket_shared::lambda::EventHandler;
+use loket_shared::App;
+use serde_json::{json, Value};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub struct StreamClient {
+    http: reqwest::Client,
+    endpoint: String,
+    region: String,
+}
+
+impl StreamClient {
+    pub fn new(endpoint: &str, region: &str) -> Self {
+        Self {
+            http: reqwest::Client::new(),
+            endpoint: endpoint.trim_end_matches('/').to_string(),
+            region: region.to_string(),
+        }
+    }
+
+    async fn call(&self, target: &str, body: Value) -> Result<Value, String> {
+        let auth = format!(
+            "AWS4-HMAC-SHA256 Credential=test/20240101/{}/dynamodb/aws4_request, SignedHeaders=host, Signature=local",
+            self.region
+        );
+        let resp = self
+            .http
+            .post(&self.endpoint)
+            .header("X-Amz-Target", format!("DynamoDBStreams_20120810.{target}"))
+            .header("Content-Type", "application/x-amz-json-1.0")
+            .header("Authorization", auth)
+            .body(body.to_string())
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        let status = resp.status();
+        let text = resp.text().await.map_err(|e| e.to_string())?;
+        if !status.is_success() {
+            return Err(format!("{target}: {status} {}", &text[..text.len().min(300)]));
+        }
+        serde_json::from_str(&text).map_err(|e| e.to_string())
+    }
+
+    /// LATEST iterators for every shard of a stream.
+    pub async fn latest_iterators(&self, stream_arn: &str) -> Result<Vec<String>, String> {
+        let desc = self.call("DescribeStream", json!({ "StreamArn": stream_arn })).await?;
+        let mut out = Vec::new();
+        for shard in desc["StreamDescription"]["Shards"].as_array().cloned().unwrap_or_default() {
+            let it = self
+                .call(
+                    "GetShardIterator",
+                    json!({ "StreamArn": stream_arn, "ShardId": shard["ShardId"], "ShardIteratorType": "LATEST" }),
+                )
+                .await?;
+            if let Some(s) = it["ShardIterator"].as_str() {
+                out.push(s.to_string());
+            }
+        }
+        Ok(out)
+    }
+
+    pub async fn records(&self, iterator: &str) -> Result<(Vec<Value>, Option<String>), String> {
+        let out = self.call("GetRecords", json!({ "ShardIterator": iterator, "Limit": 100 })).await?;
+        let records = out["Records"].as_array().cloned().unwrap_or_default();
+        Ok((records, out["NextShardIterator"].as_str().map(str::to_string)))
+    }
+}
+
+/// True when `value` satisfies a Lambda event filter `pattern`.
+pub fn matches(pattern: &Value, value: &Value) -> bool {
+    match pattern {
+        Value::Object(p) => p.iter().all(|(k, sub)| matches(sub, value.get(k).unwrap_or(&Value::Null))),
+        Value::Array(options) => options.iter().any(|opt| match opt {
+            Value::Object(o) if o.contains_key("prefix") => match (o["prefix"].as_str(), value.as_str()) {
+                (Some(pre), Some(v)) => v.starts_with(pre),
+                _ => false,
+            },
+            Value::Object(o) if o.contains_key("exists") => o["exists"].as_bool() == Some(!value.is_null()),
+            other => other == value,
+        }),
+        other => other == value,
+    }
+}
+
+/// Polls the shards and delivers records to one event source's handler, forever.
+pub async fn run(
+    app: Arc<App>,
+    client: Arc<StreamClient>,
+    source: StreamSource,
+    handler: EventHandler,
+    mut iterators: Vec<String>,
+) {
+    let region = client.region.clone();
+    loop {
+        let mut idle = true;
+        for it in iterators.iter_mut() {
+            let (records, next) = match client.records(it).await {
+                Ok(x) => x,
+                Err(e) => {
+                    tracing::warn!(error = %e, "stream poll failed");
+                    continue;
+                }
+            };
+            if let Some(n) = next {
+                *it = n;
+            }
+            let mut batch: Vec<Value> = records
+                .into_iter()
+                .map(|mut r| {
+                    r["awsRegion"] = json!(region);
+                    r
+                })
+                .filter(|r| source.filters.is_empty() || source.filters.iter().any(|f| matches(f, r)))
+                .collect();
+            if batch.is_empty() {
+                continue;
+            }
+            idle = false;
+            for chunk in batch.chunks_mut(source.batch_size.max(1)) {
+                deliver(&app, &source, handler, chunk.to_vec()).await;
+            }
+        }
+        if idle {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+async fn deliver(app: &Arc<App>, source: &StreamSource, handler: EventHandler, mut records: Vec<Value>) {
+    for attempt in 0..5u32 {
+        let event = json!({ "Records": records });
+        let failed: Vec<String> = match handler(app.clone(), event).await {
+            Ok(v) => v["batchItemFailures"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|f| f["itemIdentifier"].as_str().map(String::from)).collect())
+                .unwrap_or_default(),
+            Err(e) => {
+                tracing::warn!(use_case = %source.use_case, error = %e, "event handler failed");
+                records.iter().filter_map(|r| r["dynamodb"]["SequenceNumber"].as_str().map(String::from)).collect()
+            }
+        };
+        if failed.is_empty() {
+            return;
+        }
+        records.retain(|r| r["dynamodb"]["SequenceNumber"].as_str().is_some_and(|s| failed.iter().any(|f| f == s)));
+        tokio::time::sleep(Duration::from_millis(200 << attempt)).await;
+    }
+    tracing::error!(use_case = %source.use_case, count = records.len(), "records dropped after retries");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filter_patterns_match_like_lambda() {
+        let p: Value = serde_json::from_str(
+            r#"{"eventName": ["INSERT"], "dynamodb": {"Keys": {"PK": {"S": [{"prefix": "OUTBOX#"}]}}}}"#,
+        )
+        .unwrap();
+        let rec = |name: &str, pk: &str| json!({"eventName": name, "dynamodb": {"Keys": {"PK": {"S": pk}}}});
+        assert!(matches(&p, &rec("INSERT", "OUTBOX#1")));
+        assert!(!matches(&p, &rec("MODIFY", "OUTBOX#1")));
+        assert!(!matches(&p, &rec("INSERT", "USER#1")));
+    }
+}
