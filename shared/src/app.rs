@@ -1,5 +1,6 @@
 //! The dependencies of a function, built once at init and borrowed by every request.
 
+use crate::auth::TokenKeys;
 use crate::captcha::Captcha;
 use crate::clock::{Clock, IdGen, RandomIds, SystemClock};
 use crate::config::{Config, Secrets};
@@ -7,7 +8,6 @@ use crate::crypto::{Pepper, Sealer};
 use crate::error::ApiResult;
 use crate::mail::Mailer;
 use crate::store::Store;
-use crate::auth::TokenKeys;
 use std::sync::Arc;
 
 pub struct App {
@@ -31,7 +31,13 @@ impl App {
         let cfg = Config::from_env()?;
         let secrets = Secrets::load().await?;
         let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-        Self::build(cfg, secrets, aws, Arc::new(SystemClock), Arc::new(RandomIds))
+        Self::build(
+            cfg,
+            secrets,
+            aws,
+            Arc::new(SystemClock),
+            Arc::new(RandomIds),
+        )
     }
 
     pub fn build(

@@ -9,7 +9,7 @@
 use crate::error::ApiError;
 use base64::{engine::general_purpose::STANDARD as B64, Engine};
 use jsonwebtoken::{decode, decode_header, encode, Algorithm, DecodingKey, EncodingKey, Header};
-use jsonwebtoken::{Validation, errors::ErrorKind};
+use jsonwebtoken::{errors::ErrorKind, Validation};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -166,11 +166,17 @@ impl TokenKeys {
     pub fn verify(&self, token: &str, now: i64) -> Result<Claims, ApiError> {
         let header = decode_header(token).map_err(|_| ApiError::not_signed_in())?;
         let kid = header.kid.ok_or_else(ApiError::not_signed_in)?;
-        let key = self.decoding.get(&kid).ok_or_else(ApiError::not_signed_in)?;
+        let key = self
+            .decoding
+            .get(&kid)
+            .ok_or_else(ApiError::not_signed_in)?;
         let mut v = Validation::new(Algorithm::HS256);
         v.set_issuer(&[self.issuer.as_str()]);
         v.validate_exp = false; // checked below against the injectable clock
-        v.required_spec_claims = ["exp", "iss", "sub"].iter().map(|s| s.to_string()).collect();
+        v.required_spec_claims = ["exp", "iss", "sub"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         let data = decode::<Claims>(token, key, &v).map_err(|e| match e.kind() {
             ErrorKind::InvalidSignature | ErrorKind::InvalidIssuer => ApiError::not_signed_in(),
             _ => ApiError::not_signed_in(),
@@ -286,7 +292,12 @@ mod tests {
     fn role_checks_include_the_organisation() {
         let c = Caller::from_claims(claims(100));
         assert!(c.require_role_in(Role::Verifier, "DPMPTSP").is_ok());
-        assert_eq!(c.require_role_in(Role::Verifier, "DINKES").unwrap_err().status, 403);
+        assert_eq!(
+            c.require_role_in(Role::Verifier, "DINKES")
+                .unwrap_err()
+                .status,
+            403
+        );
         assert!(c.require_any(&[Role::Admin]).is_err());
         assert_eq!(Role::parse("eorder_admin"), Some(Role::EorderAdmin));
     }

@@ -86,7 +86,11 @@ pub fn body<T: DeserializeOwned>(req: &Request) -> ApiResult<T> {
     serde_json::from_slice(bytes).map_err(|e| {
         ApiError::bad_request(
             "body_invalid",
-            format!("Format data yang dikirim tidak valid (baris {}, kolom {})", e.line(), e.column()),
+            format!(
+                "Format data yang dikirim tidak valid (baris {}, kolom {})",
+                e.line(),
+                e.column()
+            ),
         )
     })
 }
@@ -124,7 +128,10 @@ pub fn bearer(req: &Request) -> Option<&str> {
     req.headers()
         .get("authorization")
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
         .map(str::trim)
         .filter(|t| !t.is_empty())
 }
@@ -142,12 +149,21 @@ pub fn authenticate(app: &App, req: &Request) -> ApiResult<Caller> {
 pub fn required(value: &Option<String>, field: &'static str, label: &str) -> ApiResult<String> {
     match value.as_deref().map(str::trim) {
         Some(v) if !v.is_empty() => Ok(v.to_string()),
-        _ => Err(ApiError::invalid("field_required", format!("{label} wajib diisi"), field)),
+        _ => Err(ApiError::invalid(
+            "field_required",
+            format!("{label} wajib diisi"),
+            field,
+        )),
     }
 }
 
 /// Trims an optional text field; `None` when missing or blank; 400 when too long.
-pub fn optional(value: &Option<String>, field: &'static str, label: &str, max: usize) -> ApiResult<Option<String>> {
+pub fn optional(
+    value: &Option<String>,
+    field: &'static str,
+    label: &str,
+    max: usize,
+) -> ApiResult<Option<String>> {
     match value.as_deref().map(str::trim) {
         Some(v) if v.chars().count() > max => Err(ApiError::invalid(
             "field_too_long",
@@ -181,7 +197,10 @@ mod tests {
     fn required_and_optional_fields() {
         assert_eq!(required(&Some("  x ".into()), "a", "A").unwrap(), "x");
         let e = required(&Some("  ".into()), "nik", "NIK").unwrap_err();
-        assert_eq!((e.code, e.field, e.message.as_str()), ("field_required", Some("nik"), "NIK wajib diisi"));
+        assert_eq!(
+            (e.code, e.field, e.message.as_str()),
+            ("field_required", Some("nik"), "NIK wajib diisi")
+        );
         assert_eq!(optional(&None, "a", "A", 3).unwrap(), None);
         assert!(optional(&Some("abcd".into()), "a", "A", 3).is_err());
     }

@@ -42,8 +42,9 @@ pub async fn run_http(registry: &[UseCase]) -> Result<(), Error> {
     .await
 }
 
-pub type EventFuture =
-    std::pin::Pin<Box<dyn std::future::Future<Output = crate::ApiResult<serde_json::Value>> + Send>>;
+pub type EventFuture = std::pin::Pin<
+    Box<dyn std::future::Future<Output = crate::ApiResult<serde_json::Value>> + Send>,
+>;
 /// An event use case (stream, queue or schedule): JSON event in, JSON result out.
 pub type EventHandler = fn(Arc<App>, serde_json::Value) -> EventFuture;
 

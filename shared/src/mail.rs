@@ -91,7 +91,8 @@ impl EmailTemplate {
     }
 
     pub fn render(&self) -> Rendered {
-        let footer = "Jika Anda tidak merasa melakukan permintaan ini, abaikan email ini.".to_string();
+        let footer =
+            "Jika Anda tidak merasa melakukan permintaan ini, abaikan email ini.".to_string();
         match self {
             Self::RegistrationCode { code, minutes } => {
                 let subject = "Kode Verifikasi Pendaftaran Akun".to_string();
@@ -239,7 +240,12 @@ impl Mailer {
         };
         let msg = Message::builder()
             .subject(utf8(&r.subject)?)
-            .body(Body::builder().text(utf8(&r.text)?).html(utf8(&r.html)?).build())
+            .body(
+                Body::builder()
+                    .text(utf8(&r.text)?)
+                    .html(utf8(&r.html)?)
+                    .build(),
+            )
             .build();
         let out = self
             .client
@@ -272,7 +278,10 @@ mod tests {
         };
         let item = mail.to_item(&sealer, 1000).unwrap();
         let dump = format!("{item:?}");
-        assert!(!dump.contains("123456"), "the code must not be stored in the clear");
+        assert!(
+            !dump.contains("123456"),
+            "the code must not be stored in the clear"
+        );
         assert_eq!(OutboxEmail::from_item(&item, &sealer).unwrap(), mail);
     }
 

@@ -42,7 +42,9 @@ pub fn key(pk: impl Into<String>, sk: impl Into<String>) -> Item {
 
 /// Reads a string attribute.
 pub fn get_s<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
-    item.get(name).and_then(|v| v.as_s().ok()).map(|s| s.as_str())
+    item.get(name)
+        .and_then(|v| v.as_s().ok())
+        .map(|s| s.as_str())
 }
 
 /// Reads a number attribute.
@@ -272,8 +274,7 @@ impl Tx {
             .set_expression_attribute_values(values)
             .build()
             .expect("table and item are set");
-        self.ops
-            .push(TransactWriteItem::builder().put(put).build());
+        self.ops.push(TransactWriteItem::builder().put(put).build());
         self.ops.len() - 1
     }
 }
@@ -430,7 +431,9 @@ impl Store {
             .await;
         match res {
             Ok(out) => Ok(Some(out.attributes.unwrap_or_default())),
-            Err(SdkError::ServiceError(ctx)) if ctx.err().is_conditional_check_failed_exception() => {
+            Err(SdkError::ServiceError(ctx))
+                if ctx.err().is_conditional_check_failed_exception() =>
+            {
                 Ok(None)
             }
             Err(e) => Err(sdk_error(e)),
@@ -534,7 +537,13 @@ fn encode_cursor(k: &Item) -> ApiResult<String> {
 }
 
 fn decode_cursor(c: &str) -> ApiResult<Item> {
-    let bad = || ApiError::invalid("cursor_invalid", "Parameter halaman (cursor) tidak valid", "cursor");
+    let bad = || {
+        ApiError::invalid(
+            "cursor_invalid",
+            "Parameter halaman (cursor) tidak valid",
+            "cursor",
+        )
+    };
     let raw = B64URL.decode(c).map_err(|_| bad())?;
     let m: serde_json::Map<String, serde_json::Value> =
         serde_json::from_slice(&raw).map_err(|_| bad())?;
@@ -566,7 +575,10 @@ mod tests {
         let c = encode_cursor(&k).unwrap();
         assert_eq!(decode_cursor(&c).unwrap(), k);
         assert_eq!(decode_cursor("!!").unwrap_err().code, "cursor_invalid");
-        assert_eq!(decode_cursor(&B64URL.encode(b"{}")).unwrap_err().status, 400);
+        assert_eq!(
+            decode_cursor(&B64URL.encode(b"{}")).unwrap_err().status,
+            400
+        );
     }
 
     #[test]
@@ -595,9 +607,27 @@ fn attribute_from_json(v: &serde_json::Value) -> Option<AttributeValue> {
         "N" => AttributeValue::N(inner.as_str()?.to_string()),
         "BOOL" => AttributeValue::Bool(inner.as_bool()?),
         "NULL" => AttributeValue::Null(true),
-        "SS" => AttributeValue::Ss(inner.as_array()?.iter().filter_map(|x| x.as_str().map(String::from)).collect()),
-        "NS" => AttributeValue::Ns(inner.as_array()?.iter().filter_map(|x| x.as_str().map(String::from)).collect()),
-        "L" => AttributeValue::L(inner.as_array()?.iter().map(attribute_from_json).collect::<Option<_>>()?),
+        "SS" => AttributeValue::Ss(
+            inner
+                .as_array()?
+                .iter()
+                .filter_map(|x| x.as_str().map(String::from))
+                .collect(),
+        ),
+        "NS" => AttributeValue::Ns(
+            inner
+                .as_array()?
+                .iter()
+                .filter_map(|x| x.as_str().map(String::from))
+                .collect(),
+        ),
+        "L" => AttributeValue::L(
+            inner
+                .as_array()?
+                .iter()
+                .map(attribute_from_json)
+                .collect::<Option<_>>()?,
+        ),
         "M" => AttributeValue::M(item_from_stream_image(inner)?),
         _ => return None,
     })

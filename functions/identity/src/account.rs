@@ -86,7 +86,14 @@ pub struct Account {
 
 impl Account {
     /// A new account with only the fields every kind of account has.
-    pub fn new(id: &str, name: &str, email: &str, roles: Vec<Role>, status: AccountStatus, now: i64) -> Self {
+    pub fn new(
+        id: &str,
+        name: &str,
+        email: &str,
+        roles: Vec<Role>,
+        status: AccountStatus,
+        now: i64,
+    ) -> Self {
         Self {
             pk: account_pk(id),
             sk: ACCOUNT_SK.into(),
@@ -120,9 +127,19 @@ impl Account {
     /// Lists an officer under its organisation (GSI2).
     pub fn index_under_org(&mut self) {
         match (&self.org, self.roles.first()) {
-            (Some(org), Some(role)) if self.roles.iter().any(|r| r.is_officer() || *r == Role::Admin) => {
+            (Some(org), Some(role))
+                if self
+                    .roles
+                    .iter()
+                    .any(|r| r.is_officer() || *r == Role::Admin) =>
+            {
                 self.gsi2pk = Some(format!("MEMBERS#{org}"));
-                self.gsi2sk = Some(format!("{}#{}#{}", role.as_str(), self.name.to_lowercase(), self.id));
+                self.gsi2sk = Some(format!(
+                    "{}#{}#{}",
+                    role.as_str(),
+                    self.name.to_lowercase(),
+                    self.id
+                ));
             }
             _ => {
                 self.gsi2pk = None;
@@ -182,7 +199,9 @@ impl Identifier {
     pub fn parse(input: &str) -> Option<Identifier> {
         let t = input.trim();
         if t.contains('@') {
-            return loket_shared::rules::contact::normalize_email(t).ok().map(Identifier::Email);
+            return loket_shared::rules::contact::normalize_email(t)
+                .ok()
+                .map(Identifier::Email);
         }
         if t.len() == 16 && t.bytes().all(|b| b.is_ascii_digit()) {
             return Some(Identifier::Nik(t.to_string()));
@@ -226,7 +245,11 @@ pub struct ProfileView {
 
 impl ProfileView {
     pub fn of(app: &App, a: &Account) -> ApiResult<Self> {
-        let nik = a.nik_sealed.as_deref().map(|s| app.sealer.open(s)).transpose()?;
+        let nik = a
+            .nik_sealed
+            .as_deref()
+            .map(|s| app.sealer.open(s))
+            .transpose()?;
         Ok(Self {
             id: a.id.clone(),
             status: a.status,
@@ -251,12 +274,20 @@ impl ProfileView {
 
 /// 409 for a taken email, with the seed's message.
 pub fn email_taken(email: &str) -> ApiError {
-    ApiError::conflict("email_taken", format!("Email {email} sudah terdaftar di database kami")).with_field("email")
+    ApiError::conflict(
+        "email_taken",
+        format!("Email {email} sudah terdaftar di database kami"),
+    )
+    .with_field("email")
 }
 
 /// 409 for a taken NIK, with the seed's message.
 pub fn nik_taken(nik: &str) -> ApiError {
-    ApiError::conflict("nik_taken", format!("NIK {nik} sudah terdaftar di database kami")).with_field("nik")
+    ApiError::conflict(
+        "nik_taken",
+        format!("NIK {nik} sudah terdaftar di database kami"),
+    )
+    .with_field("nik")
 }
 
 #[cfg(test)]
@@ -265,20 +296,43 @@ mod tests {
 
     #[test]
     fn identifiers_are_classified() {
-        assert_eq!(Identifier::parse(" 6472015502950001 "), Some(Identifier::Nik("6472015502950001".into())));
-        assert_eq!(Identifier::parse("A@B.id"), Some(Identifier::Email("a@b.id".into())));
-        assert_eq!(Identifier::parse("198765"), Some(Identifier::Nrk("198765".into())));
+        assert_eq!(
+            Identifier::parse(" 6472015502950001 "),
+            Some(Identifier::Nik("6472015502950001".into()))
+        );
+        assert_eq!(
+            Identifier::parse("A@B.id"),
+            Some(Identifier::Email("a@b.id".into()))
+        );
+        assert_eq!(
+            Identifier::parse("198765"),
+            Some(Identifier::Nrk("198765".into()))
+        );
         assert_eq!(Identifier::parse("abc"), None);
         assert_eq!(Identifier::parse(""), None);
     }
 
     #[test]
     fn only_officers_are_indexed_under_their_organisation() {
-        let mut a = Account::new("1", "Budi", "b@x.id", vec![Role::Satpel], AccountStatus::Active, 0);
+        let mut a = Account::new(
+            "1",
+            "Budi",
+            "b@x.id",
+            vec![Role::Satpel],
+            AccountStatus::Active,
+            0,
+        );
         a.org = Some("141732".into());
         a.index_under_org();
         assert_eq!(a.gsi2pk.as_deref(), Some("MEMBERS#141732"));
-        let mut v = Account::new("2", "UMKM", "u@x.id", vec![Role::Vendor], AccountStatus::Active, 0);
+        let mut v = Account::new(
+            "2",
+            "UMKM",
+            "u@x.id",
+            vec![Role::Vendor],
+            AccountStatus::Active,
+            0,
+        );
         v.org = Some("141732".into());
         v.index_under_org();
         assert_eq!(v.gsi2pk, None);

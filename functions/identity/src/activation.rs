@@ -9,7 +9,9 @@ use crate::registration::captcha_invalid;
 use crate::session;
 use loket_reference::organisations::{self, OrgKind};
 use loket_shared::auth::Role;
-use loket_shared::http::{authenticate, body, json, path_param, query_param, required, source_ip, Request, Response};
+use loket_shared::http::{
+    authenticate, body, json, path_param, query_param, required, source_ip, Request, Response,
+};
 use loket_shared::mail::{EmailTemplate, OutboxEmail};
 use loket_shared::ratelimit::{self, Limit};
 use loket_shared::rules::{contact, password, person};
@@ -32,7 +34,13 @@ fn link_invalid() -> ApiError {
 }
 
 /// Adds a fresh activation token for `acc` and its email to `tx`; returns the token.
-fn add_activation(app: &App, tx: &mut Tx, acc: &Account, org_name: &str, now: i64) -> ApiResult<String> {
+fn add_activation(
+    app: &App,
+    tx: &mut Tx,
+    acc: &Account,
+    org_name: &str,
+    now: i64,
+) -> ApiResult<String> {
     let token = crypto::random_token(32);
     let table = app.store.table();
     let ttl = app.cfg.activation_ttl_seconds;
@@ -51,7 +59,12 @@ fn add_activation(app: &App, tx: &mut Tx, acc: &Account, org_name: &str, now: i6
     } else {
         EmailTemplate::OfficerInvitation {
             name: acc.name.clone(),
-            role: acc.roles.first().map(|r| r.label()).unwrap_or_default().to_string(),
+            role: acc
+                .roles
+                .first()
+                .map(|r| r.label())
+                .unwrap_or_default()
+                .to_string(),
             organisation: org_name.to_string(),
             link,
             hours: ttl / 3600,
@@ -85,14 +98,36 @@ pub async fn register_vendor(app: Arc<App>, req: Request) -> ApiResult<Response>
     let skpd_code = required(&r.skpd_code, "skpd_code", "SKPD Pembina")?;
     let skpd = match organisations::find(&app.store, &skpd_code).await? {
         Some(o) if o.kind == OrgKind::Skpd => o,
-        _ => return Err(ApiError::invalid("skpd_invalid", "SKPD Pembina tidak ditemukan", "skpd_code")),
+        _ => {
+            return Err(ApiError::invalid(
+                "skpd_invalid",
+                "SKPD Pembina tidak ditemukan",
+                "skpd_code",
+            ))
+        }
     };
-    ratelimit::hit(&app.store, &format!("vendor-reg-ip#{ip}"), Limit { max: 20, window: 3600 }, now).await?;
+    ratelimit::hit(
+        &app.store,
+        &format!("vendor-reg-ip#{ip}"),
+        Limit {
+            max: 20,
+            window: 3600,
+        },
+        now,
+    )
+    .await?;
     if !app.captcha.verify(r.captcha_token.as_deref(), &ip).await {
         return Err(captcha_invalid());
     }
     let id = app.ids.id();
-    let mut acc = Account::new(&id, &name, &email, vec![Role::Vendor], AccountStatus::PendingActivation, now);
+    let mut acc = Account::new(
+        &id,
+        &name,
+        &email,
+        vec![Role::Vendor],
+        AccountStatus::PendingActivation,
+        now,
+    );
     acc.org = Some(skpd.code.clone());
     let table = app.store.table();
     let mut tx = Tx::new();
@@ -101,7 +136,9 @@ pub async fn register_vendor(app: Arc<App>, req: Request) -> ApiResult<Response>
     add_activation(&app, &mut tx, &acc, &skpd.name, now)?;
     match app.store.transact(tx).await {
         Ok(()) => {}
-        Err(TxError::Condition(f)) if f.contains(&email_ix) => return Err(account::email_taken(&email)),
+        Err(TxError::Condition(f)) if f.contains(&email_ix) => {
+            return Err(account::email_taken(&email))
+        }
         Err(e) => return Err(e.into()),
     }
     tracing::info!(user_id = %id, "vendor registered, activation pending");
@@ -120,7 +157,11 @@ async fn pending(app: &App, token: &str) -> ApiResult<(Account, String, i64)> {
         return Err(link_invalid());
     }
     let pk = activation_pk(app, token);
-    let item = app.store.get(&pk, TOKEN_SK).await?.ok_or_else(link_invalid)?;
+    let item = app
+        .store
+        .get(&pk, TOKEN_SK)
+        .await?
+        .ok_or_else(link_invalid)?;
     if get_n(&item, "expires_at").unwrap_or(0) <= app.clock.epoch() {
         return Err(link_invalid());
     }
@@ -168,7 +209,11 @@ pub async fn activate_account(app: Arc<App>, req: Request) -> ApiResult<Response
     let pw = r.password.clone().unwrap_or_default();
     password::check_password(&pw)?;
     if r.password_confirmation.as_deref() != Some(pw.as_str()) {
-        return Err(ApiError::invalid("password_mismatch", "Konfirmasi password tidak sama", "password_confirmation"));
+        return Err(ApiError::invalid(
+            "password_mismatch",
+            "Konfirmasi password tidak sama",
+            "password_confirmation",
+        ));
     }
     if acc.roles.contains(&Role::Vendor) {
         if let Some(name) = r.name.as_deref().filter(|v| !v.trim().is_empty()) {
@@ -177,7 +222,13 @@ pub async fn activate_account(app: Arc<App>, req: Request) -> ApiResult<Response
         if let Some(code) = r.skpd_code.as_deref().filter(|v| !v.trim().is_empty()) {
             match organisations::find(&app.store, code.trim()).await? {
                 Some(o) if o.kind == OrgKind::Skpd => acc.org = Some(o.code),
-                _ => return Err(ApiError::invalid("skpd_invalid", "SKPD Pembina tidak ditemukan", "skpd_code")),
+                _ => {
+                    return Err(ApiError::invalid(
+                        "skpd_invalid",
+                        "SKPD Pembina tidak ditemukan",
+                        "skpd_code",
+                    ))
+                }
             }
         }
     }
@@ -200,7 +251,10 @@ pub async fn activate_account(app: Arc<App>, req: Request) -> ApiResult<Response
         Err(e) => return Err(e.into()),
     }
     tracing::info!(user_id = %acc.id, "account activated");
-    json(200, &serde_json::json!({ "message": "Akun Anda telah aktif", "session": tokens }))
+    json(
+        200,
+        &serde_json::json!({ "message": "Akun Anda telah aktif", "session": tokens }),
+    )
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -235,24 +289,49 @@ pub async fn create_officer_account(app: Arc<App>, req: Request) -> ApiResult<Re
     let role_text = required(&r.role, "role", "Peran")?;
     let role = Role::parse(&role_text)
         .filter(|r| r.is_officer() || matches!(r, Role::Admin | Role::Buyer))
-        .ok_or_else(|| ApiError::invalid("role_invalid", "Peran tidak dikenal atau tidak dapat dibuat oleh admin", "role"))?;
+        .ok_or_else(|| {
+            ApiError::invalid(
+                "role_invalid",
+                "Peran tidak dikenal atau tidak dapat dibuat oleh admin",
+                "role",
+            )
+        })?;
     let org_code = required(&r.org, "org", "Organisasi")?;
     let org = organisations::find(&app.store, &org_code)
         .await?
         .ok_or_else(|| ApiError::invalid("org_invalid", "Organisasi tidak ditemukan", "org"))?;
     if let Some(kind) = org_kind_for(role) {
         if org.kind != kind {
-            return Err(ApiError::invalid("org_invalid", "Jenis organisasi tidak sesuai dengan peran", "org"));
+            return Err(ApiError::invalid(
+                "org_invalid",
+                "Jenis organisasi tidak sesuai dengan peran",
+                "org",
+            ));
         }
     }
     let nrk = match r.nrk.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-        Some(v) if (4..=12).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_digit()) => Some(v.to_string()),
-        Some(_) => return Err(ApiError::invalid("nrk_invalid", "NRK hanya boleh angka 4 sampai 12 digit", "nrk")),
+        Some(v) if (4..=12).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_digit()) => {
+            Some(v.to_string())
+        }
+        Some(_) => {
+            return Err(ApiError::invalid(
+                "nrk_invalid",
+                "NRK hanya boleh angka 4 sampai 12 digit",
+                "nrk",
+            ))
+        }
         None => None,
     };
     let now = app.clock.epoch();
     let id = app.ids.id();
-    let mut acc = Account::new(&id, &name, &email, vec![role], AccountStatus::PendingActivation, now);
+    let mut acc = Account::new(
+        &id,
+        &name,
+        &email,
+        vec![role],
+        AccountStatus::PendingActivation,
+        now,
+    );
     acc.org = Some(org.code.clone());
     acc.nrk = nrk.clone();
     acc.index_under_org();
@@ -260,13 +339,20 @@ pub async fn create_officer_account(app: Arc<App>, req: Request) -> ApiResult<Re
     let mut tx = Tx::new();
     tx.put_new(table, acc.to_item()?);
     let email_ix = tx.guard(table, account::email_guard(&email), &acc.pk);
-    let nrk_ix = nrk.as_deref().map(|v| tx.guard(table, account::nrk_guard(v), &acc.pk));
+    let nrk_ix = nrk
+        .as_deref()
+        .map(|v| tx.guard(table, account::nrk_guard(v), &acc.pk));
     add_activation(&app, &mut tx, &acc, &org.name, now)?;
     match app.store.transact(tx).await {
         Ok(()) => {}
-        Err(TxError::Condition(f)) if f.contains(&email_ix) => return Err(account::email_taken(&email)),
+        Err(TxError::Condition(f)) if f.contains(&email_ix) => {
+            return Err(account::email_taken(&email))
+        }
         Err(TxError::Condition(f)) if nrk_ix.is_some_and(|i| f.contains(&i)) => {
-            return Err(ApiError::conflict("nrk_taken", "NRK sudah terdaftar di database kami").with_field("nrk"))
+            return Err(
+                ApiError::conflict("nrk_taken", "NRK sudah terdaftar di database kami")
+                    .with_field("nrk"),
+            )
         }
         Err(e) => return Err(e.into()),
     }
@@ -282,12 +368,24 @@ pub async fn list_organisation_accounts(app: Arc<App>, req: Request) -> ApiResul
     if !(caller.has_role(Role::Admin) || caller.require_role_in(Role::Satpel, &code).is_ok()) {
         return Err(ApiError::forbidden());
     }
-    let q = Query::partition(format!("MEMBERS#{code}")).on_index("GSI2", "GSI2PK").limit(50);
-    let page = app.store.query(&q, query_param(&req, "cursor").as_deref()).await?;
-    let accounts: Vec<Account> = page.items.into_iter().map(from_item).collect::<ApiResult<_>>()?;
+    let q = Query::partition(format!("MEMBERS#{code}"))
+        .on_index("GSI2", "GSI2PK")
+        .limit(50);
+    let page = app
+        .store
+        .query(&q, query_param(&req, "cursor").as_deref())
+        .await?;
+    let accounts: Vec<Account> = page
+        .items
+        .into_iter()
+        .map(from_item)
+        .collect::<ApiResult<_>>()?;
     let items: Vec<serde_json::Value> = accounts
         .iter()
         .map(|a| serde_json::json!({ "id": a.id, "name": a.name, "email": a.email, "roles": a.roles, "status": a.status }))
         .collect();
-    json(200, &serde_json::json!({ "items": items, "cursor": page.cursor }))
+    json(
+        200,
+        &serde_json::json!({ "items": items, "cursor": page.cursor }),
+    )
 }

@@ -22,13 +22,19 @@ use loket_shared::use_case;
 /// The HTTP use cases of this context, by `LOKET_USE_CASE` name.
 pub fn use_cases() -> Vec<UseCase> {
     vec![
-        use_case!("request_registration_code", registration::request_registration_code),
+        use_case!(
+            "request_registration_code",
+            registration::request_registration_code
+        ),
         use_case!("register_applicant", registration::register_applicant),
         use_case!("register_vendor", activation::register_vendor),
         use_case!("show_activation", activation::show_activation),
         use_case!("activate_account", activation::activate_account),
         use_case!("create_officer_account", activation::create_officer_account),
-        use_case!("list_organisation_accounts", activation::list_organisation_accounts),
+        use_case!(
+            "list_organisation_accounts",
+            activation::list_organisation_accounts
+        ),
         use_case!("login", login::login),
         use_case!("refresh_session", login::refresh_session),
         use_case!("logout", login::logout),

@@ -12,7 +12,9 @@ use crate::account::{self, AccountStatus, Identifier};
 use crate::registration::captcha_invalid;
 use crate::session;
 use loket_shared::config::LoginPolicy;
-use loket_shared::http::{authenticate, body, json, message, required, source_ip, Request, Response};
+use loket_shared::http::{
+    authenticate, body, json, message, required, source_ip, Request, Response,
+};
 use loket_shared::store::{get_n, key, n, Item, Tx};
 use loket_shared::{crypto, ApiError, ApiResult, App};
 use serde::Deserialize;
@@ -87,11 +89,22 @@ fn counter_pk(scope: &str) -> String {
 }
 
 async fn load_failures(app: &App, scope: &str) -> ApiResult<Failures> {
-    Ok(Failures::from_item(app.store.get(&counter_pk(scope), COUNTER_SK).await?.as_ref()))
+    Ok(Failures::from_item(
+        app.store
+            .get(&counter_pk(scope), COUNTER_SK)
+            .await?
+            .as_ref(),
+    ))
 }
 
 /// Counts one failure for `scope`, locking it when the threshold is reached.
-async fn record_failure(app: &App, scope: &str, factor: u32, before: &Failures, now_ms: i64) -> ApiResult<()> {
+async fn record_failure(
+    app: &App,
+    scope: &str,
+    factor: u32,
+    before: &Failures,
+    now_ms: i64,
+) -> ApiResult<()> {
     let policy = &app.cfg.login;
     let now = now_ms.div_euclid(1000);
     let k = key(counter_pk(scope), COUNTER_SK);
@@ -101,7 +114,10 @@ async fn record_failure(app: &App, scope: &str, factor: u32, before: &Failures, 
         (":one".to_string(), n(1)),
         (":now".to_string(), n(now)),
         (":ms".to_string(), n(now_ms)),
-        (":exp".to_string(), n(now + policy.window_seconds + policy.lock_seconds)),
+        (
+            ":exp".to_string(),
+            n(now + policy.window_seconds + policy.lock_seconds),
+        ),
     ]);
     let expr = if stale {
         "SET failures = :one, first_at = :now, last_at_ms = :ms, expires_at = :exp, locked_until = :zero"
@@ -114,7 +130,10 @@ async fn record_failure(app: &App, scope: &str, factor: u32, before: &Failures, 
     } else {
         values.remove(":now");
     }
-    let after = app.store.update(k.clone(), expr, HashMap::new(), values).await?;
+    let after = app
+        .store
+        .update(k.clone(), expr, HashMap::new(), values)
+        .await?;
     if get_n(&after, "failures").unwrap_or(0) >= lock_at {
         app.store
             .update(
@@ -148,9 +167,11 @@ struct LoginRequest {
 pub async fn login(app: Arc<App>, req: Request) -> ApiResult<Response> {
     let r: LoginRequest = body(&req)?;
     let identifier_text = required(&r.identifier, "identifier", "NIK/Email/NRK")?;
-    let pw = r.password.clone().filter(|p| !p.is_empty()).ok_or_else(|| {
-        ApiError::invalid("field_required", "Password wajib diisi", "password")
-    })?;
+    let pw = r
+        .password
+        .clone()
+        .filter(|p| !p.is_empty())
+        .ok_or_else(|| ApiError::invalid("field_required", "Password wajib diisi", "password"))?;
     if pw.chars().count() > 256 || identifier_text.len() > 254 {
         return Err(login_failed());
     }
@@ -174,7 +195,11 @@ pub async fn login(app: Arc<App>, req: Request) -> ApiResult<Response> {
     gate(&policy, factor, &ip_failures, now_ms)?;
     let acc_scope = match &acc {
         Some(a) => format!("ACC#{}", a.id),
-        None => format!("ID#{}", app.pepper.hash("login-id", &identifier_text.trim().to_lowercase())),
+        None => format!(
+            "ID#{}",
+            app.pepper
+                .hash("login-id", &identifier_text.trim().to_lowercase())
+        ),
     };
     let acc_failures = load_failures(&app, &acc_scope).await?;
     gate(&policy, 1, &acc_failures, now_ms)?;
@@ -201,7 +226,11 @@ pub async fn login(app: Arc<App>, req: Request) -> ApiResult<Response> {
     match acc.status {
         AccountStatus::Active => {}
         AccountStatus::Disabled => {
-            return Err(ApiError::new(403, "account_disabled", "Akun Anda dinonaktifkan. Silakan hubungi admin."))
+            return Err(ApiError::new(
+                403,
+                "account_disabled",
+                "Akun Anda dinonaktifkan. Silakan hubungi admin.",
+            ))
         }
         AccountStatus::PendingActivation => return Err(login_failed()),
     }
@@ -233,7 +262,10 @@ pub async fn refresh_session(app: Arc<App>, req: Request) -> ApiResult<Response>
 pub async fn logout(app: Arc<App>, req: Request) -> ApiResult<Response> {
     let caller = authenticate(&app, &req)?;
     app.store
-        .delete(&account::account_pk(&caller.user_id), &session::session_sk(&caller.session_id))
+        .delete(
+            &account::account_pk(&caller.user_id),
+            &session::session_sk(&caller.session_id),
+        )
         .await?;
     message(200, "Anda telah keluar")
 }
@@ -271,7 +303,10 @@ mod tests {
     fn from_the_threshold_attempts_wait_exponentially() {
         let p = policy();
         let e = gate(&p, 1, &failures(5, 1000), 1_000_000).unwrap_err();
-        assert_eq!((e.status, e.code, e.retry_after), (429, "login_throttled", Some(1)));
+        assert_eq!(
+            (e.status, e.code, e.retry_after),
+            (429, "login_throttled", Some(1))
+        );
         assert!(gate(&p, 1, &failures(5, 1000), 1_001_000).is_ok());
         let e = gate(&p, 1, &failures(8, 1000), 1_001_000).unwrap_err();
         assert_eq!(e.retry_after, Some(7), "2^3 s after the last failure");

@@ -22,7 +22,10 @@ fn reset_pk(reset_id: &str) -> String {
 }
 
 fn identity_mismatch() -> ApiError {
-    ApiError::bad_request("reset_identity_mismatch", "No KTP / NPWP, No.Telp dan Email Anda Harus Benar!")
+    ApiError::bad_request(
+        "reset_identity_mismatch",
+        "No KTP / NPWP, No.Telp dan Email Anda Harus Benar!",
+    )
 }
 
 fn pin_invalid() -> ApiError {
@@ -47,22 +50,49 @@ pub async fn request_password_reset(app: Arc<App>, req: Request) -> ApiResult<Re
     let email = contact::normalize_email(&required(&r.email, "email", "E-mail")?)?;
     let ip = source_ip(&req);
     let now = app.clock.epoch();
-    ratelimit::hit(&app.store, &format!("reset-ip#{ip}"), Limit { max: 10, window: 3600 }, now).await?;
+    ratelimit::hit(
+        &app.store,
+        &format!("reset-ip#{ip}"),
+        Limit {
+            max: 10,
+            window: 3600,
+        },
+        now,
+    )
+    .await?;
     if !app.captcha.verify(r.captcha_token.as_deref(), &ip).await {
         return Err(captcha_invalid());
     }
     let acc = account::by_guard(&app, &account::nik_guard(&app, nik_text.trim())).await?;
     let acc = match acc {
-        Some(a) if a.status == AccountStatus::Active && a.email == email && a.phone.as_deref() == Some(phone.as_str()) => a,
+        Some(a)
+            if a.status == AccountStatus::Active
+                && a.email == email
+                && a.phone.as_deref() == Some(phone.as_str()) =>
+        {
+            a
+        }
         _ => return Err(identity_mismatch()),
     };
-    ratelimit::hit(&app.store, &format!("reset-account#{}", acc.id), Limit { max: 3, window: 3600 }, now).await?;
+    ratelimit::hit(
+        &app.store,
+        &format!("reset-account#{}", acc.id),
+        Limit {
+            max: 3,
+            window: 3600,
+        },
+        now,
+    )
+    .await?;
 
     let reset_id = crypto::random_token(24);
     let pin = app.ids.digits(6);
     let mut item = key(reset_pk(&reset_id), PIN_SK);
     item.insert("user_id".into(), s(&acc.id));
-    item.insert("pin_hash".into(), s(app.pepper.hash("reset-pin", &format!("{reset_id}:{pin}"))));
+    item.insert(
+        "pin_hash".into(),
+        s(app.pepper.hash("reset-pin", &format!("{reset_id}:{pin}"))),
+    );
     item.insert("attempts".into(), n(0));
     item.insert("expires_at".into(), n(now + app.cfg.code_ttl_seconds));
     item.insert("version".into(), n(1));
@@ -104,7 +134,13 @@ fn check_new_password(new: &Option<String>, repeat: &Option<String>) -> ApiResul
 }
 
 /// Writes a new password: bumps the session version and ends every session but `keep`.
-async fn set_password(app: &App, mut tx: Tx, acc: &Account, pw: &str, keep: Option<&str>) -> ApiResult<Account> {
+async fn set_password(
+    app: &App,
+    mut tx: Tx,
+    acc: &Account,
+    pw: &str,
+    keep: Option<&str>,
+) -> ApiResult<Account> {
     let now = app.clock.epoch();
     let mut next = acc.clone();
     next.password_hash = Some(crypto::hash_password(pw)?);
@@ -116,7 +152,9 @@ async fn set_password(app: &App, mut tx: Tx, acc: &Account, pw: &str, keep: Opti
     let mail = OutboxEmail {
         id: app.ids.id(),
         to: acc.email.clone(),
-        template: EmailTemplate::PasswordChanged { name: acc.name.clone() },
+        template: EmailTemplate::PasswordChanged {
+            name: acc.name.clone(),
+        },
     };
     tx.put_new(table, mail.to_item(&app.sealer, now)?);
     session::revoke_all(app, &mut tx, &acc.id, keep).await?;
@@ -146,7 +184,11 @@ pub async fn confirm_password_reset(app: Arc<App>, req: Request) -> ApiResult<Re
         return Err(pin_invalid());
     }
     let now = app.clock.epoch();
-    let item = app.store.get(&reset_pk(&reset_id), PIN_SK).await?.ok_or_else(pin_invalid)?;
+    let item = app
+        .store
+        .get(&reset_pk(&reset_id), PIN_SK)
+        .await?
+        .ok_or_else(pin_invalid)?;
     if get_n(&item, "expires_at").unwrap_or(0) <= now {
         return Err(pin_invalid());
     }
@@ -158,7 +200,11 @@ pub async fn confirm_password_reset(app: Arc<App>, req: Request) -> ApiResult<Re
         ));
     }
     let ok = pin.len() == 6
-        && app.pepper.verify("reset-pin", &format!("{reset_id}:{pin}"), get_s(&item, "pin_hash").unwrap_or_default());
+        && app.pepper.verify(
+            "reset-pin",
+            &format!("{reset_id}:{pin}"),
+            get_s(&item, "pin_hash").unwrap_or_default(),
+        );
     if !ok {
         app.store
             .update(
@@ -173,10 +219,17 @@ pub async fn confirm_password_reset(app: Arc<App>, req: Request) -> ApiResult<Re
     let uid = get_s(&item, "user_id").unwrap_or_default();
     let acc = account::load(&app, uid).await?.ok_or_else(pin_invalid)?;
     let mut tx = Tx::new();
-    tx.delete_versioned(app.store.table(), key(reset_pk(&reset_id), PIN_SK), get_n(&item, "version").unwrap_or(1));
+    tx.delete_versioned(
+        app.store.table(),
+        key(reset_pk(&reset_id), PIN_SK),
+        get_n(&item, "version").unwrap_or(1),
+    );
     set_password(&app, tx, &acc, &pw, None).await?;
     tracing::info!(user_id = %acc.id, "password reset, all sessions revoked");
-    json(200, &serde_json::json!({ "message": "Password berhasil diubah" }))
+    json(
+        200,
+        &serde_json::json!({ "message": "Password berhasil diubah" }),
+    )
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -196,9 +249,26 @@ pub async fn change_password(app: Arc<App>, req: Request) -> ApiResult<Response>
     let old = r.old_password.clone().unwrap_or_default();
     let pw = check_new_password(&r.new_password, &r.new_password_confirmation)?;
     let now = app.clock.epoch();
-    ratelimit::hit(&app.store, &format!("pwchange#{}", acc.id), Limit { max: 5, window: 900 }, now).await?;
-    if !acc.password_hash.as_deref().is_some_and(|h| crypto::verify_password(&old, h)) {
-        return Err(ApiError::invalid("old_password_wrong", "Password lama salah", "old_password"));
+    ratelimit::hit(
+        &app.store,
+        &format!("pwchange#{}", acc.id),
+        Limit {
+            max: 5,
+            window: 900,
+        },
+        now,
+    )
+    .await?;
+    if !acc
+        .password_hash
+        .as_deref()
+        .is_some_and(|h| crypto::verify_password(&old, h))
+    {
+        return Err(ApiError::invalid(
+            "old_password_wrong",
+            "Password lama salah",
+            "old_password",
+        ));
     }
     if old == pw {
         return Err(ApiError::invalid(
@@ -213,5 +283,8 @@ pub async fn change_password(app: Arc<App>, req: Request) -> ApiResult<Response>
     let mut tx = Tx::new();
     tx.put_new(app.store.table(), item);
     app.store.transact(tx).await?;
-    json(200, &serde_json::json!({ "message": "Password berhasil diubah", "session": tokens }))
+    json(
+        200,
+        &serde_json::json!({ "message": "Password berhasil diubah", "session": tokens }),
+    )
 }

@@ -7,7 +7,7 @@ use crate::registration::{code_key, verify_code, AddressInput};
 use crate::session;
 use loket_shared::http::{authenticate, body, json, optional, Request, Response};
 use loket_shared::rules::{contact, nik, npwp, person};
-use loket_shared::store::{key, GUARD_SK, Tx, TxError};
+use loket_shared::store::{key, Tx, TxError, GUARD_SK};
 use loket_shared::{ApiError, ApiResult, App};
 use serde::Deserialize;
 use std::sync::Arc;
@@ -51,7 +51,11 @@ pub async fn update_profile(app: Arc<App>, req: Request) -> ApiResult<Response> 
     if r.version.is_some_and(|v| v != acc.version) {
         return Err(ApiError::concurrent_update());
     }
-    let current_nik = acc.nik_sealed.as_deref().map(|s| app.sealer.open(s)).transpose()?;
+    let current_nik = acc
+        .nik_sealed
+        .as_deref()
+        .map(|s| app.sealer.open(s))
+        .transpose()?;
     if let Some(v) = r.nik.as_deref().map(str::trim) {
         if Some(v) != current_nik.as_deref() {
             return Err(readonly("nik"));
@@ -97,9 +101,16 @@ pub async fn update_profile(app: Arc<App>, req: Request) -> ApiResult<Response> 
         next.phone = Some(contact::normalize_phone(&v)?);
     }
     let a = &r.address;
-    let touches_address = [&a.address, &a.province_code, &a.regency_code, &a.district_code, &a.village_code, &a.postal_code]
-        .iter()
-        .any(|f| f.is_some());
+    let touches_address = [
+        &a.address,
+        &a.province_code,
+        &a.regency_code,
+        &a.district_code,
+        &a.village_code,
+        &a.postal_code,
+    ]
+    .iter()
+    .any(|f| f.is_some());
     if touches_address {
         next.address = Some(a.check(&app).await?);
     }

@@ -23,7 +23,11 @@ fn code_pk(email: &str) -> String {
 
 /// The seed's message for a wrong or expired code.
 pub fn code_invalid() -> ApiError {
-    ApiError::invalid("email_code_invalid", "Kode Email Yang Anda Inputkan Salah!", "email_code")
+    ApiError::invalid(
+        "email_code_invalid",
+        "Kode Email Yang Anda Inputkan Salah!",
+        "email_code",
+    )
 }
 
 pub fn captcha_invalid() -> ApiError {
@@ -41,9 +45,32 @@ pub async fn request_registration_code(app: Arc<App>, req: Request) -> ApiResult
     let r: CodeRequest = body(&req)?;
     let email = contact::normalize_email(&required(&r.email, "email", "Email")?)?;
     let now = app.clock.epoch();
-    ratelimit::hit(&app.store, &format!("regcode-ip#{}", source_ip(&req)), Limit { max: 20, window: 3600 }, now).await?;
-    ratelimit::hit(&app.store, &format!("regcode-email#{email}"), Limit { max: 5, window: 3600 }, now).await?;
-    if app.store.get(&account::email_guard(&email), loket_shared::store::GUARD_SK).await?.is_some() {
+    ratelimit::hit(
+        &app.store,
+        &format!("regcode-ip#{}", source_ip(&req)),
+        Limit {
+            max: 20,
+            window: 3600,
+        },
+        now,
+    )
+    .await?;
+    ratelimit::hit(
+        &app.store,
+        &format!("regcode-email#{email}"),
+        Limit {
+            max: 5,
+            window: 3600,
+        },
+        now,
+    )
+    .await?;
+    if app
+        .store
+        .get(&account::email_guard(&email), loket_shared::store::GUARD_SK)
+        .await?
+        .is_some()
+    {
         return Err(account::email_taken(&email));
     }
     send_code(&app, &email, now).await?;
@@ -71,7 +98,10 @@ pub async fn send_code(app: &App, email: &str, now: i64) -> ApiResult<()> {
         Some("attribute_not_exists(PK) OR sent_at <= :edge"),
         HashMap::new(),
         HashMap::from([
-            (":h".to_string(), s(app.pepper.hash("email-code", &format!("{email}:{code}")))),
+            (
+                ":h".to_string(),
+                s(app.pepper.hash("email-code", &format!("{email}:{code}"))),
+            ),
             (":exp".to_string(), n(now + app.cfg.code_ttl_seconds)),
             (":zero".to_string(), n(0)),
             (":one".to_string(), n(1)),
@@ -125,7 +155,11 @@ pub async fn verify_code(app: &App, email: &str, code: &str) -> ApiResult<i64> {
     }
     let stored = get_s(&item, "code_hash").unwrap_or_default();
     let wellformed = code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit());
-    if !wellformed || !app.pepper.verify("email-code", &format!("{email}:{code}"), stored) {
+    if !wellformed
+        || !app
+            .pepper
+            .verify("email-code", &format!("{email}:{code}"), stored)
+    {
         app.store
             .update(
                 key(code_pk(email), CODE_SK),
@@ -160,14 +194,20 @@ impl AddressInput {
     pub async fn check(&self, app: &App) -> ApiResult<Address> {
         let street = required(&self.address, "address", "Alamat Pemohon")?;
         if street.chars().count() > 250 {
-            return Err(ApiError::invalid("field_too_long", "Alamat Pemohon maksimal 250 karakter", "address"));
+            return Err(ApiError::invalid(
+                "field_too_long",
+                "Alamat Pemohon maksimal 250 karakter",
+                "address",
+            ));
         }
         let province = required(&self.province_code, "province_code", "Provinsi")?;
         let regency = required(&self.regency_code, "regency_code", "Kab/Kota")?;
         let district = required(&self.district_code, "district_code", "Kecamatan")?;
         let village = required(&self.village_code, "village_code", "Kelurahan/Desa")?;
-        let postal_code = contact::check_postal_code(&required(&self.postal_code, "postal_code", "Kode Pos")?)?;
-        let region = regions::check_address(&app.store, &province, &regency, &district, &village).await?;
+        let postal_code =
+            contact::check_postal_code(&required(&self.postal_code, "postal_code", "Kode Pos")?)?;
+        let region =
+            regions::check_address(&app.store, &province, &regency, &district, &village).await?;
         Ok(Address {
             street,
             region,
@@ -204,14 +244,19 @@ pub async fn register_applicant(app: Arc<App>, req: Request) -> ApiResult<Respon
     let nik_text = required(&r.nik, "nik", "NIK")?;
     let nik_info = nik::parse_nik(&nik_text)?;
     let nik_text = nik_text.trim().to_string();
-    let npwp = optional(&r.npwp, "npwp", "NPWP", 30)?.map(|v| npwp::normalize_npwp(&v)).transpose()?;
+    let npwp = optional(&r.npwp, "npwp", "NPWP", 30)?
+        .map(|v| npwp::normalize_npwp(&v))
+        .transpose()?;
     let pw = r.password.clone().unwrap_or_default();
     password::check_password(&pw)?;
     let name = person::check_full_name(&required(&r.name, "name", "Nama")?)?;
-    let gender = r
-        .gender
-        .ok_or_else(|| ApiError::invalid("field_required", "Jenis Kelamin wajib dipilih", "gender"))?;
-    let birth = person::check_birth_date(&required(&r.birth_date, "birth_date", "Tanggal Lahir")?, app.clock.now().date())?;
+    let gender = r.gender.ok_or_else(|| {
+        ApiError::invalid("field_required", "Jenis Kelamin wajib dipilih", "gender")
+    })?;
+    let birth = person::check_birth_date(
+        &required(&r.birth_date, "birth_date", "Tanggal Lahir")?,
+        app.clock.now().date(),
+    )?;
     if !nik::matches_birth_date(&nik_info, birth, gender == person::Gender::Female) {
         return Err(ApiError::invalid(
             "nik_mismatch",
@@ -219,22 +264,42 @@ pub async fn register_applicant(app: Arc<App>, req: Request) -> ApiResult<Respon
             "birth_date",
         ));
     }
-    let education = r
-        .education
-        .ok_or_else(|| ApiError::invalid("field_required", "Jenjang Pendidikan wajib dipilih", "education"))?;
+    let education = r.education.ok_or_else(|| {
+        ApiError::invalid(
+            "field_required",
+            "Jenjang Pendidikan wajib dipilih",
+            "education",
+        )
+    })?;
     let phone = contact::normalize_phone(&required(&r.phone, "phone", "No. Handphone")?)?;
     let email = contact::normalize_email(&required(&r.email, "email", "Email")?)?;
     let code = required(&r.email_code, "email_code", "Kode dari Email")?;
     let address = r.address.check(&app).await?;
 
-    ratelimit::hit(&app.store, &format!("register-ip#{ip}"), Limit { max: 30, window: 3600 }, now).await?;
+    ratelimit::hit(
+        &app.store,
+        &format!("register-ip#{ip}"),
+        Limit {
+            max: 30,
+            window: 3600,
+        },
+        now,
+    )
+    .await?;
     if !app.captcha.verify(r.captcha_token.as_deref(), &ip).await {
         return Err(captcha_invalid());
     }
     let code_version = verify_code(&app, &email, &code).await?;
 
     let id = app.ids.id();
-    let mut acc = Account::new(&id, &name, &email, vec![Role::Applicant], AccountStatus::Active, now);
+    let mut acc = Account::new(
+        &id,
+        &name,
+        &email,
+        vec![Role::Applicant],
+        AccountStatus::Active,
+        now,
+    );
     acc.nik_sealed = Some(app.sealer.seal(&nik_text)?);
     acc.nik_masked = Some(nik::mask_nik(&nik_text));
     acc.npwp = npwp;
@@ -255,14 +320,24 @@ pub async fn register_applicant(app: Arc<App>, req: Request) -> ApiResult<Respon
     tx.put_new(table, session_item);
     match app.store.transact(tx).await {
         Ok(()) => {}
-        Err(TxError::Condition(failed)) if failed.contains(&nik_ix) => return Err(account::nik_taken(&nik_text)),
-        Err(TxError::Condition(failed)) if failed.contains(&email_ix) => return Err(account::email_taken(&email)),
+        Err(TxError::Condition(failed)) if failed.contains(&nik_ix) => {
+            return Err(account::nik_taken(&nik_text))
+        }
+        Err(TxError::Condition(failed)) if failed.contains(&email_ix) => {
+            return Err(account::email_taken(&email))
+        }
         Err(TxError::Condition(failed)) if failed.contains(&code_ix) => return Err(code_invalid()),
         Err(TxError::Other(e)) => return Err(e),
         Err(_) => {
-            return Err(ApiError::conflict("registration_failed", "Proses Pendaftaran Gagal"));
+            return Err(ApiError::conflict(
+                "registration_failed",
+                "Proses Pendaftaran Gagal",
+            ));
         }
     }
     tracing::info!(user_id = %id, nik = %nik::mask_nik(&nik_text), "applicant registered");
-    json(201, &serde_json::json!({ "message": "Pendaftaran akun berhasil", "session": tokens }))
+    json(
+        201,
+        &serde_json::json!({ "message": "Pendaftaran akun berhasil", "session": tokens }),
+    )
 }

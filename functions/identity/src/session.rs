@@ -73,7 +73,10 @@ pub fn open(app: &App, a: &Account, source_ip: &str) -> ApiResult<(Item, Tokens)
     let sid = app.ids.id();
     let secret = random_token(32);
     let mut item = key(account::account_pk(&a.id), session_sk(&sid));
-    item.insert("refresh_hash".into(), s(app.pepper.hash("refresh", &secret)));
+    item.insert(
+        "refresh_hash".into(),
+        s(app.pepper.hash("refresh", &secret)),
+    );
     item.insert("session_version".into(), n(a.session_version));
     item.insert("created_at".into(), n(now));
     item.insert("last_used_at".into(), n(now));
@@ -85,8 +88,15 @@ pub fn open(app: &App, a: &Account, source_ip: &str) -> ApiResult<(Item, Tokens)
 }
 
 /// Adds the deletion of every session of `user_id` (except `keep`) to `tx`.
-pub async fn revoke_all(app: &App, tx: &mut Tx, user_id: &str, keep: Option<&str>) -> ApiResult<()> {
-    let q = Query::partition(account::account_pk(user_id)).sk_begins_with("SK", "SESSION#").limit(100);
+pub async fn revoke_all(
+    app: &App,
+    tx: &mut Tx,
+    user_id: &str,
+    keep: Option<&str>,
+) -> ApiResult<()> {
+    let q = Query::partition(account::account_pk(user_id))
+        .sk_begins_with("SK", "SESSION#")
+        .limit(100);
     let table = app.store.table().to_string();
     let sessions = app.store.query_all(&q).await?;
     let keep_sk = keep.map(session_sk);
@@ -115,7 +125,10 @@ pub async fn live_account(app: &App, caller: &Caller) -> ApiResult<Account> {
     let (acc, sess) = tokio::join!(account::load(app, &caller.user_id), app.store.get(&pk, &sk));
     let acc = acc?.ok_or_else(ApiError::not_signed_in)?;
     let sess = sess?;
-    if sess.is_none() || acc.session_version != caller.session_version || acc.status != AccountStatus::Active {
+    if sess.is_none()
+        || acc.session_version != caller.session_version
+        || acc.status != AccountStatus::Active
+    {
         return Err(ApiError::not_signed_in());
     }
     Ok(acc)
@@ -147,7 +160,10 @@ pub async fn refresh(app: &App, token: &str) -> ApiResult<Tokens> {
     let stored = get_s(&sess, "refresh_hash").unwrap_or_default();
     if !app.pepper.verify("refresh", secret, stored) {
         // A rotated (old) token was replayed: someone else may hold this session.
-        tracing::warn!(user_id = uid, "refresh token reuse detected, revoking session");
+        tracing::warn!(
+            user_id = uid,
+            "refresh token reuse detected, revoking session"
+        );
         app.store.delete(&pk, &sk).await?;
         return Err(refresh_invalid());
     }

@@ -22,14 +22,20 @@ pub fn event_use_cases() -> Vec<EventUseCase> {
 const LEASE_SECONDS: i64 = 120;
 
 /// Handles one batch of DynamoDB stream records.
-pub async fn send_outbox_email(app: Arc<App>, event: serde_json::Value) -> ApiResult<serde_json::Value> {
+pub async fn send_outbox_email(
+    app: Arc<App>,
+    event: serde_json::Value,
+) -> ApiResult<serde_json::Value> {
     let mut failures = Vec::new();
     let records = event["Records"].as_array().cloned().unwrap_or_default();
     for record in records {
         if record["eventName"] != "INSERT" {
             continue;
         }
-        let seq = record["dynamodb"]["SequenceNumber"].as_str().unwrap_or_default().to_string();
+        let seq = record["dynamodb"]["SequenceNumber"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         let Some(image) = item_from_stream_image(&record["dynamodb"]["NewImage"]) else {
             continue;
         };

@@ -78,7 +78,13 @@ pub struct PermitType {
 }
 
 impl PermitType {
-    pub fn new(agency: &str, code: &str, name: &str, requirements: &[&str], service_days: u32) -> Self {
+    pub fn new(
+        agency: &str,
+        code: &str,
+        name: &str,
+        requirements: &[&str],
+        service_days: u32,
+    ) -> Self {
         Self {
             pk: format!("ORG#{agency}"),
             sk: format!("PERMIT#{code}"),
@@ -123,8 +129,15 @@ pub async fn list_organisations(app: Arc<App>, req: Request) -> ApiResult<Respon
     let q = Query::partition(format!("ORGS#{}", kind.as_str()))
         .on_index("GSI1", "GSI1PK")
         .limit(100);
-    let page = app.store.query(&q, query_param(&req, "cursor").as_deref()).await?;
-    let orgs: Vec<Organisation> = page.items.into_iter().map(from_item).collect::<ApiResult<_>>()?;
+    let page = app
+        .store
+        .query(&q, query_param(&req, "cursor").as_deref())
+        .await?;
+    let orgs: Vec<Organisation> = page
+        .items
+        .into_iter()
+        .map(from_item)
+        .collect::<ApiResult<_>>()?;
     let items: Vec<OrgView> = orgs
         .iter()
         .map(|o| OrgView {
@@ -133,7 +146,10 @@ pub async fn list_organisations(app: Arc<App>, req: Request) -> ApiResult<Respon
             kind: o.kind,
         })
         .collect();
-    json(200, &serde_json::json!({ "items": items, "cursor": page.cursor }))
+    json(
+        200,
+        &serde_json::json!({ "items": items, "cursor": page.cursor }),
+    )
 }
 
 /// `GET /agencies/{code}/permit-types`: the public "Persyaratan" list of an agency.
@@ -141,7 +157,12 @@ pub async fn list_permit_types(app: Arc<App>, req: Request) -> ApiResult<Respons
     let code = path_param(&req, "code")?;
     match find(&app.store, &code).await? {
         Some(o) if o.kind == OrgKind::Agency => {}
-        _ => return Err(ApiError::not_found("agency_not_found", "Instansi tidak ditemukan")),
+        _ => {
+            return Err(ApiError::not_found(
+                "agency_not_found",
+                "Instansi tidak ditemukan",
+            ))
+        }
     }
     let q = Query::partition(format!("ORG#{code}"))
         .sk_begins_with("SK", "PERMIT#")
@@ -162,5 +183,8 @@ pub async fn list_permit_types(app: Arc<App>, req: Request) -> ApiResult<Respons
             })
         })
         .collect();
-    json(200, &serde_json::json!({ "agency_code": code, "items": view }))
+    json(
+        200,
+        &serde_json::json!({ "agency_code": code, "items": view }),
+    )
 }

@@ -1,13 +1,17 @@
 //! Indonesian administrative regions: province → regency (kab/kota) → district
 //! (kecamatan) → village (kelurahan/desa), with Kemendagri codes such as
-//! `64.72.01.1001`.
+//! `64.72.01.1001`, from the `idn-area-data` package (data under ODbL).
 //!
-//! Storage: one item per parent listing its children (`REGION#<parent>` / `CHILDREN`,
-//! parent `ID` for the provinces), the list kept as one JSON string attribute. Every district item also carries the names of its
-//! ancestors, so a full address is checked and named with a single `GetItem`.
+//! Storage, one item per parent (`REGION#<code>` / `CHILDREN`), lists kept as one JSON
+//! string attribute:
+//! - `REGION#ID`: the provinces; `REGION#<province>`: its regencies;
+//! - `REGION#<regency>`: its districts *and* each district's villages, plus the names of
+//!   the province and the regency — so a full address is checked and named with a
+//!   single `GetItem`, and the whole country is 553 items (moto copies a table on every
+//!   transaction; 7 800 district items made each write take seconds).
 
 use loket_shared::http::{json, query_param, Request, Response};
-use loket_shared::store::{key, s, Item, Store};
+use loket_shared::store::{Item, Store};
 use loket_shared::{ApiError, ApiResult, App};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -27,10 +31,12 @@ struct ChildrenRecord {
     pk: String,
     #[serde(rename = "SK")]
     sk: String,
-    /// The children as one JSON string: a single attribute is far cheaper to store and
-    /// read than a list of maps (and the emulator handles it fast).
+    /// The children as JSON (`[{code, name}]`).
     children: String,
-    /// For a district: the names of its province, regency and itself.
+    /// For a regency: `{district code: [{code, name}]}` as JSON.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    villages: Option<String>,
+    /// For a regency: the names of its province and itself.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     names: Option<Vec<String>>,
 }
@@ -39,6 +45,19 @@ impl ChildrenRecord {
     fn children(&self) -> ApiResult<Vec<Region>> {
         serde_json::from_str(&self.children).map_err(ApiError::internal)
     }
+
+    fn villages_of(&self, district: &str) -> ApiResult<Option<Vec<Region>>> {
+        let Some(raw) = &self.villages else {
+            return Ok(None);
+        };
+        let mut all: HashMap<String, Vec<Region>> =
+            serde_json::from_str(raw).map_err(ApiError::internal)?;
+        Ok(all.remove(district))
+    }
+}
+
+async fn record(store: &Store, code: &str) -> ApiResult<Option<ChildrenRecord>> {
+    store.get_as(&format!("REGION#{code}"), "CHILDREN").await
 }
 
 /// A checked address with the names of its regions.
@@ -73,7 +92,7 @@ pub async fn check_address(
     let child_of = |child: &str, parent: &str, depth: usize| {
         child.starts_with(&format!("{parent}.")) && child.split('.').count() == depth
     };
-    if province.split('.').count() != 1 || province.is_empty() {
+    if province.is_empty() || province.contains('.') || province.len() > 2 {
         return Err(region_error("province_code", "Provinsi"));
     }
     if !child_of(regency, province, 2) {
@@ -85,18 +104,25 @@ pub async fn check_address(
     if !child_of(village, district, 4) {
         return Err(region_error("village_code", "Kelurahan/Desa"));
     }
-    let rec: ChildrenRecord = store
-        .get_as(&format!("REGION#{district}"), "CHILDREN")
+    let rec = record(store, regency)
         .await?
+        .ok_or_else(|| region_error("regency_code", "Kabupaten/Kota"))?;
+    let d = rec
+        .children()?
+        .into_iter()
+        .find(|r| r.code == district)
         .ok_or_else(|| region_error("district_code", "Kecamatan"))?;
-    let children = rec.children()?;
-    let v = children
-        .iter()
+    let v = rec
+        .villages_of(district)?
+        .unwrap_or_default()
+        .into_iter()
         .find(|r| r.code == village)
         .ok_or_else(|| region_error("village_code", "Kelurahan/Desa"))?;
     let names = rec.names.unwrap_or_default();
-    if names.len() != 3 {
-        return Err(ApiError::internal(format!("district {district} has no ancestor names")));
+    if names.len() != 2 {
+        return Err(ApiError::internal(format!(
+            "regency {regency} has no ancestor names"
+        )));
     }
     Ok(RegionPath {
         province_code: province.into(),
@@ -104,23 +130,42 @@ pub async fn check_address(
         regency_code: regency.into(),
         regency_name: names[1].clone(),
         district_code: district.into(),
-        district_name: names[2].clone(),
+        district_name: d.name,
         village_code: village.into(),
-        village_name: v.name.clone(),
+        village_name: v.name,
     })
 }
 
 /// `GET /regions?parent=<code>`: the provinces, or the children of a region.
 pub async fn list_regions(app: Arc<App>, req: Request) -> ApiResult<Response> {
     let parent = query_param(&req, "parent").unwrap_or_else(|| ROOT.to_string());
-    if parent.len() > 20 || !parent.chars().all(|c| c.is_ascii_alphanumeric() || c == '.') {
-        return Err(ApiError::invalid("region_invalid", "Kode wilayah tidak valid", "parent"));
+    if parent.len() > 20
+        || !parent
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.')
+    {
+        return Err(ApiError::invalid(
+            "region_invalid",
+            "Kode wilayah tidak valid",
+            "parent",
+        ));
     }
-    let rec: Option<ChildrenRecord> = app.store.get_as(&format!("REGION#{parent}"), "CHILDREN").await?;
-    let Some(rec) = rec else {
-        return Err(ApiError::not_found("region_not_found", "Wilayah tidak ditemukan"));
+    let not_found = || ApiError::not_found("region_not_found", "Wilayah tidak ditemukan");
+    let items = if parent.split('.').count() == 3 {
+        // A district's villages live in its regency's item.
+        let regency = parent.rsplit_once('.').map(|(r, _)| r).unwrap_or_default();
+        let rec = record(&app.store, regency).await?.ok_or_else(not_found)?;
+        rec.villages_of(&parent)?.ok_or_else(not_found)?
+    } else {
+        record(&app.store, &parent)
+            .await?
+            .ok_or_else(not_found)?
+            .children()?
     };
-    json(200, &serde_json::json!({ "parent": parent, "items": rec.children()? }))
+    json(
+        200,
+        &serde_json::json!({ "parent": parent, "items": items }),
+    )
 }
 
 /// Builds the seed items from the four CSV tables of `idn-area-data`
@@ -134,43 +179,54 @@ pub fn seed_items(
 ) -> ApiResult<Vec<Item>> {
     let mut children: HashMap<String, Vec<Region>> = HashMap::new();
     children.insert(ROOT.into(), provinces.to_vec());
-    for (r, parent) in regencies.iter().chain(districts).chain(villages) {
+    for (r, parent) in regencies.iter().chain(districts) {
         children.entry(parent.clone()).or_default().push(r.clone());
+    }
+    let mut villages_by_regency: HashMap<String, HashMap<String, Vec<Region>>> = HashMap::new();
+    for (v, district) in villages {
+        let regency = district
+            .rsplit_once('.')
+            .map(|(r, _)| r.to_string())
+            .unwrap_or_default();
+        villages_by_regency
+            .entry(regency)
+            .or_default()
+            .entry(district.clone())
+            .or_default()
+            .push(v.clone());
     }
     let name_of: HashMap<&str, &str> = provinces
         .iter()
         .chain(regencies.iter().map(|(r, _)| r))
-        .chain(districts.iter().map(|(r, _)| r))
         .map(|r| (r.code.as_str(), r.name.as_str()))
         .collect();
     let mut items = Vec::with_capacity(children.len());
     for (parent, mut kids) in children {
         kids.sort_by(|a, b| a.code.cmp(&b.code));
-        let names = if parent.split('.').count() == 3 {
-            let parts: Vec<&str> = parent.split('.').collect();
-            let p = parts[0].to_string();
-            let r = format!("{}.{}", parts[0], parts[1]);
+        let (villages, names) = if parent.split('.').count() == 2 {
+            let mut v = villages_by_regency.remove(&parent).unwrap_or_default();
+            for list in v.values_mut() {
+                list.sort_by(|a, b| a.code.cmp(&b.code));
+            }
+            let province = parent.split('.').next().unwrap_or_default();
             let get = |c: &str| name_of.get(c).map(|s| s.to_string()).unwrap_or_default();
-            Some(vec![get(&p), get(&r), get(&parent)])
+            (
+                Some(serde_json::to_string(&v).map_err(ApiError::internal)?),
+                Some(vec![get(province), get(&parent)]),
+            )
         } else {
-            None
+            (None, None)
         };
         let rec = ChildrenRecord {
             pk: format!("REGION#{parent}"),
             sk: "CHILDREN".into(),
             children: serde_json::to_string(&kids).map_err(ApiError::internal)?,
+            villages,
             names,
         };
         items.push(loket_shared::store::to_item(&rec)?);
     }
     Ok(items)
-}
-
-/// The key of a region's children item (for tests and tools).
-pub fn children_key(parent: &str) -> Item {
-    let mut k = key(format!("REGION#{parent}"), "CHILDREN");
-    k.insert("kind".into(), s("region"));
-    k
 }
 
 #[cfg(test)]
@@ -185,27 +241,29 @@ mod tests {
     }
 
     #[test]
-    fn seed_items_group_children_and_name_district_ancestors() {
+    fn seed_items_keep_districts_and_villages_in_the_regency() {
         let items = seed_items(
             &[r("64", "Kalimantan Timur")],
             &[(r("64.72", "Kota Samarinda"), "64".into())],
             &[(r("64.72.01", "Palaran"), "64.72".into())],
             &[
-                (r("64.72.01.1002", "Rawa Makmur"), "64.72.01".into()),
-                (r("64.72.01.1001", "Simpang Pasir"), "64.72.01".into()),
+                (r("64.72.01.1002", "Handil Bakti"), "64.72.01".into()),
+                (r("64.72.01.1001", "Rawa Makmur"), "64.72.01".into()),
             ],
         )
         .unwrap();
-        assert_eq!(items.len(), 4);
-        let district = items
+        assert_eq!(items.len(), 3, "root, province and regency");
+        let regency = items
             .into_iter()
             .map(|i| loket_shared::store::from_item::<ChildrenRecord>(i).unwrap())
-            .find(|c| c.pk == "REGION#64.72.01")
+            .find(|c| c.pk == "REGION#64.72")
             .unwrap();
-        assert_eq!(district.children().unwrap()[0].code, "64.72.01.1001", "sorted by code");
+        assert_eq!(regency.children().unwrap()[0].name, "Palaran");
+        let villages = regency.villages_of("64.72.01").unwrap().unwrap();
+        assert_eq!(villages[0].code, "64.72.01.1001", "sorted by code");
         assert_eq!(
-            district.names.unwrap(),
-            vec!["Kalimantan Timur", "Kota Samarinda", "Palaran"]
+            regency.names.unwrap(),
+            vec!["Kalimantan Timur", "Kota Samarinda"]
         );
     }
 }

@@ -1,12 +1,13 @@
 //! `loket-local serve`: the whole platform on one machine, against moto.
 //!
-//! Options: `--port 3000`, `--moto http://127.0.0.1:5000`, `--prefix loket-local`
+//! Options: `--port 3000`, `--moto http://127.0.0.1:5000`, `--mail-moto URL` (a separate
+//! emulator for SES), `--prefix loket-local`
 //! (names of the table, bucket… so parallel runs never share data),
 //! `--trust-forwarded-for` (tests: take the caller's address from `X-Forwarded-For`).
 
 use base64::{engine::general_purpose::STANDARD as B64, Engine};
 use loket_local::template::Template;
-use loket_local::{provision, seed, server::Server, streams, event_use_cases, http_use_cases};
+use loket_local::{event_use_cases, http_use_cases, provision, seed, server::Server, streams};
 use loket_shared::App;
 use rand::RngCore;
 use std::collections::HashMap;
@@ -16,16 +17,24 @@ use std::sync::Arc;
 struct Args {
     port: u16,
     moto: String,
+    /// A second emulator only for email, so reading captured mail stays fast (moto's
+    /// data dump covers every service, tables included).
+    mail_moto: Option<String>,
     prefix: String,
     trust_forwarded_for: bool,
 }
 
 fn parse_args() -> Args {
     let argv: Vec<String> = std::env::args().collect();
-    let val = |name: &str| argv.iter().position(|a| a == name).and_then(|i| argv.get(i + 1).cloned());
+    let val = |name: &str| {
+        argv.iter()
+            .position(|a| a == name)
+            .and_then(|i| argv.get(i + 1).cloned())
+    };
     Args {
         port: val("--port").and_then(|p| p.parse().ok()).unwrap_or(3000),
         moto: val("--moto").unwrap_or_else(|| "http://127.0.0.1:5000".into()),
+        mail_moto: val("--mail-moto"),
         prefix: val("--prefix").unwrap_or_else(|| "loket-local".into()),
         trust_forwarded_for: argv.iter().any(|a| a == "--trust-forwarded-for"),
     }
@@ -47,7 +56,10 @@ fn environment(t: &Template, args: &Args) -> Vec<(String, String)> {
     let mut env = t.globals_environment();
     let local = [
         ("LOKET_STAGE", "local".to_string()),
-        ("LOKET_PUBLIC_URL", format!("http://127.0.0.1:{}", args.port)),
+        (
+            "LOKET_PUBLIC_URL",
+            format!("http://127.0.0.1:{}", args.port),
+        ),
         ("LOKET_CAPTCHA", "test".to_string()),
         ("LOKET_SECRETS_SOURCE", "env".to_string()),
         ("LOKET_JWT_KEYS", format!("local-1={}", random_b64(32))),
@@ -62,6 +74,9 @@ fn environment(t: &Template, args: &Args) -> Vec<(String, String)> {
     for (k, v) in local {
         env.retain(|(ek, _)| ek != k);
         env.push((k.to_string(), v));
+    }
+    if let Some(mail) = &args.mail_moto {
+        env.push(("AWS_ENDPOINT_URL_SESV2".to_string(), mail.clone()));
     }
     env.retain(|(k, _)| k != "LOKET_SECRET_ID" && k != "LOKET_USE_CASE");
     env
@@ -91,7 +106,10 @@ fn main() {
         )
         .with_target(false)
         .try_init();
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
     if let Err(e) = rt.block_on(run(args, t, root)) {
         eprintln!("loket-local: {e}");
         std::process::exit(1);
@@ -102,7 +120,10 @@ async fn run(args: Args, t: Template, root: PathBuf) -> Result<(), String> {
     let started = std::time::Instant::now();
     // Step Functions must execute definitions, and the flag must precede their creation.
     reqwest::Client::new()
-        .post(format!("{}/moto-api/config", args.moto.trim_end_matches('/')))
+        .post(format!(
+            "{}/moto-api/config",
+            args.moto.trim_end_matches('/')
+        ))
         .json(&serde_json::json!({ "stepfunctions": { "execute_state_machine": true } }))
         .send()
         .await
@@ -116,13 +137,23 @@ async fn run(args: Args, t: Template, root: PathBuf) -> Result<(), String> {
     let machines = provision::state_machines(&t, &aws_sdk_sfn::Client::new(&aws)).await?;
 
     let app = Arc::new(App::from_env().await.map_err(|e| e.to_string())?);
-    let regions = seed::regions(&app, &root.join("infra/local/node_modules/idn-area-data/data")).await?;
+    let regions = seed::regions(
+        &app,
+        &root.join("infra/local/node_modules/idn-area-data/data"),
+    )
+    .await?;
     let demo = seed::load_demo(&root.join("infra/local/seed/demo.json"))?;
     seed::demo(&app, &demo).await?;
 
     // Stream consumers start from LATEST *before* the API accepts requests.
-    let handlers: HashMap<String, _> = http_use_cases().into_iter().map(|u| (u.name.to_string(), u.handler)).collect();
-    let events: HashMap<String, _> = event_use_cases().into_iter().map(|u| (u.name.to_string(), u.handler)).collect();
+    let handlers: HashMap<String, _> = http_use_cases()
+        .into_iter()
+        .map(|u| (u.name.to_string(), u.handler))
+        .collect();
+    let events: HashMap<String, _> = event_use_cases()
+        .into_iter()
+        .map(|u| (u.name.to_string(), u.handler))
+        .collect();
     let stream_arn = ddb
         .describe_table()
         .table_name(&table)
@@ -137,8 +168,14 @@ async fn run(args: Args, t: Template, root: PathBuf) -> Result<(), String> {
         let handler = *events
             .get(&source.use_case)
             .ok_or_else(|| format!("stream source names unknown use case {}", source.use_case))?;
-        let iterators = client.latest_iterators(&stream_arn).await?;
-        tokio::spawn(streams::run(app.clone(), client.clone(), source, handler, iterators));
+        let positions = client.positions(&stream_arn).await?;
+        tokio::spawn(streams::run(
+            app.clone(),
+            client.clone(),
+            source,
+            handler,
+            positions,
+        ));
     }
     for s in t.schedules() {
         let handler = *events
@@ -151,7 +188,9 @@ async fn run(args: Args, t: Template, root: PathBuf) -> Result<(), String> {
                 tick.tick().await;
                 loop {
                     tick.tick().await;
-                    if let Err(e) = handler(app.clone(), serde_json::json!({ "source": "loket.local" })).await {
+                    if let Err(e) =
+                        handler(app.clone(), serde_json::json!({ "source": "loket.local" })).await
+                    {
                         tracing::warn!(use_case = %s.use_case, error = %e, "scheduled job failed");
                     }
                 }
@@ -166,15 +205,36 @@ async fn run(args: Args, t: Template, root: PathBuf) -> Result<(), String> {
         .await
         .map_err(|e| format!("port {}: {e}", args.port))?;
     let url = format!("http://127.0.0.1:{}", args.port);
-    println!("Loket is running at {url}  (ready in {:.1} s)", started.elapsed().as_secs_f64());
-    println!("  table {table}, {} routes, {} state machines, {regions} region items seeded", t.http_routes().len(), machines.len());
+    println!(
+        "Loket is running at {url}  (ready in {:.1} s)",
+        started.elapsed().as_secs_f64()
+    );
+    println!(
+        "  table {table}, {} routes, {} state machines, {regions} region items seeded",
+        t.http_routes().len(),
+        machines.len()
+    );
     println!("  demo logins (password: {}):", demo.password);
     for a in &demo.accounts {
-        let id = a.nik.as_deref().or(a.nrk.as_deref()).map(|v| format!("  or {v}")).unwrap_or_default();
+        let id = a
+            .nik
+            .as_deref()
+            .or(a.nrk.as_deref())
+            .map(|v| format!("  or {v}"))
+            .unwrap_or_default();
         println!("    {:<13} {}{}", a.role.as_str(), a.email, id);
     }
-    println!("  captcha: send \"captcha_token\": \"{}\" (local test verifier)", loket_shared::captcha::TEST_TOKEN);
-    println!("  emails sent: {}/moto-api/data.json (ses.Message)", args.moto.trim_end_matches('/'));
+    println!(
+        "  captcha: send \"captcha_token\": \"{}\" (local test verifier)",
+        loket_shared::captcha::TEST_TOKEN
+    );
+    let mail = args
+        .mail_moto
+        .as_deref()
+        .unwrap_or(&args.moto)
+        .trim_end_matches('/')
+        .to_string();
+    println!("  emails sent: {mail}/moto-api/data.json (ses.Message)");
     println!("Press Ctrl-C to stop.");
     let server = Arc::new(server);
     tokio::select! {

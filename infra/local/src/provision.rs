@@ -5,18 +5,23 @@
 use crate::template::{substitute, Template};
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
-    ProjectionType, ScalarAttributeType, StreamSpecification, StreamViewType, TimeToLiveSpecification,
+    ProjectionType, ScalarAttributeType, StreamSpecification, StreamViewType,
+    TimeToLiveSpecification,
 };
 use serde_yaml::Value;
 
 type Result<T> = std::result::Result<T, String>;
 
 fn seq(v: Option<&Value>) -> Vec<&Value> {
-    v.and_then(|x| x.as_sequence()).map(|s| s.iter().collect()).unwrap_or_default()
+    v.and_then(|x| x.as_sequence())
+        .map(|s| s.iter().collect())
+        .unwrap_or_default()
 }
 
 fn str_of<'a>(v: &'a Value, k: &str) -> &'a str {
-    Template::field(v, k).and_then(|x| x.as_str()).unwrap_or_default()
+    Template::field(v, k)
+        .and_then(|x| x.as_str())
+        .unwrap_or_default()
 }
 
 fn key_schema(v: Option<&Value>) -> Result<Vec<KeySchemaElement>> {
@@ -50,12 +55,18 @@ pub async fn table(t: &Template, ddb: &aws_sdk_dynamodb::Client) -> Result<Strin
         .collect::<Result<Vec<_>>>()?;
     let mut gsis = Vec::new();
     for g in seq(Template::field(props, "GlobalSecondaryIndexes")) {
-        let projection = Template::field(g, "Projection").map(|p| str_of(p, "ProjectionType")).unwrap_or("ALL");
+        let projection = Template::field(g, "Projection")
+            .map(|p| str_of(p, "ProjectionType"))
+            .unwrap_or("ALL");
         gsis.push(
             GlobalSecondaryIndex::builder()
                 .index_name(str_of(g, "IndexName"))
                 .set_key_schema(Some(key_schema(Template::field(g, "KeySchema"))?))
-                .projection(Projection::builder().projection_type(ProjectionType::from(projection)).build())
+                .projection(
+                    Projection::builder()
+                        .projection_type(ProjectionType::from(projection))
+                        .build(),
+                )
                 .build()
                 .map_err(|e| e.to_string())?,
         );
@@ -81,7 +92,12 @@ pub async fn table(t: &Template, ddb: &aws_sdk_dynamodb::Client) -> Result<Strin
     match req.send().await {
         Ok(_) => {}
         Err(e) if format!("{e:?}").contains("ResourceInUse") => return Ok(name),
-        Err(e) => return Err(format!("create table {name}: {}", aws_sdk_dynamodb::error::DisplayErrorContext(e))),
+        Err(e) => {
+            return Err(format!(
+                "create table {name}: {}",
+                aws_sdk_dynamodb::error::DisplayErrorContext(e)
+            ))
+        }
     }
     if let Some(ttl) = Template::field(props, "TimeToLiveSpecification") {
         ddb.update_time_to_live()
@@ -101,30 +117,48 @@ pub async fn table(t: &Template, ddb: &aws_sdk_dynamodb::Client) -> Result<Strin
 }
 
 pub async fn bucket(t: &Template, s3: &aws_sdk_s3::Client) -> Result<Option<String>> {
-    let Some((id, _)) = t.single("AWS::S3::Bucket") else { return Ok(None) };
+    let Some((id, _)) = t.single("AWS::S3::Bucket") else {
+        return Ok(None);
+    };
     let name = t.local_name(&id);
     match s3.create_bucket().bucket(&name).send().await {
         Ok(_) => Ok(Some(name)),
         Err(e) if format!("{e:?}").contains("BucketAlready") => Ok(Some(name)),
-        Err(e) => Err(format!("create bucket {name}: {}", aws_sdk_s3::error::DisplayErrorContext(e))),
+        Err(e) => Err(format!(
+            "create bucket {name}: {}",
+            aws_sdk_s3::error::DisplayErrorContext(e)
+        )),
     }
 }
 
 pub async fn email_identity(t: &Template, ses: &aws_sdk_sesv2::Client) -> Result<Option<String>> {
-    let Some((_, props)) = t.single("AWS::SES::EmailIdentity") else { return Ok(None) };
+    let Some((_, props)) = t.single("AWS::SES::EmailIdentity") else {
+        return Ok(None);
+    };
     let identity = Template::field(props, "EmailIdentity")
         .and_then(|v| t.resolve(v))
         .ok_or("EmailIdentity does not resolve")?;
-    match ses.create_email_identity().email_identity(&identity).send().await {
+    match ses
+        .create_email_identity()
+        .email_identity(&identity)
+        .send()
+        .await
+    {
         Ok(_) => Ok(Some(identity)),
         Err(e) if format!("{e:?}").contains("AlreadyExists") => Ok(Some(identity)),
-        Err(e) => Err(format!("email identity {identity}: {}", aws_sdk_sesv2::error::DisplayErrorContext(e))),
+        Err(e) => Err(format!(
+            "email identity {identity}: {}",
+            aws_sdk_sesv2::error::DisplayErrorContext(e)
+        )),
     }
 }
 
 /// Creates every state machine; returns (logical id, ARN). moto must have Step Functions
 /// execution enabled before this (see `moto::enable_step_functions`).
-pub async fn state_machines(t: &Template, sfn: &aws_sdk_sfn::Client) -> Result<Vec<(String, String)>> {
+pub async fn state_machines(
+    t: &Template,
+    sfn: &aws_sdk_sfn::Client,
+) -> Result<Vec<(String, String)>> {
     let mut out = Vec::new();
     for sm in t.state_machines() {
         let raw = std::fs::read_to_string(&sm.definition_path)
@@ -142,10 +176,15 @@ pub async fn state_machines(t: &Template, sfn: &aws_sdk_sfn::Client) -> Result<V
             .await;
         let arn = match res {
             Ok(o) => o.state_machine_arn,
-            Err(e) if format!("{e:?}").contains("AlreadyExists") => format!(
-                "arn:aws:states:us-east-1:123456789012:stateMachine:{name}"
-            ),
-            Err(e) => return Err(format!("state machine {name}: {}", aws_sdk_sfn::error::DisplayErrorContext(e))),
+            Err(e) if format!("{e:?}").contains("AlreadyExists") => {
+                format!("arn:aws:states:us-east-1:123456789012:stateMachine:{name}")
+            }
+            Err(e) => {
+                return Err(format!(
+                    "state machine {name}: {}",
+                    aws_sdk_sfn::error::DisplayErrorContext(e)
+                ))
+            }
         };
         out.push((sm.logical_id, arn));
     }

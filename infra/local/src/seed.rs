@@ -36,42 +36,73 @@ pub fn csv_fields(line: &str) -> Vec<String> {
 
 fn read_csv(path: &Path) -> Result<Vec<Vec<String>>> {
     let text = std::fs::read_to_string(path).map_err(|e| {
-        format!("{}: {e} (run infra/local/setup.sh to install idn-area-data)", path.display())
+        format!(
+            "{}: {e} (run infra/local/setup.sh to install idn-area-data)",
+            path.display()
+        )
     })?;
-    Ok(text.lines().skip(1).filter(|l| !l.trim().is_empty()).map(csv_fields).collect())
+    Ok(text
+        .lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .map(csv_fields)
+        .collect())
 }
 
 fn with_parent(rows: Vec<Vec<String>>) -> Vec<(Region, String)> {
     rows.into_iter()
         .filter(|r| r.len() >= 3)
-        .map(|r| (Region { code: r[0].clone(), name: r[2].clone() }, r[1].clone()))
+        .map(|r| {
+            (
+                Region {
+                    code: r[0].clone(),
+                    name: r[2].clone(),
+                },
+                r[1].clone(),
+            )
+        })
         .collect()
 }
 
 /// Loads the regions once per table (skipped when the province list exists).
 pub async fn regions(app: &App, data_dir: &Path) -> Result<usize> {
-    if app.store.get(&format!("REGION#{}", regions::ROOT), "CHILDREN").await.map_err(|e| e.to_string())?.is_some() {
+    if app
+        .store
+        .get(&format!("REGION#{}", regions::ROOT), "CHILDREN")
+        .await
+        .map_err(|e| e.to_string())?
+        .is_some()
+    {
         return Ok(0);
     }
     let provinces: Vec<Region> = read_csv(&data_dir.join("provinces.csv"))?
         .into_iter()
         .filter(|r| r.len() >= 2)
-        .map(|r| Region { code: r[0].clone(), name: r[1].clone() })
+        .map(|r| Region {
+            code: r[0].clone(),
+            name: r[1].clone(),
+        })
         .collect();
     let regencies = with_parent(read_csv(&data_dir.join("regencies.csv"))?);
     let districts = with_parent(read_csv(&data_dir.join("districts.csv"))?);
     let villages = with_parent(read_csv(&data_dir.join("villages.csv"))?);
-    let items = regions::seed_items(&provinces, &regencies, &districts, &villages).map_err(|e| e.to_string())?;
+    let items = regions::seed_items(&provinces, &regencies, &districts, &villages)
+        .map_err(|e| e.to_string())?;
     let n = items.len();
     // Four writers at once: the emulator answers each batch in ~15 ms.
-    let chunks: Vec<Vec<_>> = items.chunks(n.div_ceil(4).max(1)).map(|c| c.to_vec()).collect();
+    let chunks: Vec<Vec<_>> = items
+        .chunks(n.div_ceil(4).max(1))
+        .map(|c| c.to_vec())
+        .collect();
     let mut tasks = Vec::new();
     for chunk in chunks {
         let store = app.store.clone();
         tasks.push(tokio::spawn(async move { store.put_many(chunk).await }));
     }
     for t in tasks {
-        t.await.map_err(|e| e.to_string())?.map_err(|e| e.to_string())?;
+        t.await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())?;
     }
     Ok(n)
 }
@@ -139,11 +170,22 @@ pub fn load_demo(path: &Path) -> Result<Demo> {
 pub async fn demo(app: &App, demo: &Demo) -> Result<()> {
     let mut items = Vec::new();
     for o in &demo.organisations {
-        items.push(to_item(&Organisation::new(&o.code, &o.name, o.kind)).map_err(|e| e.to_string())?);
+        items.push(
+            to_item(&Organisation::new(&o.code, &o.name, o.kind)).map_err(|e| e.to_string())?,
+        );
     }
     for p in &demo.permit_types {
         let reqs: Vec<&str> = p.requirements.iter().map(String::as_str).collect();
-        items.push(to_item(&PermitType::new(&p.agency, &p.code, &p.name, &reqs, p.service_days)).map_err(|e| e.to_string())?);
+        items.push(
+            to_item(&PermitType::new(
+                &p.agency,
+                &p.code,
+                &p.name,
+                &reqs,
+                p.service_days,
+            ))
+            .map_err(|e| e.to_string())?,
+        );
     }
     app.store.put_many(items).await.map_err(|e| e.to_string())?;
 
@@ -151,7 +193,14 @@ pub async fn demo(app: &App, demo: &Demo) -> Result<()> {
     let now = app.clock.epoch();
     for d in &demo.accounts {
         let id = app.ids.id();
-        let mut acc = Account::new(&id, &d.name, &d.email, vec![d.role], AccountStatus::Active, now);
+        let mut acc = Account::new(
+            &id,
+            &d.name,
+            &d.email,
+            vec![d.role],
+            AccountStatus::Active,
+            now,
+        );
         acc.org = d.org.clone();
         acc.nrk = d.nrk.clone();
         acc.gender = d.gender;
@@ -166,7 +215,10 @@ pub async fn demo(app: &App, demo: &Demo) -> Result<()> {
         if let Some(a) = &d.address {
             let parts: Vec<&str> = a.village_code.split('.').collect();
             if parts.len() != 4 {
-                return Err(format!("demo village code {} is not 4 levels", a.village_code));
+                return Err(format!(
+                    "demo village code {} is not 4 levels",
+                    a.village_code
+                ));
             }
             let region = regions::check_address(
                 &app.store,
@@ -208,15 +260,22 @@ mod tests {
 
     #[test]
     fn csv_fields_honour_quotes() {
-        assert_eq!(csv_fields("12.07.28.1007,12.07.28,\"Lubuk Pakam I,II\""), vec!["12.07.28.1007", "12.07.28", "Lubuk Pakam I,II"]);
+        assert_eq!(
+            csv_fields("12.07.28.1007,12.07.28,\"Lubuk Pakam I,II\""),
+            vec!["12.07.28.1007", "12.07.28", "Lubuk Pakam I,II"]
+        );
         assert_eq!(csv_fields("a,\"b \"\"c\"\"\",d"), vec!["a", "b \"c\"", "d"]);
     }
 
     #[test]
     fn demo_file_parses_and_has_one_account_per_role() {
-        let demo = load_demo(&Path::new(env!("CARGO_MANIFEST_DIR")).join("seed/demo.json")).unwrap();
+        let demo =
+            load_demo(&Path::new(env!("CARGO_MANIFEST_DIR")).join("seed/demo.json")).unwrap();
         for role in Role::ALL {
-            assert!(demo.accounts.iter().any(|a| a.role == role), "no demo account for {role:?}");
+            assert!(
+                demo.accounts.iter().any(|a| a.role == role),
+                "no demo account for {role:?}"
+            );
         }
         loket_shared::rules::password::check_password(&demo.password).unwrap();
     }

@@ -17,6 +17,7 @@ use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
+use tracing::Instrument;
 
 pub struct Route {
     pub method: String,
@@ -35,16 +36,27 @@ pub struct Server {
 }
 
 fn split(path: &str) -> Vec<String> {
-    path.trim_matches('/').split('/').filter(|s| !s.is_empty()).map(str::to_string).collect()
+    path.trim_matches('/')
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 impl Server {
-    pub fn new(app: Arc<App>, routes: &[HttpRoute], handlers: &HashMap<String, Handler>) -> Result<Self, String> {
+    pub fn new(
+        app: Arc<App>,
+        routes: &[HttpRoute],
+        handlers: &HashMap<String, Handler>,
+    ) -> Result<Self, String> {
         let mut out = Vec::new();
         for r in routes {
-            let handler = *handlers
-                .get(&r.use_case)
-                .ok_or_else(|| format!("route {} {} names use case {} that no context provides", r.method, r.path, r.use_case))?;
+            let handler = *handlers.get(&r.use_case).ok_or_else(|| {
+                format!(
+                    "route {} {} names use case {} that no context provides",
+                    r.method, r.path, r.use_case
+                )
+            })?;
             out.push(Route {
                 method: r.method.clone(),
                 segments: split(&r.path),
@@ -88,7 +100,11 @@ impl Server {
         Err(path_matched)
     }
 
-    async fn handle(self: Arc<Self>, req: hyper::Request<Incoming>, peer: SocketAddr) -> hyper::Response<Full<Bytes>> {
+    async fn handle(
+        self: Arc<Self>,
+        req: hyper::Request<Incoming>,
+        peer: SocketAddr,
+    ) -> hyper::Response<Full<Bytes>> {
         let (parts, body) = req.into_parts();
         let bytes = match body.collect().await {
             Ok(b) => b.to_bytes(),
@@ -102,7 +118,11 @@ impl Server {
         }
         let response = match self.find(&method, &path) {
             Err(path_matched) => loket_shared::http::error_response(&if path_matched {
-                ApiError::new(405, "method_not_allowed", "Metode tidak diizinkan untuk alamat ini")
+                ApiError::new(
+                    405,
+                    "method_not_allowed",
+                    "Metode tidak diizinkan untuk alamat ini",
+                )
             } else {
                 ApiError::not_found("route_not_found", "Alamat tidak ditemukan")
             }),
@@ -120,7 +140,8 @@ impl Server {
                 };
                 let query: HashMap<String, Vec<String>> = {
                     let pairs: Vec<(String, String)> =
-                        serde_urlencoded::from_str(parts.uri.query().unwrap_or("")).unwrap_or_default();
+                        serde_urlencoded::from_str(parts.uri.query().unwrap_or(""))
+                            .unwrap_or_default();
                     let mut m: HashMap<String, Vec<String>> = HashMap::new();
                     for (k, v) in pairs {
                         m.entry(k).or_default().push(v);
@@ -146,7 +167,11 @@ impl Server {
                 http.path = Some(path.clone());
                 http.protocol = Some("HTTP/1.1".into());
                 http.source_ip = Some(source_ip);
-                http.user_agent = parts.headers.get("user-agent").and_then(|v| v.to_str().ok()).map(String::from);
+                http.user_agent = parts
+                    .headers
+                    .get("user-agent")
+                    .and_then(|v| v.to_str().ok())
+                    .map(String::from);
                 let mut ctx = ApiGatewayV2httpRequestContext::default();
                 ctx.route_key = Some(format!("{} {}", route.method, parts.uri.path()));
                 ctx.request_id = Some(format!("local-{}", rand::random::<u64>()));
@@ -157,11 +182,17 @@ impl Server {
                             .with_path_parameters(params)
                             .with_query_string_parameters(query)
                             .with_request_context(RequestContext::ApiGatewayV2(ctx));
-                        let span = tracing::info_span!("request", use_case = %route.use_case, user_id = tracing::field::Empty);
-                        let _enter = span.enter();
-                        respond((route.handler)(self.app.clone(), r).await)
+                        let span = tracing::info_span!(
+                            "request",
+                            use_case = %route.use_case,
+                            user_id = tracing::field::Empty
+                        );
+                        respond((route.handler)(self.app.clone(), r).instrument(span).await)
                     }
-                    Err(e) => loket_shared::http::error_response(&ApiError::bad_request("request_invalid", e.to_string())),
+                    Err(e) => loket_shared::http::error_response(&ApiError::bad_request(
+                        "request_invalid",
+                        e.to_string(),
+                    )),
                 }
             }
         };
@@ -212,7 +243,9 @@ impl Server {
                     async move { Ok::<_, Infallible>(me.handle(req, peer).await) }
                 });
                 let io = hyper_util::rt::TokioIo::new(stream);
-                let _ = hyper::server::conn::http1::Builder::new().serve_connection(io, svc).await;
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(io, svc)
+                    .await;
             });
         }
     }

@@ -42,46 +42,91 @@ impl StreamClient {
         let status = resp.status();
         let text = resp.text().await.map_err(|e| e.to_string())?;
         if !status.is_success() {
-            return Err(format!("{target}: {status} {}", &text[..text.len().min(300)]));
+            return Err(format!(
+                "{target}: {status} {}",
+                &text[..text.len().min(300)]
+            ));
         }
         serde_json::from_str(&text).map_err(|e| e.to_string())
     }
 
-    /// LATEST iterators for every shard of a stream.
-    pub async fn latest_iterators(&self, stream_arn: &str) -> Result<Vec<String>, String> {
-        let desc = self.call("DescribeStream", json!({ "StreamArn": stream_arn })).await?;
+    /// Every shard of a stream, positioned after its newest record (like `LATEST`).
+    pub async fn positions(&self, stream_arn: &str) -> Result<Vec<Position>, String> {
+        let desc = self
+            .call("DescribeStream", json!({ "StreamArn": stream_arn }))
+            .await?;
         let mut out = Vec::new();
-        for shard in desc["StreamDescription"]["Shards"].as_array().cloned().unwrap_or_default() {
-            let it = self
-                .call(
-                    "GetShardIterator",
-                    json!({ "StreamArn": stream_arn, "ShardId": shard["ShardId"], "ShardIteratorType": "LATEST" }),
-                )
-                .await?;
-            if let Some(s) = it["ShardIterator"].as_str() {
-                out.push(s.to_string());
-            }
+        for shard in desc["StreamDescription"]["Shards"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+        {
+            let mut pos = Position {
+                stream_arn: stream_arn.to_string(),
+                shard_id: shard["ShardId"].as_str().unwrap_or_default().to_string(),
+                last_sequence: None,
+            };
+            // Skip what is already there: only changes from now on are delivered.
+            while !self.next_records(&mut pos).await?.is_empty() {}
+            out.push(pos);
         }
         Ok(out)
     }
 
-    pub async fn records(&self, iterator: &str) -> Result<(Vec<Value>, Option<String>), String> {
-        let out = self.call("GetRecords", json!({ "ShardIterator": iterator, "Limit": 100 })).await?;
+    /// The records after `pos`, advancing it. A fresh iterator is asked every time:
+    /// moto binds an iterator to the shard object, which a failed transaction replaces.
+    pub async fn next_records(&self, pos: &mut Position) -> Result<Vec<Value>, String> {
+        let mut req = json!({ "StreamArn": pos.stream_arn, "ShardId": pos.shard_id });
+        match &pos.last_sequence {
+            Some(seq) => {
+                req["ShardIteratorType"] = json!("AFTER_SEQUENCE_NUMBER");
+                req["SequenceNumber"] = json!(seq);
+            }
+            None => req["ShardIteratorType"] = json!("TRIM_HORIZON"),
+        }
+        let it = self.call("GetShardIterator", req).await?;
+        let iterator = it["ShardIterator"].as_str().ok_or("no shard iterator")?;
+        let out = self
+            .call(
+                "GetRecords",
+                json!({ "ShardIterator": iterator, "Limit": 1000 }),
+            )
+            .await?;
         let records = out["Records"].as_array().cloned().unwrap_or_default();
-        Ok((records, out["NextShardIterator"].as_str().map(str::to_string)))
+        if let Some(last) = records
+            .last()
+            .and_then(|r| r["dynamodb"]["SequenceNumber"].as_str())
+        {
+            pos.last_sequence = Some(last.to_string());
+        }
+        Ok(records)
     }
+}
+
+/// Where a consumer is in one shard.
+#[derive(Debug, Clone)]
+pub struct Position {
+    pub stream_arn: String,
+    pub shard_id: String,
+    pub last_sequence: Option<String>,
 }
 
 /// True when `value` satisfies a Lambda event filter `pattern`.
 pub fn matches(pattern: &Value, value: &Value) -> bool {
     match pattern {
-        Value::Object(p) => p.iter().all(|(k, sub)| matches(sub, value.get(k).unwrap_or(&Value::Null))),
+        Value::Object(p) => p
+            .iter()
+            .all(|(k, sub)| matches(sub, value.get(k).unwrap_or(&Value::Null))),
         Value::Array(options) => options.iter().any(|opt| match opt {
-            Value::Object(o) if o.contains_key("prefix") => match (o["prefix"].as_str(), value.as_str()) {
-                (Some(pre), Some(v)) => v.starts_with(pre),
-                _ => false,
-            },
-            Value::Object(o) if o.contains_key("exists") => o["exists"].as_bool() == Some(!value.is_null()),
+            Value::Object(o) if o.contains_key("prefix") => {
+                match (o["prefix"].as_str(), value.as_str()) {
+                    (Some(pre), Some(v)) => v.starts_with(pre),
+                    _ => false,
+                }
+            }
+            Value::Object(o) if o.contains_key("exists") => {
+                o["exists"].as_bool() == Some(!value.is_null())
+            }
             other => other == value,
         }),
         other => other == value,
@@ -94,29 +139,28 @@ pub async fn run(
     client: Arc<StreamClient>,
     source: StreamSource,
     handler: EventHandler,
-    mut iterators: Vec<String>,
+    mut positions: Vec<Position>,
 ) {
     let region = client.region.clone();
     loop {
         let mut idle = true;
-        for it in iterators.iter_mut() {
-            let (records, next) = match client.records(it).await {
-                Ok(x) => x,
+        for pos in positions.iter_mut() {
+            let records = match client.next_records(pos).await {
+                Ok(r) => r,
                 Err(e) => {
                     tracing::warn!(error = %e, "stream poll failed");
                     continue;
                 }
             };
-            if let Some(n) = next {
-                *it = n;
-            }
             let mut batch: Vec<Value> = records
                 .into_iter()
                 .map(|mut r| {
                     r["awsRegion"] = json!(region);
                     r
                 })
-                .filter(|r| source.filters.is_empty() || source.filters.iter().any(|f| matches(f, r)))
+                .filter(|r| {
+                    source.filters.is_empty() || source.filters.iter().any(|f| matches(f, r))
+                })
                 .collect();
             if batch.is_empty() {
                 continue;
@@ -132,23 +176,39 @@ pub async fn run(
     }
 }
 
-async fn deliver(app: &Arc<App>, source: &StreamSource, handler: EventHandler, mut records: Vec<Value>) {
+async fn deliver(
+    app: &Arc<App>,
+    source: &StreamSource,
+    handler: EventHandler,
+    mut records: Vec<Value>,
+) {
     for attempt in 0..5u32 {
         let event = json!({ "Records": records });
         let failed: Vec<String> = match handler(app.clone(), event).await {
             Ok(v) => v["batchItemFailures"]
                 .as_array()
-                .map(|a| a.iter().filter_map(|f| f["itemIdentifier"].as_str().map(String::from)).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|f| f["itemIdentifier"].as_str().map(String::from))
+                        .collect()
+                })
                 .unwrap_or_default(),
             Err(e) => {
                 tracing::warn!(use_case = %source.use_case, error = %e, "event handler failed");
-                records.iter().filter_map(|r| r["dynamodb"]["SequenceNumber"].as_str().map(String::from)).collect()
+                records
+                    .iter()
+                    .filter_map(|r| r["dynamodb"]["SequenceNumber"].as_str().map(String::from))
+                    .collect()
             }
         };
         if failed.is_empty() {
             return;
         }
-        records.retain(|r| r["dynamodb"]["SequenceNumber"].as_str().is_some_and(|s| failed.iter().any(|f| f == s)));
+        records.retain(|r| {
+            r["dynamodb"]["SequenceNumber"]
+                .as_str()
+                .is_some_and(|s| failed.iter().any(|f| f == s))
+        });
         tokio::time::sleep(Duration::from_millis(200 << attempt)).await;
     }
     tracing::error!(use_case = %source.use_case, count = records.len(), "records dropped after retries");

@@ -57,7 +57,8 @@ fn text(v: &Value) -> Option<String> {
 impl Template {
     pub fn load(path: &Path, prefix: &str, region: &str) -> Result<Self, String> {
         let raw = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let root: Value = serde_yaml::from_str(&raw).map_err(|e| format!("{}: {e}", path.display()))?;
+        let root: Value =
+            serde_yaml::from_str(&raw).map_err(|e| format!("{}: {e}", path.display()))?;
         Ok(Self {
             root,
             dir: path.parent().unwrap_or(Path::new(".")).to_path_buf(),
@@ -70,7 +71,11 @@ impl Template {
     fn resources(&self) -> Vec<(String, &Value)> {
         get(&self.root, "Resources")
             .and_then(|r| r.as_mapping())
-            .map(|m| m.iter().filter_map(|(k, v)| Some((k.as_str()?.to_string(), v))).collect())
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(k, v)| Some((k.as_str()?.to_string(), v)))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -157,9 +162,13 @@ impl Template {
         let (r, a) = (&self.region, &self.account);
         Some(match (Self::resource_type(res), attr) {
             ("AWS::DynamoDB::Table", "Arn") => format!("arn:aws:dynamodb:{r}:{a}:table/{name}"),
-            ("AWS::DynamoDB::Table", "StreamArn") => format!("arn:aws:dynamodb:{r}:{a}:table/{name}/stream/local"),
+            ("AWS::DynamoDB::Table", "StreamArn") => {
+                format!("arn:aws:dynamodb:{r}:{a}:table/{name}/stream/local")
+            }
             ("AWS::S3::Bucket", "Arn") => format!("arn:aws:s3:::{name}"),
-            ("AWS::Serverless::StateMachine", "Arn") => format!("arn:aws:states:{r}:{a}:stateMachine:{name}"),
+            ("AWS::Serverless::StateMachine", "Arn") => {
+                format!("arn:aws:states:{r}:{a}:stateMachine:{name}")
+            }
             ("AWS::Serverless::StateMachine", "Name") => name,
             _ => return None,
         })
@@ -234,12 +243,17 @@ impl Template {
     pub fn http_routes(&self) -> Vec<HttpRoute> {
         let mut out = Vec::new();
         for (id, f) in self.functions() {
-            let Some(uc) = self.use_case_of(f) else { continue };
+            let Some(uc) = self.use_case_of(f) else {
+                continue;
+            };
             for (ty, props) in self.events_of(f) {
                 if ty != "HttpApi" {
                     continue;
                 }
-                let (Some(method), Some(path)) = (get(props, "Method").and_then(text), get(props, "Path").and_then(text)) else {
+                let (Some(method), Some(path)) = (
+                    get(props, "Method").and_then(text),
+                    get(props, "Path").and_then(text),
+                ) else {
                     continue;
                 };
                 out.push(HttpRoute {
@@ -256,7 +270,9 @@ impl Template {
     pub fn stream_sources(&self) -> Vec<StreamSource> {
         let mut out = Vec::new();
         for (id, f) in self.functions() {
-            let Some(uc) = self.use_case_of(f) else { continue };
+            let Some(uc) = self.use_case_of(f) else {
+                continue;
+            };
             for (ty, props) in self.events_of(f) {
                 if ty != "DynamoDB" {
                     continue;
@@ -274,7 +290,9 @@ impl Template {
                 out.push(StreamSource {
                     use_case: uc.clone(),
                     function: id.clone(),
-                    batch_size: get(props, "BatchSize").and_then(|b| b.as_u64()).unwrap_or(100) as usize,
+                    batch_size: get(props, "BatchSize")
+                        .and_then(|b| b.as_u64())
+                        .unwrap_or(100) as usize,
                     filters,
                 });
             }
@@ -285,7 +303,9 @@ impl Template {
     pub fn schedules(&self) -> Vec<Schedule> {
         let mut out = Vec::new();
         for (id, f) in self.functions() {
-            let Some(uc) = self.use_case_of(f) else { continue };
+            let Some(uc) = self.use_case_of(f) else {
+                continue;
+            };
             for (ty, props) in self.events_of(f) {
                 if ty != "Schedule" && ty != "ScheduleV2" {
                     continue;
@@ -307,8 +327,12 @@ impl Template {
     pub fn state_machines(&self) -> Vec<StateMachineDef> {
         let mut out = Vec::new();
         for id in self.logical_ids_of("AWS::Serverless::StateMachine") {
-            let Some(props) = self.resource(&id).and_then(|r| get(r, "Properties")) else { continue };
-            let Some(uri) = get(props, "DefinitionUri").and_then(text) else { continue };
+            let Some(props) = self.resource(&id).and_then(|r| get(r, "Properties")) else {
+                continue;
+            };
+            let Some(uri) = get(props, "DefinitionUri").and_then(text) else {
+                continue;
+            };
             let substitutions = get(props, "DefinitionSubstitutions")
                 .and_then(|m| m.as_mapping())
                 .map(|m| {
@@ -385,8 +409,14 @@ mod tests {
         let t = Template::load(&p, "px", "us-east-1").unwrap();
         let sm = &t.state_machines()[0];
         assert_eq!(sm.substitutions["T"], "px-table");
-        assert_eq!(sm.substitutions["A"], "arn:aws:dynamodb:us-east-1:123456789012:table/px-table");
+        assert_eq!(
+            sm.substitutions["A"],
+            "arn:aws:dynamodb:us-east-1:123456789012:table/px-table"
+        );
         assert_eq!(sm.substitutions["S"], "dev-px-table");
-        assert_eq!(substitute("{\"t\":\"${T}\"}", &sm.substitutions), "{\"t\":\"px-table\"}");
+        assert_eq!(
+            substitute("{\"t\":\"${T}\"}", &sm.substitutions),
+            "{\"t\":\"px-table\"}"
+        );
     }
 }

@@ -13,7 +13,9 @@ use loket_shared::{crypto, App};
 
 fn arg(name: &str) -> Option<String> {
     let args: Vec<String> = std::env::args().collect();
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1).cloned())
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1).cloned())
 }
 
 #[tokio::main]
@@ -28,7 +30,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let app = App::from_env().await?;
     let now = app.clock.epoch();
     let id = app.ids.id();
-    let mut acc = Account::new(&id, &name, &email, vec![Role::Admin], AccountStatus::PendingActivation, now);
+    let mut acc = Account::new(
+        &id,
+        &name,
+        &email,
+        vec![Role::Admin],
+        AccountStatus::PendingActivation,
+        now,
+    );
     acc.org = Some(org);
     acc.index_under_org();
     let token = crypto::random_token(32);
@@ -37,7 +46,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let first = tx.guard(table, "BOOTSTRAP#ADMIN".into(), &acc.pk);
     tx.put_new(table, acc.to_item()?);
     tx.guard(table, account::email_guard(&email), &acc.pk);
-    let mut item = key(format!("ACTIVATION#{}", app.pepper.hash("activation", &token)), "TOKEN");
+    let mut item = key(
+        format!("ACTIVATION#{}", app.pepper.hash("activation", &token)),
+        "TOKEN",
+    );
     item.insert("user_id".into(), s(&id));
     item.insert("expires_at".into(), n(now + app.cfg.activation_ttl_seconds));
     item.insert("version".into(), n(1));

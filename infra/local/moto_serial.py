@@ -1,0 +1,25 @@
+"""Runs moto's server (same CLI as `moto_server`) handling one request at a time.
+
+Why: moto makes DynamoDB transactions atomic by deep-copying the whole table first and
+restoring that copy when a condition fails. With requests served on parallel threads, a
+failed transaction restores a copy taken *before* other requests committed, silently
+erasing their items and stream records. Real DynamoDB never does that. Serving
+requests one by one keeps moto's transactions isolated, as DynamoDB's are; each request
+takes milliseconds, so the cost is small. Step Functions executions still run on
+moto's background threads.
+"""
+
+import moto.server as server
+
+_run_simple = server.run_simple
+
+
+def _serial_run_simple(*args, **kwargs):
+    kwargs["threaded"] = False
+    return _run_simple(*args, **kwargs)
+
+
+server.run_simple = _serial_run_simple
+
+if __name__ == "__main__":
+    server.main()

@@ -1,0 +1,321 @@
+//! Harness for the end-to-end tests: an HTTP client for the local stack and a reader of
+//! the emails moto captured. The stack is started by `infra/local/test.sh`, which sets
+//! `LOKET_API_URL` and `LOKET_MAIL_URL`; without them the tests fail and say so.
+//!
+//! Every test gets its own source address (sent as `X-Forwarded-For`, which the local
+//! runner honours only with `--trust-forwarded-for`), its own emails and NIKs, so tests
+//! run in parallel without sharing throttling counters or accounts.
+
+use serde_json::{json, Value};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+pub const DEMO_PASSWORD: &str = "Loket-Demo-2026";
+pub const CAPTCHA: &str = "lulus-captcha-uji";
+pub const DEMO_ADMIN: &str = "admin@demo.loket.id";
+pub const DEMO_APPLICANT: &str = "pemohon@demo.loket.id";
+pub const DEMO_APPLICANT_NIK: &str = "6472014502950001";
+/// A village of Palaran, Kota Samarinda (from idn-area-data).
+pub const VILLAGE: [&str; 4] = ["64", "64.72", "64.72.01", "64.72.01.1001"];
+
+static COUNTER: AtomicU32 = AtomicU32::new(1);
+
+fn unique() -> u32 {
+    COUNTER.fetch_add(1, Ordering::SeqCst) * 1000 + rand::random::<u32>() % 1000
+}
+
+/// A fresh email address for one test.
+pub fn email(tag: &str) -> String {
+    format!("{tag}.{}.{}@uji.loket.id", std::process::id(), unique())
+}
+
+/// A valid, fresh NIK of Palaran (647201) with the given birth date and gender; the
+/// sequence part is random so runs in one table do not collide.
+pub fn nik(day: u32, month: u32, yy: u32, female: bool) -> String {
+    let d = if female { day + 40 } else { day };
+    let seq = 1 + rand::random::<u32>() % 9998;
+    format!("647201{d:02}{month:02}{yy:02}{seq:04}")
+}
+
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: u16,
+    pub body: Value,
+}
+
+impl Reply {
+    pub fn code(&self) -> &str {
+        self.body["code"].as_str().unwrap_or_default()
+    }
+    pub fn message(&self) -> &str {
+        self.body["message"].as_str().unwrap_or_default()
+    }
+    #[track_caller]
+    pub fn expect(&self, status: u16) -> &Value {
+        assert_eq!(self.status, status, "unexpected reply: {}", self.body);
+        &self.body
+    }
+    #[track_caller]
+    pub fn expect_error(&self, status: u16, code: &str) -> &Self {
+        assert_eq!(
+            (self.status, self.code()),
+            (status, code),
+            "unexpected reply: {}",
+            self.body
+        );
+        self
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Email {
+    pub subject: String,
+    pub body: String,
+}
+
+impl Email {
+    /// The first run of `n` digits after `marker`.
+    pub fn digits_after(&self, marker: &str, n: usize) -> String {
+        let start = self
+            .body
+            .find(marker)
+            .unwrap_or_else(|| panic!("no {marker:?} in {}", self.body))
+            + marker.len();
+        let digits: String = self.body[start..]
+            .chars()
+            .skip_while(|c| !c.is_ascii_digit())
+            .take_while(|c| c.is_ascii_digit())
+            .collect();
+        assert_eq!(
+            digits.len(),
+            n,
+            "expected {n} digits after {marker:?} in {}",
+            self.body
+        );
+        digits
+    }
+
+    /// The value of `param` in the first link of the email.
+    pub fn link_param(&self, param: &str) -> String {
+        let key = format!("{param}=");
+        let start = self
+            .body
+            .find(&key)
+            .unwrap_or_else(|| panic!("no {key} in {}", self.body))
+            + key.len();
+        self.body[start..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect()
+    }
+}
+
+pub struct Api {
+    base: String,
+    mail: String,
+    http: reqwest::Client,
+    /// This test's source address.
+    pub ip: String,
+}
+
+impl Default for Api {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Api {
+    pub fn new() -> Self {
+        let base = std::env::var("LOKET_API_URL").expect(
+            "LOKET_API_URL is not set: run the end-to-end tests through infra/local/test.sh",
+        );
+        let mail = std::env::var("LOKET_MAIL_URL")
+            .expect("LOKET_MAIL_URL is not set: run through infra/local/test.sh");
+        let ip = format!(
+            "10.{}.{}.{}",
+            rand::random::<u8>(),
+            rand::random::<u8>(),
+            1 + rand::random::<u8>() % 250
+        );
+        Self {
+            base,
+            mail,
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(30))
+                .build()
+                .unwrap(),
+            ip,
+        }
+    }
+
+    /// The same stack seen from another source address.
+    pub fn from_other_address(&self) -> Self {
+        let mut other = Self::new();
+        other.base = self.base.clone();
+        other
+    }
+
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
+        let m = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut rb = self
+            .http
+            .request(m, format!("{}{}", self.base, path))
+            .header("x-forwarded-for", &self.ip);
+        if let Some(t) = token {
+            rb = rb.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            rb = rb.json(&b);
+        }
+        let resp = rb.send().await.expect("the local stack answers");
+        let status = resp.status().as_u16();
+        let text = resp.text().await.unwrap_or_default();
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        Reply { status, body }
+    }
+
+    /// Posts a raw (possibly malformed) body.
+    pub async fn http_raw_post(&self, path: &str, raw: &str) -> Reply {
+        let resp = self
+            .http
+            .post(format!("{}{}", self.base, path))
+            .header("x-forwarded-for", &self.ip)
+            .header("content-type", "application/json")
+            .body(raw.to_string())
+            .send()
+            .await
+            .expect("the local stack answers");
+        let status = resp.status().as_u16();
+        let text = resp.text().await.unwrap_or_default();
+        Reply {
+            status,
+            body: serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
+        self.call("GET", path, token, None).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
+        self.call("POST", path, token, Some(body)).await
+    }
+
+    /// Signs in and returns the whole token reply.
+    pub async fn login(&self, identifier: &str, password: &str) -> Reply {
+        self.post(
+            "/auth/login",
+            None,
+            json!({ "identifier": identifier, "password": password, "captcha_token": CAPTCHA }),
+        )
+        .await
+    }
+
+    /// Signs in and returns the access token, failing the test otherwise.
+    pub async fn token(&self, identifier: &str, password: &str) -> String {
+        let r = self.login(identifier, password).await;
+        r.expect(200)["access_token"].as_str().unwrap().to_string()
+    }
+
+    /// Every email moto captured for `to`, oldest first.
+    pub async fn emails(&self, to: &str) -> Vec<Email> {
+        let data: Value = self
+            .http
+            .get(format!("{}/moto-api/data.json", self.mail))
+            .send()
+            .await
+            .expect("moto answers")
+            .json()
+            .await
+            .expect("moto data is JSON");
+        data["ses"]["Message"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|m| {
+                m["destinations"]["ToAddresses"]
+                    .as_array()
+                    .is_some_and(|a| a.iter().any(|x| x.as_str() == Some(to)))
+            })
+            .map(|m| Email {
+                subject: m["subject"].as_str().unwrap_or_default().to_string(),
+                body: m["body"].as_str().unwrap_or_default().to_string(),
+            })
+            .collect()
+    }
+
+    /// Waits (up to 20 s) for the `nth` (1-based) email to `to` whose subject contains
+    /// `subject`: emails go out asynchronously, from the outbox through the stream.
+    pub async fn wait_email(&self, to: &str, subject: &str, nth: usize) -> Email {
+        for _ in 0..200 {
+            let found: Vec<Email> = self
+                .emails(to)
+                .await
+                .into_iter()
+                .filter(|e| e.subject.contains(subject))
+                .collect();
+            if found.len() >= nth {
+                return found[nth - 1].clone();
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("no email #{nth} with subject {subject:?} reached {to}");
+    }
+
+    /// Requests a registration code for `email` and reads it from the email.
+    pub async fn registration_code(&self, email: &str) -> String {
+        let before = self.emails(email).await.len();
+        self.post("/auth/registration-code", None, json!({ "email": email }))
+            .await
+            .expect(202);
+        self.wait_email(email, "Kode Verifikasi", before + 1)
+            .await
+            .digits_after("Kode verifikasi email Anda:", 6)
+    }
+
+    /// A complete, valid registration body (override fields with `extra`).
+    pub fn registration(&self, nik: &str, email: &str, code: &str, extra: Value) -> Value {
+        let female = nik[6..8].parse::<u32>().unwrap() > 40;
+        let day = nik[6..8].parse::<u32>().unwrap() % 40;
+        let birth = format!("19{}-{}-{day:02}", &nik[10..12], &nik[8..10]);
+        let mut body = json!({
+            "nik": nik, "npwp": "", "password": "Samarinda-Kota-7", "name": "Drs. Ahmad Fauzi, M.M.",
+            "gender": if female { "P" } else { "L" }, "birth_date": birth, "education": "S1",
+            "address": "Jl. Cipto Mangunkusumo No. 5", "province_code": VILLAGE[0], "regency_code": VILLAGE[1],
+            "district_code": VILLAGE[2], "village_code": VILLAGE[3], "postal_code": "75251",
+            "phone": "0812-5000-1234", "email": email, "email_code": code, "captcha_token": CAPTCHA,
+        });
+        if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+            for (k, v) in e {
+                b.insert(k.clone(), v.clone());
+            }
+        }
+        body
+    }
+
+    /// Registers a fresh applicant and returns (nik, email, password, access token).
+    pub async fn new_applicant(&self, tag: &str) -> (String, String, String, String) {
+        let email = email(tag);
+        let nik = nik(17, 8, 90, false);
+        let code = self.registration_code(&email).await;
+        let r = self
+            .post(
+                "/auth/register",
+                None,
+                self.registration(&nik, &email, &code, json!({})),
+            )
+            .await;
+        let token = r.expect(201)["session"]["access_token"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        (nik, email, "Samarinda-Kota-7".to_string(), token)
+    }
+}
