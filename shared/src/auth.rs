@@ -3,7 +3,7 @@
 //! Access tokens are short-lived HS256 JWTs carrying the user id, roles, organisation,
 //! session id and the account's session version; the header's `kid` selects the key so
 //! keys can rotate (sign with the active kid, verify with any configured kid). Refresh
-//! tokens are opaque (`<session id>.<secret>`), stored only as keyed hashes, rotated on
+//! tokens are opaque (`<user id>.<session id>.<secret>`), stored only as keyed hashes, rotated on
 //! every use and revocable; see `functions/identity`.
 
 use crate::error::ApiError;

@@ -19,6 +19,7 @@ pub struct Captcha {
 
 impl Captcha {
     pub fn new(kind: CaptchaKind, secret: String) -> Self {
+        crate::init_tls();
         Self {
             kind,
             secret,

@@ -183,6 +183,7 @@ impl Secrets {
         let token = required("AWS_SESSION_TOKEN")?;
         let port = var("PARAMETERS_SECRETS_EXTENSION_HTTP_PORT").unwrap_or_else(|| "2773".into());
         let url = format!("http://localhost:{port}/secretsmanager/get");
+        crate::init_tls();
         let resp: serde_json::Value = reqwest::Client::new()
             .get(url)
             .query(&[("secretId", id.as_str())])

@@ -19,4 +19,10 @@ pub mod rules;
 pub mod store;
 
 pub use app::App;
+
+/// Makes aws-lc (the AWS SDK's crypto) the process's TLS provider, so HTTPS clients built
+/// outside the SDK share one TLS stack. Idempotent; call before building such clients.
+pub fn init_tls() {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+}
 pub use error::{ApiError, ApiResult};

@@ -131,6 +131,7 @@ impl Api {
         );
         let mail = std::env::var("LOKET_MAIL_URL")
             .expect("LOKET_MAIL_URL is not set: run through infra/local/test.sh");
+        loket_shared::init_tls();
         let ip = format!(
             "10.{}.{}.{}",
             rand::random::<u8>(),

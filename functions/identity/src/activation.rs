@@ -33,23 +33,28 @@ fn link_invalid() -> ApiError {
     )
 }
 
-/// Adds a fresh activation token for `acc` and its email to `tx`; returns the token.
+/// Adds a fresh single-use activation token for `acc` to `tx`; returns the link that
+/// carries it (the token itself is stored only as a keyed hash).
+pub fn add_activation_token(app: &App, tx: &mut Tx, acc: &Account, now: i64) -> String {
+    let token = crypto::random_token(32);
+    let mut item = key(activation_pk(app, &token), TOKEN_SK);
+    item.insert("user_id".into(), s(&acc.id));
+    item.insert("expires_at".into(), n(now + app.cfg.activation_ttl_seconds));
+    item.insert("version".into(), n(1));
+    tx.put_new(app.store.table(), item);
+    format!("{}/aktivasi?token={}", app.cfg.public_url, token)
+}
+
+/// Adds a fresh activation token for `acc` and the email that carries its link to `tx`.
 fn add_activation(
     app: &App,
     tx: &mut Tx,
     acc: &Account,
     org_name: &str,
     now: i64,
-) -> ApiResult<String> {
-    let token = crypto::random_token(32);
-    let table = app.store.table();
+) -> ApiResult<()> {
     let ttl = app.cfg.activation_ttl_seconds;
-    let mut item = key(activation_pk(app, &token), TOKEN_SK);
-    item.insert("user_id".into(), s(&acc.id));
-    item.insert("expires_at".into(), n(now + ttl));
-    item.insert("version".into(), n(1));
-    tx.put_new(table, item);
-    let link = format!("{}/aktivasi?token={}", app.cfg.public_url, token);
+    let link = add_activation_token(app, tx, acc, now);
     let template = if acc.roles.contains(&Role::Vendor) {
         EmailTemplate::AccountActivation {
             name: acc.name.clone(),
@@ -75,8 +80,8 @@ fn add_activation(
         to: acc.email.clone(),
         template,
     };
-    tx.put_new(table, mail.to_item(&app.sealer, now)?);
-    Ok(token)
+    tx.put_new(app.store.table(), mail.to_item(&app.sealer, now)?);
+    Ok(())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -134,13 +139,13 @@ pub async fn register_vendor(app: Arc<App>, req: Request) -> ApiResult<Response>
     tx.put_new(table, acc.to_item()?);
     let email_ix = tx.guard(table, account::email_guard(&email), &acc.pk);
     add_activation(&app, &mut tx, &acc, &skpd.name, now)?;
-    match app.store.transact(tx).await {
-        Ok(()) => {}
+    let id = match app.store.transact(tx).await {
+        Ok(()) => id,
         Err(TxError::Condition(f)) if f.contains(&email_ix) => {
-            return Err(account::email_taken(&email))
+            re_register_pending_vendor(&app, &email, &name, &skpd, now).await?
         }
         Err(e) => return Err(e.into()),
-    }
+    };
     tracing::info!(user_id = %id, "vendor registered, activation pending");
     json(
         201,
@@ -149,6 +154,34 @@ pub async fn register_vendor(app: Arc<App>, req: Request) -> ApiResult<Response>
             "id": id,
         }),
     )
+}
+
+/// The email already has an account. If it is a vendor that never activated (a lost or
+/// expired link), the registration is taken again with a new link sent to that email —
+/// only its owner can use it; any other account keeps the seed's "already registered".
+async fn re_register_pending_vendor(
+    app: &App,
+    email: &str,
+    name: &str,
+    skpd: &organisations::Organisation,
+    now: i64,
+) -> ApiResult<String> {
+    let existing = account::by_guard(app, &account::email_guard(email)).await?;
+    let Some(acc) = existing
+        .filter(|a| a.status == AccountStatus::PendingActivation && a.roles == vec![Role::Vendor])
+    else {
+        return Err(account::email_taken(email));
+    };
+    let mut next = acc.clone();
+    next.name = name.to_string();
+    next.org = Some(skpd.code.clone());
+    next.updated_at = now;
+    next.version += 1;
+    let mut tx = Tx::new();
+    tx.put_versioned(app.store.table(), next.to_item()?, acc.version);
+    add_activation(app, &mut tx, &next, &skpd.name, now)?;
+    app.store.transact(tx).await?;
+    Ok(acc.id)
 }
 
 /// The pending account behind a token, with the token item's version.
@@ -175,7 +208,7 @@ async fn pending(app: &App, token: &str) -> ApiResult<(Account, String, i64)> {
 
 /// `GET /accounts/activation?token=…`: what the activation page shows. Changes nothing.
 pub async fn show_activation(app: Arc<App>, req: Request) -> ApiResult<Response> {
-    let token = query_param(&req, "token").unwrap_or_default();
+    let token = required(&query_param(&req, "token"), "token", "Token aktivasi")?;
     let (acc, _, _) = pending(&app, &token).await?;
     let org = match &acc.org {
         Some(code) => organisations::find(&app.store, code).await?,
@@ -206,7 +239,7 @@ pub async fn activate_account(app: Arc<App>, req: Request) -> ApiResult<Response
     let r: Activation = body(&req)?;
     let token = required(&r.token, "token", "Token aktivasi")?;
     let (mut acc, token_pk, token_version) = pending(&app, &token).await?;
-    let pw = r.password.clone().unwrap_or_default();
+    let pw = crate::password::password_field(&r.password, "password", "Password")?;
     password::check_password(&pw)?;
     if r.password_confirmation.as_deref() != Some(pw.as_str()) {
         return Err(ApiError::invalid(
@@ -364,9 +397,18 @@ pub async fn create_officer_account(app: Arc<App>, req: Request) -> ApiResult<Re
 /// admin or for a satpel of that organisation (who later assigns its PJLPs).
 pub async fn list_organisation_accounts(app: Arc<App>, req: Request) -> ApiResult<Response> {
     let caller = authenticate(&app, &req)?;
+    // Roles and organisation come from the account itself, not only from the token.
+    let me = session::live_account(&app, &caller).await?;
     let code = path_param(&req, "code")?;
-    if !(caller.has_role(Role::Admin) || caller.require_role_in(Role::Satpel, &code).is_ok()) {
+    let own_satpel = me.roles.contains(&Role::Satpel) && me.org.as_deref() == Some(code.as_str());
+    if !(me.roles.contains(&Role::Admin) || own_satpel) {
         return Err(ApiError::forbidden());
+    }
+    if organisations::find(&app.store, &code).await?.is_none() {
+        return Err(ApiError::not_found(
+            "org_not_found",
+            "Organisasi tidak ditemukan",
+        ));
     }
     let q = Query::partition(format!("MEMBERS#{code}"))
         .on_index("GSI2", "GSI2PK")

@@ -60,9 +60,15 @@ pub fn gate(policy: &LoginPolicy, factor: u32, f: &Failures, now_ms: i64) -> Res
     let now = now_ms.div_euclid(1000);
     if f.locked_until > now {
         let minutes = ((f.locked_until - now) + 59) / 60;
+        // factor 1 is an account; a larger factor is a source address.
+        let what = if factor == 1 {
+            "Akun"
+        } else {
+            "Login dari alamat jaringan Anda"
+        };
         return Err(ApiError::too_many(
             "login_locked",
-            format!("Akun dikunci sementara karena terlalu banyak percobaan login yang gagal. Silakan coba lagi dalam {minutes} menit."),
+            format!("{what} dikunci sementara karena terlalu banyak percobaan login yang gagal. Silakan coba lagi dalam {minutes} menit."),
             (f.locked_until - now) as u64,
         ));
     }

@@ -1,6 +1,7 @@
 //! Forgot password (seed 004 §2.3.3): NIK + phone + email must all match the account →
 //! a 6-digit PIN by email → PIN + new password twice → changed, and every session of the
-//! account ends. Change password (seed 004 §3 "Edit Password"): old + new password.
+//! account ends. Change password (seed 004 §3 "Edit Password"): old + new password; every
+//! other session ends and the caller continues in a fresh one.
 
 use crate::account::{self, Account, AccountStatus};
 use crate::registration::captcha_invalid;
@@ -32,6 +33,22 @@ fn pin_invalid() -> ApiError {
     ApiError::invalid("pin_invalid", "PIN salah atau sudah kedaluwarsa", "pin")
 }
 
+/// A password field that must be present (not trimmed: spaces are part of a password).
+pub fn password_field(
+    value: &Option<String>,
+    field: &'static str,
+    label: &str,
+) -> ApiResult<String> {
+    match value {
+        Some(v) if !v.is_empty() => Ok(v.clone()),
+        _ => Err(ApiError::invalid(
+            "field_required",
+            format!("{label} wajib diisi"),
+            field,
+        )),
+    }
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 struct ResetRequest {
@@ -60,11 +77,22 @@ pub async fn request_password_reset(app: Arc<App>, req: Request) -> ApiResult<Re
         now,
     )
     .await?;
+    // Counted per NIK *before* matching, so a 429 never tells that the data matched.
+    let nik_guard = account::nik_guard(&app, nik_text.trim());
+    ratelimit::hit(
+        &app.store,
+        &format!("reset-nik#{nik_guard}"),
+        Limit {
+            max: 3,
+            window: 3600,
+        },
+        now,
+    )
+    .await?;
     if !app.captcha.verify(r.captcha_token.as_deref(), &ip).await {
         return Err(captcha_invalid());
     }
-    let acc = account::by_guard(&app, &account::nik_guard(&app, nik_text.trim())).await?;
-    let acc = match acc {
+    let acc = match account::by_guard(&app, &nik_guard).await? {
         Some(a)
             if a.status == AccountStatus::Active
                 && a.email == email
@@ -74,16 +102,6 @@ pub async fn request_password_reset(app: Arc<App>, req: Request) -> ApiResult<Re
         }
         _ => return Err(identity_mismatch()),
     };
-    ratelimit::hit(
-        &app.store,
-        &format!("reset-account#{}", acc.id),
-        Limit {
-            max: 3,
-            window: 3600,
-        },
-        now,
-    )
-    .await?;
 
     let reset_id = crypto::random_token(24);
     let pin = app.ids.digits(6);
@@ -121,7 +139,7 @@ pub async fn request_password_reset(app: Arc<App>, req: Request) -> ApiResult<Re
 
 /// Checks the new password and its repetition.
 fn check_new_password(new: &Option<String>, repeat: &Option<String>) -> ApiResult<String> {
-    let pw = new.clone().unwrap_or_default();
+    let pw = password_field(new, "new_password", "Password Baru")?;
     password::check_password_field(&pw, "new_password")?;
     if repeat.as_deref() != Some(pw.as_str()) {
         return Err(ApiError::invalid(
@@ -133,14 +151,10 @@ fn check_new_password(new: &Option<String>, repeat: &Option<String>) -> ApiResul
     Ok(pw)
 }
 
-/// Writes a new password: bumps the session version and ends every session but `keep`.
-async fn set_password(
-    app: &App,
-    mut tx: Tx,
-    acc: &Account,
-    pw: &str,
-    keep: Option<&str>,
-) -> ApiResult<Account> {
+/// Adds a new password to `tx`: the account (on its version) with a bumped session
+/// version, the end of every session, and the "password changed" email. Returns the
+/// account as it will be once `tx` commits.
+async fn add_new_password(app: &App, tx: &mut Tx, acc: &Account, pw: &str) -> ApiResult<Account> {
     let now = app.clock.epoch();
     let mut next = acc.clone();
     next.password_hash = Some(crypto::hash_password(pw)?);
@@ -157,9 +171,13 @@ async fn set_password(
         },
     };
     tx.put_new(table, mail.to_item(&app.sealer, now)?);
-    session::revoke_all(app, &mut tx, &acc.id, keep).await?;
+    session::revoke_all(app, tx, &acc.id, None).await?;
+    Ok(next)
+}
+
+async fn commit(app: &App, tx: Tx) -> ApiResult<()> {
     match app.store.transact(tx).await {
-        Ok(()) => Ok(next),
+        Ok(()) => Ok(()),
         Err(TxError::Condition(_)) => Err(ApiError::concurrent_update()),
         Err(e) => Err(e.into()),
     }
@@ -193,10 +211,10 @@ pub async fn confirm_password_reset(app: Arc<App>, req: Request) -> ApiResult<Re
         return Err(pin_invalid());
     }
     if get_n(&item, "attempts").unwrap_or(0) >= app.cfg.code_max_attempts as i64 {
-        return Err(ApiError::too_many(
+        return Err(ApiError::new(
+            429,
             "pin_locked",
             "Terlalu banyak percobaan PIN yang salah. Silakan minta PIN baru.",
-            60,
         ));
     }
     let ok = pin.len() == 6
@@ -224,7 +242,8 @@ pub async fn confirm_password_reset(app: Arc<App>, req: Request) -> ApiResult<Re
         key(reset_pk(&reset_id), PIN_SK),
         get_n(&item, "version").unwrap_or(1),
     );
-    set_password(&app, tx, &acc, &pw, None).await?;
+    add_new_password(&app, &mut tx, &acc, &pw).await?;
+    commit(&app, tx).await?;
     tracing::info!(user_id = %acc.id, "password reset, all sessions revoked");
     json(
         200,
@@ -240,13 +259,13 @@ struct ChangePassword {
     new_password_confirmation: Option<String>,
 }
 
-/// `PUT /me/password`: old + new password; other sessions end, this one continues with
-/// fresh tokens.
+/// `PUT /me/password`: old + new password. In one transaction: the new password, the
+/// end of every session (this one included), and a fresh session for the caller.
 pub async fn change_password(app: Arc<App>, req: Request) -> ApiResult<Response> {
     let caller = authenticate(&app, &req)?;
     let acc = session::live_account(&app, &caller).await?;
     let r: ChangePassword = body(&req)?;
-    let old = r.old_password.clone().unwrap_or_default();
+    let old = password_field(&r.old_password, "old_password", "Password Lama")?;
     let pw = check_new_password(&r.new_password, &r.new_password_confirmation)?;
     let now = app.clock.epoch();
     ratelimit::hit(
@@ -277,12 +296,11 @@ pub async fn change_password(app: Arc<App>, req: Request) -> ApiResult<Response>
             "new_password",
         ));
     }
-    // End every session, including this one, then open a fresh one for the caller.
-    let next = set_password(&app, Tx::new(), &acc, &pw, None).await?;
-    let (item, tokens) = session::open(&app, &next, &source_ip(&req))?;
     let mut tx = Tx::new();
+    let next = add_new_password(&app, &mut tx, &acc, &pw).await?;
+    let (item, tokens) = session::open(&app, &next, &source_ip(&req))?;
     tx.put_new(app.store.table(), item);
-    app.store.transact(tx).await?;
+    commit(&app, tx).await?;
     json(
         200,
         &serde_json::json!({ "message": "Password berhasil diubah", "session": tokens }),

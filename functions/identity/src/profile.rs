@@ -121,13 +121,21 @@ pub async fn update_profile(app: Arc<App>, req: Request) -> ApiResult<Response> 
     if let Some(v) = optional(&r.email, "email", "Email", 254)? {
         let email = contact::normalize_email(&v)?;
         if email != acc.email {
-            let code = r.email_code.clone().unwrap_or_default();
+            let code =
+                loket_shared::http::required(&r.email_code, "email_code", "Kode dari Email")?;
             let code_version = verify_code(&app, &email, code.trim()).await?;
             tx.delete(&table, key(account::email_guard(&acc.email), GUARD_SK));
             email_ix = Some(tx.guard(&table, account::email_guard(&email), &acc.pk));
             tx.delete_versioned(&table, code_key(&email), code_version);
             next.email = email;
         }
+    }
+    if next == acc {
+        // Nothing changed: no write, no new version.
+        return json(
+            200,
+            &serde_json::json!({ "message": "Data berhasil disimpan", "profile": ProfileView::of(&app, &acc)? }),
+        );
     }
     next.updated_at = now;
     next.version = acc.version + 1;

@@ -247,7 +247,7 @@ pub async fn register_applicant(app: Arc<App>, req: Request) -> ApiResult<Respon
     let npwp = optional(&r.npwp, "npwp", "NPWP", 30)?
         .map(|v| npwp::normalize_npwp(&v))
         .transpose()?;
-    let pw = r.password.clone().unwrap_or_default();
+    let pw = crate::password::password_field(&r.password, "password", "Password")?;
     password::check_password(&pw)?;
     let name = person::check_full_name(&required(&r.name, "name", "Nama")?)?;
     let gender = r.gender.ok_or_else(|| {

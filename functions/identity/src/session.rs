@@ -50,13 +50,20 @@ fn access_token(app: &App, a: &Account, sid: &str, now: i64) -> ApiResult<String
     })
 }
 
-fn tokens(app: &App, a: &Account, sid: &str, secret: &str, now: i64) -> ApiResult<Tokens> {
+fn tokens(
+    app: &App,
+    a: &Account,
+    sid: &str,
+    secret: &str,
+    now: i64,
+    refresh_expires_at: i64,
+) -> ApiResult<Tokens> {
     Ok(Tokens {
         access_token: access_token(app, a, sid, now)?,
         token_type: "Bearer",
         expires_in: app.cfg.access_ttl_seconds,
         refresh_token: format!("{}.{}.{}", a.id, sid, secret),
-        refresh_expires_in: app.cfg.refresh_ttl_seconds,
+        refresh_expires_in: (refresh_expires_at - now).max(0),
         user: UserSummary {
             id: a.id.clone(),
             name: a.name.clone(),
@@ -83,7 +90,14 @@ pub fn open(app: &App, a: &Account, source_ip: &str) -> ApiResult<(Item, Tokens)
     item.insert("source_ip".into(), s(source_ip));
     item.insert("expires_at".into(), n(now + app.cfg.refresh_ttl_seconds));
     item.insert("version".into(), n(1));
-    let t = tokens(app, a, &sid, &secret, now)?;
+    let t = tokens(
+        app,
+        a,
+        &sid,
+        &secret,
+        now,
+        now + app.cfg.refresh_ttl_seconds,
+    )?;
     Ok((item, t))
 }
 
@@ -195,5 +209,7 @@ pub async fn refresh(app: &App, token: &str) -> ApiResult<Tokens> {
         // Two refreshes raced with the same token: only one rotation counts.
         return Err(refresh_invalid());
     }
-    tokens(app, &acc, sid, &secret_new, now)
+    // A session has a fixed lifetime from sign-in; refreshing does not extend it.
+    let expires_at = get_n(&sess, "expires_at").unwrap_or(now);
+    tokens(app, &acc, sid, &secret_new, now, expires_at)
 }

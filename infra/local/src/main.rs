@@ -83,6 +83,7 @@ fn environment(t: &Template, args: &Args) -> Vec<(String, String)> {
 }
 
 fn main() {
+    loket_shared::init_tls();
     let args = parse_args();
     let root = repo_root();
     let template_path = root.join("infra/template.yaml");

@@ -6,10 +6,11 @@
 //! first admin. The link is printed, not emailed, so it works before SES is verified.
 
 use loket_identity::account::{self, Account, AccountStatus};
+use loket_identity::activation::add_activation_token;
 use loket_shared::auth::Role;
 use loket_shared::rules::{contact, person};
-use loket_shared::store::{key, n, s, Tx, TxError};
-use loket_shared::{crypto, App};
+use loket_shared::store::{Tx, TxError};
+use loket_shared::App;
 
 fn arg(name: &str) -> Option<String> {
     let args: Vec<String> = std::env::args().collect();
@@ -40,20 +41,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     acc.org = Some(org);
     acc.index_under_org();
-    let token = crypto::random_token(32);
     let table = app.store.table();
     let mut tx = Tx::new();
     let first = tx.guard(table, "BOOTSTRAP#ADMIN".into(), &acc.pk);
     tx.put_new(table, acc.to_item()?);
     tx.guard(table, account::email_guard(&email), &acc.pk);
-    let mut item = key(
-        format!("ACTIVATION#{}", app.pepper.hash("activation", &token)),
-        "TOKEN",
-    );
-    item.insert("user_id".into(), s(&id));
-    item.insert("expires_at".into(), n(now + app.cfg.activation_ttl_seconds));
-    item.insert("version".into(), n(1));
-    tx.put_new(table, item);
+    let link = add_activation_token(&app, &mut tx, &acc, now);
     match app.store.transact(tx).await {
         Ok(()) => {}
         Err(TxError::Condition(f)) if f.contains(&first) => {
@@ -66,6 +59,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         Err(e) => return Err(loket_shared::ApiError::from(e).into()),
     }
-    println!("{}/aktivasi?token={}", app.cfg.public_url, token);
+    println!("{link}");
     Ok(())
 }
