@@ -104,51 +104,68 @@ async fn load_failures(app: &App, scope: &str) -> ApiResult<Failures> {
 }
 
 /// Counts one failure for `scope`, locking it when the threshold is reached.
-async fn record_failure(
-    app: &App,
-    scope: &str,
-    factor: u32,
-    before: &Failures,
-    now_ms: i64,
-) -> ApiResult<()> {
+///
+/// Every step is a single conditional write, so concurrent failures are all counted
+/// and a lock set by one attempt is never cleared by another: a counter whose window
+/// has passed is restarted only if it is still stale when the write lands (DynamoDB
+/// serialises writes per item), otherwise the failure is added atomically.
+///
+/// The delay before the next attempt counts from now, when the failure is answered,
+/// not from when the request arrived (the password check itself takes time).
+async fn record_failure(app: &App, scope: &str, factor: u32) -> ApiResult<()> {
     let policy = &app.cfg.login;
+    let now_ms = (app.clock.now().unix_timestamp_nanos() / 1_000_000) as i64;
     let now = now_ms.div_euclid(1000);
     let k = key(counter_pk(scope), COUNTER_SK);
-    let stale = before.current(policy, now) == 0;
     let lock_at = policy.lock_after.saturating_mul(factor) as i64;
-    let values = HashMap::from([
-        (":one".to_string(), n(1)),
-        (":now".to_string(), n(now)),
-        (":ms".to_string(), n(now_ms)),
-        (
-            ":exp".to_string(),
-            n(now + policy.window_seconds + policy.lock_seconds),
-        ),
-    ]);
-    let expr = if stale {
-        "SET failures = :one, first_at = :now, last_at_ms = :ms, expires_at = :exp, locked_until = :zero"
-    } else {
-        "SET last_at_ms = :ms, expires_at = :exp ADD failures :one"
-    };
-    let mut values = values;
-    if stale {
-        values.insert(":zero".into(), n(0));
-    } else {
-        values.remove(":now");
-    }
-    let after = app
+    let exp = n(now + policy.window_seconds + policy.lock_seconds);
+    let restarted = app
         .store
-        .update(k.clone(), expr, HashMap::new(), values)
+        .update_if(
+            k.clone(),
+            "SET failures = :one, first_at = :now, last_at_ms = :ms, expires_at = :exp",
+            "first_at <= :edge",
+            HashMap::new(),
+            HashMap::from([
+                (":one".to_string(), n(1)),
+                (":now".to_string(), n(now)),
+                (":ms".to_string(), n(now_ms)),
+                (":exp".to_string(), exp.clone()),
+                (":edge".to_string(), n(now - policy.window_seconds)),
+            ]),
+        )
         .await?;
+    let after = match restarted {
+        Some(item) => item,
+        None => {
+            app.store
+                .update(
+                    k.clone(),
+                    "SET first_at = if_not_exists(first_at, :now), last_at_ms = :ms, expires_at = :exp ADD failures :one",
+                    HashMap::new(),
+                    HashMap::from([
+                        (":one".to_string(), n(1)),
+                        (":now".to_string(), n(now)),
+                        (":ms".to_string(), n(now_ms)),
+                        (":exp".to_string(), exp),
+                    ]),
+                )
+                .await?
+        }
+    };
     if get_n(&after, "failures").unwrap_or(0) >= lock_at {
+        // Only the attempt that still sees the threshold reached sets the lock; the
+        // counter restarts after it (first_at 0 is always stale).
         app.store
-            .update(
+            .update_if(
                 k,
                 "SET locked_until = :until, failures = :zero, first_at = :zero",
+                "failures >= :lock_at",
                 HashMap::new(),
                 HashMap::from([
                     (":until".to_string(), n(now + policy.lock_seconds)),
                     (":zero".to_string(), n(0)),
+                    (":lock_at".to_string(), n(lock_at)),
                 ]),
             )
             .await?;
@@ -221,8 +238,8 @@ pub async fn login(app: Arc<App>, req: Request) -> ApiResult<Response> {
         (true, Some(a)) => a,
         _ => {
             let (a, b) = tokio::join!(
-                record_failure(&app, &acc_scope, 1, &acc_failures, now_ms),
-                record_failure(&app, &ip_scope, factor, &ip_failures, now_ms)
+                record_failure(&app, &acc_scope, 1),
+                record_failure(&app, &ip_scope, factor)
             );
             a?;
             b?;
