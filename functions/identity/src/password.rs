@@ -77,7 +77,12 @@ pub async fn request_password_reset(app: Arc<App>, req: Request) -> ApiResult<Re
         now,
     )
     .await?;
-    // Counted per NIK *before* matching, so a 429 never tells that the data matched.
+    if !app.captcha.verify(r.captcha_token.as_deref(), &ip).await {
+        return Err(captcha_invalid());
+    }
+    // Counted per NIK after the captcha (so nobody can use up another person's
+    // attempts without solving one) but *before* matching, so a 429 never tells
+    // that the data matched.
     let nik_guard = account::nik_guard(&app, nik_text.trim());
     ratelimit::hit(
         &app.store,
@@ -89,9 +94,6 @@ pub async fn request_password_reset(app: Arc<App>, req: Request) -> ApiResult<Re
         now,
     )
     .await?;
-    if !app.captcha.verify(r.captcha_token.as_deref(), &ip).await {
-        return Err(captcha_invalid());
-    }
     let acc = match account::by_guard(&app, &nik_guard).await? {
         Some(a)
             if a.status == AccountStatus::Active
