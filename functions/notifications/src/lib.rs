@@ -26,8 +26,10 @@ pub async fn send_outbox_email(
     app: Arc<App>,
     event: serde_json::Value,
 ) -> ApiResult<serde_json::Value> {
-    let mut failures = Vec::new();
     let records = event["Records"].as_array().cloned().unwrap_or_default();
+    // The records of a batch are independent emails (each has its own claim), so they
+    // are sent concurrently: a batch takes as long as its slowest email, not their sum.
+    let mut sending = tokio::task::JoinSet::new();
     for record in records {
         if record["eventName"] != "INSERT" {
             continue;
@@ -39,9 +41,24 @@ pub async fn send_outbox_email(
         let Some(image) = item_from_stream_image(&record["dynamodb"]["NewImage"]) else {
             continue;
         };
-        if let Err(e) = deliver(&app, &image).await {
-            tracing::error!(error = %e, sequence = %seq, "outbox email not sent, will retry");
-            failures.push(serde_json::json!({ "itemIdentifier": seq }));
+        let app = app.clone();
+        sending.spawn(async move { (seq, deliver(&app, &image).await) });
+    }
+    let mut failures = Vec::new();
+    while let Some(done) = sending.join_next().await {
+        match done {
+            Ok((_, Ok(()))) => {}
+            Ok((seq, Err(e))) => {
+                tracing::error!(error = %e, sequence = %seq, "outbox email not sent, will retry");
+                failures.push(serde_json::json!({ "itemIdentifier": seq }));
+            }
+            // A panicked delivery has lost its sequence number: fail the whole batch so
+            // every record is retried (claims make the retry safe).
+            Err(e) => {
+                return Err(loket_shared::ApiError::internal(format!(
+                    "outbox delivery task failed: {e}"
+                )))
+            }
         }
     }
     Ok(serde_json::json!({ "batchItemFailures": failures }))
