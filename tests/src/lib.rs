@@ -37,6 +37,15 @@ pub fn nik(day: u32, month: u32, yy: u32, female: bool) -> String {
     format!("647201{d:02}{month:02}{yy:02}{seq:04}")
 }
 
+/// A valid NIK with a random birth date as well, for tests that do not care about it
+/// (about 4 million possibilities, so concurrent tests practically never collide).
+pub fn random_nik() -> String {
+    let day = 1 + rand::random::<u32>() % 28;
+    let month = 1 + rand::random::<u32>() % 12;
+    let yy = 60 + rand::random::<u32>() % 40;
+    nik(day, month, yy, rand::random::<bool>())
+}
+
 #[derive(Debug, Clone)]
 pub struct Reply {
     pub status: u16,
@@ -252,10 +261,11 @@ impl Api {
             .collect()
     }
 
-    /// Waits (up to 20 s) for the `nth` (1-based) email to `to` whose subject contains
-    /// `subject`: emails go out asynchronously, from the outbox through the stream.
+    /// Waits (up to 60 s) for the `nth` (1-based) email to `to` whose subject contains
+    /// `subject`: emails go out asynchronously, from the outbox through the stream, and
+    /// with every test running at once on a small machine they can queue for a while.
     pub async fn wait_email(&self, to: &str, subject: &str, nth: usize) -> Email {
-        for _ in 0..200 {
+        for _ in 0..600 {
             let found: Vec<Email> = self
                 .emails(to)
                 .await
@@ -304,7 +314,7 @@ impl Api {
     /// Registers a fresh applicant and returns (nik, email, password, access token).
     pub async fn new_applicant(&self, tag: &str) -> (String, String, String, String) {
         let email = email(tag);
-        let nik = nik(17, 8, 90, false);
+        let nik = random_nik();
         let code = self.registration_code(&email).await;
         let r = self
             .post(
