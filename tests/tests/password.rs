@@ -23,6 +23,20 @@ fn other_pin(pin: &str) -> String {
     if pin == "000000" { "111111" } else { "000000" }.to_string()
 }
 
+/// Both tokens of a sign-in reply (`access_token`, `refresh_token`) are refused.
+async fn assert_session_ended(api: &Api, session: &Value) {
+    api.get("/me", session["access_token"].as_str())
+        .await
+        .expect_error(401, "unauthenticated");
+    api.post(
+        "/auth/refresh",
+        None,
+        json!({ "refresh_token": session["refresh_token"] }),
+    )
+    .await
+    .expect_error(401, "refresh_invalid");
+}
+
 /// Asks for a PIN for the applicant and returns (reset id, PIN from the email).
 async fn request_pin(api: &Api, nik: &str, mail: &str) -> (String, String) {
     let before = api
@@ -141,16 +155,7 @@ async fn forgot_password_with_an_emailed_pin_replaces_the_password_and_ends_ever
         .expect_error(401, "login_failed");
     api.login(&nik, NEW_PASSWORD).await.expect(200);
     // Tokens issued before the reset are dead.
-    api.get("/me", before["access_token"].as_str())
-        .await
-        .expect_error(401, "unauthenticated");
-    api.post(
-        "/auth/refresh",
-        None,
-        json!({ "refresh_token": before["refresh_token"] }),
-    )
-    .await
-    .expect_error(401, "refresh_invalid");
+    assert_session_ended(&api, &before).await;
     // The PIN is single use.
     confirm(confirmation(
         &reset_id,
@@ -323,16 +328,7 @@ async fn changing_the_password_keeps_only_the_new_session() {
     api.get("/me", Some(fresh)).await.expect(200);
 
     // Every session from before, the other device's and the caller's own, has ended.
-    api.get("/me", elsewhere_access)
-        .await
-        .expect_error(401, "unauthenticated");
-    api.post(
-        "/auth/refresh",
-        None,
-        json!({ "refresh_token": elsewhere["refresh_token"] }),
-    )
-    .await
-    .expect_error(401, "refresh_invalid");
+    assert_session_ended(&api, &elsewhere).await;
     api.get("/me", Some(&registration_token))
         .await
         .expect_error(401, "unauthenticated");
