@@ -95,7 +95,9 @@ pub async fn send_code(app: &App, email: &str, now: i64) -> ApiResult<()> {
         key(code_pk(email), CODE_SK),
         "SET code_hash = :h, expires_at = :exp, attempts = :zero, sent_at = :now, \
          version = if_not_exists(version, :zero) + :one",
-        Some("attribute_not_exists(PK) OR sent_at <= :edge"),
+        // Strictly before: times are whole seconds, so `<=` could let a resend through
+        // after little more than `resend - 1` real seconds.
+        Some("attribute_not_exists(PK) OR sent_at < :edge"),
         HashMap::new(),
         HashMap::from([
             (
@@ -125,7 +127,7 @@ pub async fn send_code(app: &App, email: &str, now: i64) -> ApiResult<()> {
                 Some(item) => get_n(&item, "sent_at").unwrap_or(now),
                 None => now,
             };
-            let wait = (sent + app.cfg.code_resend_seconds - now).max(1);
+            let wait = (sent + app.cfg.code_resend_seconds + 1 - now).max(1);
             Err(ApiError::too_many(
                 "code_resend_too_soon",
                 format!("Kode sudah dikirim. Tunggu {wait} detik sebelum meminta kode baru."),
