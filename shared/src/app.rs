@@ -18,6 +18,8 @@ pub struct App {
     pub sealer: Sealer,
     pub pepper: Pepper,
     pub captcha: Captcha,
+    /// Step Functions: starts workflow executions and resumes their human tasks.
+    pub sfn: aws_sdk_sfn::Client,
     pub clock: Arc<dyn Clock>,
     pub ids: Arc<dyn IdGen>,
     /// The shared AWS configuration, for clients a context builds itself.
@@ -54,6 +56,7 @@ impl App {
             sealer: Sealer::from_base64(&secrets.data_key)?,
             pepper: Pepper::from_base64(&secrets.pepper)?,
             captcha: Captcha::new(cfg.captcha.clone(), secrets.captcha_secret.clone()),
+            sfn: aws_sdk_sfn::Client::new(&aws),
             store,
             mailer,
             cfg,

@@ -75,6 +75,18 @@ pub struct Config {
     pub activation_ttl_seconds: i64,
     pub login: LoginPolicy,
     pub captcha: CaptchaKind,
+    pub onboarding: OnboardingConfig,
+}
+
+/// Vendor onboarding: which chain the deployment runs and where its tasks go.
+#[derive(Debug, Clone)]
+pub struct OnboardingConfig {
+    /// ARN of the e-Order onboarding state machine (`LOKET_ONBOARDING_EORDER_ARN`).
+    pub eorder_state_machine: Option<String>,
+    /// The organisation whose eorder_admin officers activate vendors.
+    pub eorder_admin_org: String,
+    /// How long a human task waits before it is re-issued.
+    pub task_timeout_seconds: i64,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -138,6 +150,11 @@ impl Config {
                 window_seconds: num("LOKET_LOGIN_WINDOW_SECONDS", 900)?,
             },
             captcha,
+            onboarding: OnboardingConfig {
+                eorder_state_machine: var("LOKET_ONBOARDING_EORDER_ARN"),
+                eorder_admin_org: var("LOKET_EORDER_ADMIN_ORG").unwrap_or_else(|| "141732".into()),
+                task_timeout_seconds: num("LOKET_TASK_TIMEOUT_SECONDS", 30 * 24 * 3600)?,
+            },
         })
     }
 }

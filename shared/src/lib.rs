@@ -17,6 +17,7 @@ pub mod mail;
 pub mod ratelimit;
 pub mod rules;
 pub mod store;
+pub mod tasks;
 
 pub use app::App;
 

@@ -39,6 +39,13 @@ pub enum EmailTemplate {
     },
     /// Sent after any password change or reset.
     PasswordChanged { name: String },
+    /// The vendor's registration moved to another stage (seed 000 §2), or was sent
+    /// back with the officer's reason.
+    VendorStatusChanged {
+        name: String,
+        status: String,
+        note: Option<String>,
+    },
 }
 
 /// A rendered email.
@@ -87,6 +94,7 @@ impl EmailTemplate {
             Self::OfficerInvitation { .. } => "officer_invitation",
             Self::PasswordResetPin { .. } => "password_reset_pin",
             Self::PasswordChanged { .. } => "password_changed",
+            Self::VendorStatusChanged { .. } => "vendor_status_changed",
         }
     }
 
@@ -149,6 +157,22 @@ impl EmailTemplate {
                     format!("Masukkan PIN ini pada halaman \"Lupa Password? - Masukan Pin\". PIN berlaku {minutes} menit dan hanya dapat digunakan satu kali."),
                     footer,
                 ];
+                Rendered {
+                    html: layout(&subject, &lines, None),
+                    text: lines.join("\n\n"),
+                    subject,
+                }
+            }
+            Self::VendorStatusChanged { name, status, note } => {
+                let subject = format!("Status Pendaftaran UMKM: {status}");
+                let mut lines = vec![
+                    format!("Yth. {name},"),
+                    format!("Status pendaftaran UMKM Anda sekarang: {status}."),
+                ];
+                if let Some(note) = note {
+                    lines.push(format!("Catatan petugas: {note}"));
+                    lines.push("Silakan perbaiki data Anda pada menu Dataku > Profil, lalu klik Confirm untuk mengajukan kembali.".to_string());
+                }
                 Rendered {
                     html: layout(&subject, &lines, None),
                     text: lines.join("\n\n"),

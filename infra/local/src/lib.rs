@@ -19,6 +19,8 @@ use loket_shared::lambda::EventUseCase;
 pub fn http_use_cases() -> Vec<UseCase> {
     let mut all = loket_identity::use_cases();
     all.extend(loket_reference::use_cases());
+    all.extend(loket_vendors::use_cases());
+    all.extend(loket_workflows::use_cases());
     all
 }
 

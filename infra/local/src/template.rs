@@ -149,7 +149,11 @@ impl Template {
             "AWS::URLSuffix" => return Some("amazonaws.com".into()),
             _ => {}
         }
-        if self.resource(name).is_some() {
+        if let Some(res) = self.resource(name) {
+            // As in CloudFormation, a state machine's Ref is its ARN.
+            if Self::resource_type(res) == "AWS::Serverless::StateMachine" {
+                return self.resolve_getatt(&format!("{name}.Arn"));
+            }
             return Some(self.local_name(name));
         }
         self.parameter_default(name)

@@ -1,0 +1,17 @@
+//! Vendors (UMKM/IKM): the vendor's profile ("Dataku > Profil") and its onboarding
+//! chain, from "Pengisian Data" to "Terdaftar" (seed 000 §1.2–§2).
+
+pub mod onboarding;
+pub mod profile;
+
+use loket_shared::http::UseCase;
+use loket_shared::use_case;
+
+/// The HTTP use cases of this context, by `LOKET_USE_CASE` name.
+pub fn use_cases() -> Vec<UseCase> {
+    vec![
+        use_case!("get_vendor_profile", profile::get_vendor_profile),
+        use_case!("save_vendor_profile", profile::save_vendor_profile),
+        use_case!("submit_vendor_profile", onboarding::submit_vendor_profile),
+    ]
+}

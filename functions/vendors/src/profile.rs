@@ -1,0 +1,405 @@
+//! The vendor's profile, "Dataku > Profil" (seed 000 §1.2): saved as often as needed
+//! while the registration is in "Pengisian Data", then confirmed (see `onboarding`).
+
+use crate::onboarding::{self, Stage};
+use loket_reference::regions::{self, RegionPath};
+use loket_shared::auth::{Caller, Role};
+use loket_shared::http::{authenticate, body, json, Request, Response};
+use loket_shared::rules::contact;
+use loket_shared::store::{from_item, to_item, Query, Tx};
+use loket_shared::{ApiError, ApiResult, App};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+pub const PROFILE_SK: &str = "PROFILE";
+
+pub fn vendor_pk(vendor_id: &str) -> String {
+    format!("VENDOR#{vendor_id}")
+}
+
+/// Business licence kinds (Izin Usaha).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub enum LicenceType {
+    #[serde(rename = "IUMK")]
+    Iumk,
+    #[serde(rename = "SIUP")]
+    Siup,
+    #[serde(rename = "NIB")]
+    Nib,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub enum TaxStatus {
+    #[serde(rename = "PKP")]
+    Pkp,
+    #[serde(rename = "Non-PKP")]
+    NonPkp,
+}
+
+/// PKT or Non-PKT: officers list the two groups separately.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub enum Pkt {
+    #[serde(rename = "PKT")]
+    Pkt,
+    #[serde(rename = "Non-PKT")]
+    NonPkt,
+}
+
+impl Pkt {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Pkt::Pkt => "PKT",
+            Pkt::NonPkt => "Non-PKT",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct BusinessAddress {
+    pub street: String,
+    #[serde(flatten)]
+    pub region: RegionPath,
+    pub postal_code: String,
+}
+
+/// Why a check sent the registration back, shown to the vendor until it resubmits.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Rejection {
+    pub stage: Stage,
+    pub reason: String,
+    pub by_role: Role,
+    pub at: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct VendorProfile {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub vendor_id: String,
+    /// The SKPD Pembina chosen at self-registration.
+    pub skpd: String,
+    pub stage: Stage,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    pub email: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub business_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub business_category: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub licence_type: Option<LicenceType>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub licence_number: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_status: Option<TaxStatus>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank_account: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pkt: Option<Pkt>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<BusinessAddress>,
+    /// The PJLP the satpel assigned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pjlp_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rejection: Option<Rejection>,
+    /// How many times the profile was confirmed (names the executions).
+    #[serde(default)]
+    pub submissions: u32,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub version: i64,
+}
+
+impl VendorProfile {
+    pub fn new(vendor_id: &str, skpd: &str, email: &str, now: i64) -> Self {
+        Self {
+            pk: vendor_pk(vendor_id),
+            sk: PROFILE_SK.into(),
+            vendor_id: vendor_id.into(),
+            skpd: skpd.into(),
+            stage: Stage::DataEntry,
+            phone: None,
+            email: email.into(),
+            business_name: None,
+            business_category: None,
+            licence_type: None,
+            licence_number: None,
+            tax_status: None,
+            bank_name: None,
+            bank_account: None,
+            owner_name: None,
+            pkt: None,
+            address: None,
+            pjlp_id: None,
+            rejection: None,
+            submissions: 0,
+            created_at: now,
+            updated_at: now,
+            version: 0,
+        }
+    }
+
+    /// The labels of the fields still empty, in the form's order ("Confirm" needs all).
+    pub fn missing(&self) -> Vec<(&'static str, &'static str)> {
+        let mut out = Vec::new();
+        let mut need = |present: bool, field: &'static str, label: &'static str| {
+            if !present {
+                out.push((field, label));
+            }
+        };
+        need(self.phone.is_some(), "phone", "No. Handphone");
+        need(self.business_name.is_some(), "business_name", "Nama Usaha");
+        need(
+            self.business_category.is_some(),
+            "business_category",
+            "Kategori Usaha",
+        );
+        need(self.licence_type.is_some(), "licence_type", "Izin Usaha");
+        need(
+            self.licence_number.is_some(),
+            "licence_number",
+            "Nomor Izin Usaha",
+        );
+        need(self.tax_status.is_some(), "tax_status", "PKP/Non PKP");
+        need(self.bank_name.is_some(), "bank_name", "Nama Bank");
+        need(
+            self.bank_account.is_some(),
+            "bank_account",
+            "Nomor Rekening",
+        );
+        need(self.owner_name.is_some(), "owner_name", "Nama Pemilik");
+        need(self.pkt.is_some(), "pkt", "PKT/Non PKT");
+        need(self.address.is_some(), "address", "Alamat Usaha");
+        out
+    }
+}
+
+/// The profile as the vendor (and officers) see it, with the timeline.
+#[derive(Debug, Serialize)]
+pub struct ProfileView {
+    #[serde(flatten)]
+    pub profile: VendorProfile,
+    pub status: &'static str,
+    pub missing: Vec<&'static str>,
+    pub timeline: Vec<serde_json::Value>,
+}
+
+pub async fn load(app: &App, vendor_id: &str) -> ApiResult<Option<VendorProfile>> {
+    app.store.get_as(&vendor_pk(vendor_id), PROFILE_SK).await
+}
+
+/// The caller's own profile, or a fresh one when nothing was saved yet.
+async fn own_profile(app: &App, caller: &Caller) -> ApiResult<VendorProfile> {
+    caller.require_any(&[Role::Vendor])?;
+    if let Some(p) = load(app, &caller.user_id).await? {
+        return Ok(p);
+    }
+    let skpd = caller.org.clone().ok_or_else(ApiError::forbidden)?;
+    let account = app
+        .store
+        .get(&format!("USER#{}", caller.user_id), "ACCOUNT")
+        .await?
+        .ok_or_else(ApiError::not_signed_in)?;
+    let email = loket_shared::store::get_s(&account, "email")
+        .unwrap_or_default()
+        .to_string();
+    Ok(VendorProfile::new(
+        &caller.user_id,
+        &skpd,
+        &email,
+        app.clock.epoch(),
+    ))
+}
+
+pub async fn view(app: &App, profile: VendorProfile) -> ApiResult<ProfileView> {
+    let timeline = app
+        .store
+        .query_all(
+            &Query::partition(vendor_pk(&profile.vendor_id))
+                .sk_begins_with("SK", onboarding::AUDIT_PREFIX),
+        )
+        .await?
+        .into_iter()
+        .map(from_item::<onboarding::AuditEntry>)
+        .map(|e| e.map(|e| e.view()))
+        .collect::<ApiResult<Vec<_>>>()?;
+    Ok(ProfileView {
+        status: profile.stage.label(),
+        missing: profile.missing().into_iter().map(|(f, _)| f).collect(),
+        profile,
+        timeline,
+    })
+}
+
+/// `GET /vendor/profile`: the vendor's profile, status and timeline.
+pub async fn get_vendor_profile(app: Arc<App>, req: Request) -> ApiResult<Response> {
+    let caller = authenticate(&app, &req)?;
+    let profile = own_profile(&app, &caller).await?;
+    json(200, &view(&app, profile).await?)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ProfileInput {
+    pub version: Option<i64>,
+    pub phone: Option<String>,
+    pub business_name: Option<String>,
+    pub business_category: Option<String>,
+    pub licence_type: Option<LicenceType>,
+    pub licence_number: Option<String>,
+    pub tax_status: Option<TaxStatus>,
+    pub bank_name: Option<String>,
+    pub bank_account: Option<String>,
+    pub owner_name: Option<String>,
+    pub pkt: Option<Pkt>,
+    pub address: Option<String>,
+    pub province_code: Option<String>,
+    pub regency_code: Option<String>,
+    pub district_code: Option<String>,
+    pub village_code: Option<String>,
+    pub postal_code: Option<String>,
+}
+
+/// A trimmed text of at most `max` characters; empty means "not filled".
+fn text(
+    value: &Option<String>,
+    field: &'static str,
+    label: &str,
+    max: usize,
+) -> ApiResult<Option<String>> {
+    let Some(v) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    if v.chars().count() > max {
+        return Err(ApiError::invalid(
+            "field_too_long",
+            format!("{label} maksimal {max} karakter"),
+            field,
+        ));
+    }
+    Ok(Some(v.split_whitespace().collect::<Vec<_>>().join(" ")))
+}
+
+fn digits(
+    value: &Option<String>,
+    field: &'static str,
+    label: &str,
+    len: std::ops::RangeInclusive<usize>,
+) -> ApiResult<Option<String>> {
+    let Some(v) = text(value, field, label, 64)? else {
+        return Ok(None);
+    };
+    let d: String = v
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '.'))
+        .collect();
+    if !d.chars().all(|c| c.is_ascii_digit()) || !len.contains(&d.len()) {
+        return Err(ApiError::invalid(
+            "field_invalid",
+            format!(
+                "{label} harus berupa angka {} sampai {} digit",
+                len.start(),
+                len.end()
+            ),
+            field,
+        ));
+    }
+    Ok(Some(d))
+}
+
+impl ProfileInput {
+    /// Applies the form to `p`: every field is replaced by what was sent (an empty
+    /// field clears it). The address is checked against the regions when complete.
+    pub async fn apply(&self, app: &App, p: &mut VendorProfile) -> ApiResult<()> {
+        p.phone = match text(&self.phone, "phone", "No. Handphone", 20)? {
+            Some(v) => Some(contact::normalize_phone(&v)?),
+            None => None,
+        };
+        p.business_name = text(&self.business_name, "business_name", "Nama Usaha", 120)?;
+        p.business_category = text(
+            &self.business_category,
+            "business_category",
+            "Kategori Usaha",
+            60,
+        )?;
+        p.licence_type = self.licence_type;
+        p.licence_number = text(
+            &self.licence_number,
+            "licence_number",
+            "Nomor Izin Usaha",
+            40,
+        )?;
+        if p.licence_type == Some(LicenceType::Nib) {
+            p.licence_number = digits(&self.licence_number, "licence_number", "NIB", 13..=13)?;
+        }
+        p.tax_status = self.tax_status;
+        p.bank_name = text(&self.bank_name, "bank_name", "Nama Bank", 60)?;
+        p.bank_account = digits(&self.bank_account, "bank_account", "Nomor Rekening", 6..=20)?;
+        p.owner_name = text(&self.owner_name, "owner_name", "Nama Pemilik", 100)?;
+        p.pkt = self.pkt;
+        let street = text(&self.address, "address", "Alamat Usaha", 250)?;
+        p.address = match (
+            street,
+            &self.province_code,
+            &self.regency_code,
+            &self.district_code,
+            &self.village_code,
+            &self.postal_code,
+        ) {
+            (None, None, None, None, None, None) => None,
+            (Some(street), Some(pr), Some(re), Some(di), Some(vi), Some(pc)) => {
+                let postal_code = contact::check_postal_code(pc)?;
+                let region = regions::check_address(&app.store, pr, re, di, vi).await?;
+                Some(BusinessAddress {
+                    street,
+                    region,
+                    postal_code,
+                })
+            }
+            _ => {
+                return Err(ApiError::invalid(
+                    "address_incomplete",
+                    "Lengkapi alamat usaha: alamat, provinsi, kab/kota, kecamatan, kelurahan dan kode pos",
+                    "address",
+                ))
+            }
+        };
+        Ok(())
+    }
+}
+
+/// `PUT /vendor/profile` ("Simpan"): saves the form; allowed while the registration is
+/// in "Pengisian Data".
+pub async fn save_vendor_profile(app: Arc<App>, req: Request) -> ApiResult<Response> {
+    let caller = authenticate(&app, &req)?;
+    let input: ProfileInput = body(&req)?;
+    let mut p = own_profile(&app, &caller).await?;
+    if input.version.is_some_and(|v| v != p.version) {
+        return Err(ApiError::concurrent_update());
+    }
+    if p.stage != Stage::DataEntry {
+        return Err(onboarding::not_editable(p.stage));
+    }
+    let expected = p.version;
+    input.apply(&app, &mut p).await?;
+    p.updated_at = app.clock.epoch();
+    p.version += 1;
+    let mut tx = Tx::new();
+    if expected == 0 {
+        tx.put_new(app.store.table(), to_item(&p)?);
+    } else {
+        tx.put_versioned(app.store.table(), to_item(&p)?, expected);
+    }
+    // A version that moved (or a first save racing another) is a 409.
+    app.store.transact(tx).await?;
+    let mut v = serde_json::to_value(view(&app, p).await?).map_err(ApiError::internal)?;
+    v["message"] = "Data berhasil disimpan".into();
+    json(200, &v)
+}

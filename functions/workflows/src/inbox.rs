@@ -1,0 +1,81 @@
+//! The officer's inbox of pending tasks and the decision on one of them.
+
+use loket_shared::auth::Caller;
+use loket_shared::http::{authenticate, body, json, path_param, query_param, Request, Response};
+use loket_shared::store::Query;
+use loket_shared::tasks::{self, Task};
+use loket_shared::{ApiError, ApiResult, App};
+use loket_vendors::onboarding;
+use std::sync::Arc;
+
+/// The inboxes `caller` reads: one per officer role in its organisation, and its own.
+fn inboxes(caller: &Caller) -> Vec<String> {
+    let mut keys = vec![tasks::user_inbox(&caller.user_id)];
+    if let Some(org) = &caller.org {
+        for role in caller.roles.iter().filter(|r| r.is_officer()) {
+            keys.push(tasks::role_inbox(*role, org));
+        }
+    }
+    keys
+}
+
+/// `GET /tasks?stage=&pkt=`: the caller's pending tasks, oldest first.
+pub async fn list_tasks(app: Arc<App>, req: Request) -> ApiResult<Response> {
+    let caller = authenticate(&app, &req)?;
+    if !caller.roles.iter().any(|r| r.is_officer()) {
+        return Err(ApiError::forbidden());
+    }
+    let stage = query_param(&req, "stage");
+    let pkt = query_param(&req, "pkt");
+    let mut found: Vec<(String, Task)> = Vec::new();
+    for inbox in inboxes(&caller) {
+        let q = Query::partition(inbox).on_index("GSI1", "GSI1PK");
+        for item in app.store.query_all(&q).await? {
+            let sort = loket_shared::store::get_s(&item, "GSI1SK")
+                .unwrap_or_default()
+                .to_string();
+            let task = Task::from_item(&item)?;
+            if task.is_pending()
+                && task.authorize(&caller).is_ok()
+                && stage.as_deref().is_none_or(|s| s == task.stage)
+                && pkt
+                    .as_deref()
+                    .is_none_or(|k| task.pkt.as_deref() == Some(k))
+            {
+                found.push((sort, task));
+            }
+        }
+    }
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    let items: Vec<Task> = found.into_iter().map(|(_, t)| t).collect();
+    json(200, &serde_json::json!({ "items": items }))
+}
+
+/// `POST /tasks/{id}/decision`: approve or reject; exactly one decision counts.
+pub async fn decide_task(app: Arc<App>, req: Request) -> ApiResult<Response> {
+    let caller = authenticate(&app, &req)?;
+    let id = path_param(&req, "id")?;
+    let task = tasks::load(&app, &id)
+        .await?
+        .ok_or_else(tasks::task_not_found)?;
+    task.authorize(&caller)?;
+    if !task.is_pending() {
+        return Err(tasks::already_decided());
+    }
+    let output = match task.kind.as_str() {
+        onboarding::TASK_KIND => {
+            let d: onboarding::Decision = body(&req)?;
+            onboarding::decide(&app, &task, &caller, &d).await?
+        }
+        other => {
+            return Err(ApiError::internal(format!(
+                "task kind {other} has no decision"
+            )))
+        }
+    };
+    tasks::resume(&app, &task, &output).await?;
+    json(
+        200,
+        &serde_json::json!({ "message": "Keputusan berhasil disimpan", "task_id": task.id, "decision": output["decision"] }),
+    )
+}

@@ -1,0 +1,163 @@
+//! Human tasks: the steps of a workflow that wait for an officer.
+//!
+//! A state machine step writes the task item itself (`aws-sdk:dynamodb:putItem
+//! .waitForTaskToken`), with the task token, the assignee role and organisation (or
+//! the assigned officer), the subject and the stage, and indexes it in the assignee's
+//! inbox (GSI1, oldest first). The decision handler claims the task (`pending` →
+//! `decided`, conditioned, in the same transaction as the subject's new state, its
+//! audit entry and its emails) and only then resumes the execution: of two officers
+//! deciding at once exactly one wins. See `docs/ARCHITECTURE.md`, "Workflows".
+
+use crate::auth::{Caller, Role};
+use crate::store::{get_s, key, n, s, Item, Tx};
+use crate::{ApiError, ApiResult, App};
+use serde::Serialize;
+use std::collections::HashMap;
+
+pub const TASK_PREFIX: &str = "TASK#";
+pub const TASK_SK: &str = "TASK";
+
+/// The inbox of everyone with `role` in `org`.
+pub fn role_inbox(role: Role, org: &str) -> String {
+    format!("INBOX#{}#{org}", role.as_str())
+}
+
+/// The inbox of one officer (tasks assigned to a person).
+pub fn user_inbox(user_id: &str) -> String {
+    format!("INBOX#USER#{user_id}")
+}
+
+/// A task as the state machine wrote it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Task {
+    pub id: String,
+    /// What kind of workflow it belongs to, e.g. `vendor_onboarding`.
+    pub kind: String,
+    pub stage: String,
+    pub role: Role,
+    pub organisation: String,
+    /// The officer it is assigned to, when the workflow assigned one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assignee: Option<String>,
+    pub subject_id: String,
+    pub subject_name: String,
+    /// PKT or Non-PKT (vendors are listed separately by it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pkt: Option<String>,
+    pub status: String,
+    pub created_at: String,
+    #[serde(skip)]
+    pub token: String,
+}
+
+fn field(item: &Item, name: &str) -> ApiResult<String> {
+    get_s(item, name)
+        .map(str::to_string)
+        .ok_or_else(|| ApiError::internal(format!("task item without {name}")))
+}
+
+impl Task {
+    pub fn from_item(item: &Item) -> ApiResult<Self> {
+        let role = field(item, "role")?;
+        Ok(Self {
+            id: field(item, "id")?,
+            kind: field(item, "kind")?,
+            stage: field(item, "stage")?,
+            role: Role::parse(&role)
+                .ok_or_else(|| ApiError::internal(format!("task with unknown role {role}")))?,
+            organisation: field(item, "organisation")?,
+            assignee: get_s(item, "assignee")
+                .filter(|a| !a.is_empty())
+                .map(str::to_string),
+            subject_id: field(item, "subject_id")?,
+            subject_name: get_s(item, "subject_name").unwrap_or_default().to_string(),
+            pkt: get_s(item, "pkt").map(str::to_string),
+            status: field(item, "status")?,
+            created_at: field(item, "created_at")?,
+            token: field(item, "token")?,
+        })
+    }
+
+    pub fn is_pending(&self) -> bool {
+        self.status == "pending"
+    }
+
+    /// Whether `caller` may decide this task: the task's role, in the task's
+    /// organisation, and the assigned officer when there is one.
+    pub fn authorize(&self, caller: &Caller) -> ApiResult<()> {
+        caller.require_role_in(self.role, &self.organisation)?;
+        match &self.assignee {
+            Some(a) if a != &caller.user_id => Err(ApiError::forbidden()),
+            _ => Ok(()),
+        }
+    }
+}
+
+pub async fn load(app: &App, id: &str) -> ApiResult<Option<Task>> {
+    match app
+        .store
+        .get(&format!("{TASK_PREFIX}{id}"), TASK_SK)
+        .await?
+    {
+        Some(item) => Ok(Some(Task::from_item(&item)?)),
+        None => Ok(None),
+    }
+}
+
+pub fn task_not_found() -> ApiError {
+    ApiError::not_found("task_not_found", "Tugas tidak ditemukan")
+}
+
+pub fn already_decided() -> ApiError {
+    ApiError::conflict(
+        "task_already_decided",
+        "Tugas ini sudah diputuskan sebelumnya, muat ulang untuk melihat status terbaru",
+    )
+}
+
+/// Adds the claim of `task` to `tx`: it must still be pending; it leaves every inbox.
+/// Returns the index of the operation (its condition failing means someone else
+/// decided first).
+pub fn claim(
+    app: &App,
+    tx: &mut Tx,
+    task: &Task,
+    caller: &Caller,
+    decision: &str,
+    note: Option<&str>,
+    now: i64,
+) -> usize {
+    tx.update(
+        app.store.table(),
+        key(format!("{TASK_PREFIX}{}", task.id), TASK_SK),
+        "SET #st = :decided, decision = :decision, decided_by = :by, decided_at = :now, note = :note REMOVE GSI1PK, GSI1SK",
+        Some("#st = :pending"),
+        HashMap::from([("#st".to_string(), "status".to_string())]),
+        HashMap::from([
+            (":decided".to_string(), s("decided")),
+            (":pending".to_string(), s("pending")),
+            (":decision".to_string(), s(decision)),
+            (":by".to_string(), s(&caller.user_id)),
+            (":now".to_string(), n(now)),
+            (":note".to_string(), s(note.unwrap_or_default())),
+        ]),
+    )
+}
+
+/// Resumes the execution waiting on `task` with `output`.
+pub async fn resume(app: &App, task: &Task, output: &serde_json::Value) -> ApiResult<()> {
+    app.sfn
+        .send_task_success()
+        .task_token(&task.token)
+        .output(output.to_string())
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| {
+            ApiError::unavailable(format!(
+                "resuming task {}: {}",
+                task.id,
+                aws_sdk_sfn::error::DisplayErrorContext(e)
+            ))
+        })
+}

@@ -1,0 +1,317 @@
+//! Vendor onboarding, e-Order chain, end to end (seed 000 §1.2–§2): the vendor fills
+//! and confirms its profile; a real Step Functions execution opens each officer's task;
+//! satpel assigns a PJLP, the PJLP checks, the satpel checks (rejecting once, then the
+//! vendor fixes and confirms again, resuming at that stage), the eorder_admin
+//! activates, and the vendor is "Terdaftar" with its timeline and an email per change.
+
+use loket_e2e::{email, Api, Reply, CAPTCHA, DEMO_APPLICANT, DEMO_PASSWORD, VILLAGE};
+use serde_json::{json, Value};
+use std::time::Duration;
+
+const SKPD: &str = "141201";
+const STATUS_MAIL: &str = "Status Pendaftaran UMKM";
+
+/// Registers and activates a fresh vendor of `SKPD`; returns (email, access token).
+async fn new_vendor(api: &Api, tag: &str) -> (String, String) {
+    let mail = email(tag);
+    api.post(
+        "/vendors/registrations",
+        None,
+        json!({ "name": "Sri Rahayu", "email": mail, "skpd_code": SKPD, "captcha_token": CAPTCHA }),
+    )
+    .await
+    .expect(201);
+    let token = api
+        .wait_email(&mail, "Aktivasi Akun UMKM Anda", 1)
+        .await
+        .link_param("token");
+    let r = api
+        .post(
+            "/accounts/activation",
+            None,
+            json!({ "token": token, "password": "Kerajinan-Rotan-7", "password_confirmation": "Kerajinan-Rotan-7" }),
+        )
+        .await;
+    let access = r.expect(200)["session"]["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    (mail, access)
+}
+
+fn full_profile(business_name: &str) -> Value {
+    json!({
+        "phone": "0812-5500-7788", "business_name": business_name,
+        "business_category": "Makanan dan Minuman", "licence_type": "NIB",
+        "licence_number": "9120001234567", "tax_status": "Non-PKP", "bank_name": "Bank Kaltimtara",
+        "bank_account": "0012345678", "owner_name": "Sri Rahayu", "pkt": "Non-PKT",
+        "address": "Jl. Pangeran Antasari No. 12", "province_code": VILLAGE[0],
+        "regency_code": VILLAGE[1], "district_code": VILLAGE[2], "village_code": VILLAGE[3],
+        "postal_code": "75251",
+    })
+}
+
+async fn profile(api: &Api, token: &str) -> Value {
+    api.get("/vendor/profile", Some(token))
+        .await
+        .expect(200)
+        .clone()
+}
+
+/// Waits (the execution runs asynchronously) for the pending task of `vendor_id` at
+/// `stage` in the officer's inbox and returns its id.
+async fn wait_task(api: &Api, officer: &str, stage: &str, vendor_id: &str) -> String {
+    for _ in 0..300 {
+        let r = api
+            .get(&format!("/tasks?stage={stage}"), Some(officer))
+            .await;
+        let body = r.expect(200);
+        if let Some(t) = body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["subject_id"] == vendor_id)
+        {
+            assert_eq!(t["kind"], "vendor_onboarding");
+            assert_eq!(t["stage"], stage);
+            return t["id"].as_str().unwrap().to_string();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no {stage} task for vendor {vendor_id} reached the inbox");
+}
+
+async fn decide(api: &Api, officer: &str, task: &str, body: Value) -> Reply {
+    api.post(&format!("/tasks/{task}/decision"), Some(officer), body)
+        .await
+}
+
+#[tokio::test]
+async fn the_e_order_chain_takes_a_vendor_from_data_entry_to_registered() {
+    let api = Api::new();
+    let (mail, vendor) = new_vendor(&api, "umkm-rantai").await;
+    let business = format!("Amplang Bu Sri {}", rand::random::<u32>());
+
+    let p = profile(&api, &vendor).await;
+    assert_eq!(p["status"], "Pengisian Data");
+    assert_eq!(p["skpd"], SKPD);
+    assert_eq!(p["email"], mail.as_str());
+    let vendor_id = p["vendor_id"].as_str().unwrap().to_string();
+
+    // Confirm needs every field.
+    let r = api
+        .post("/vendor/profile/submit", Some(&vendor), json!({}))
+        .await;
+    r.expect_error(422, "profile_incomplete");
+    assert!(
+        r.message()
+            .starts_with("Data belum lengkap: No. Handphone, Nama Usaha"),
+        "{}",
+        r.body
+    );
+    // "Simpan" with a draft, then the whole form.
+    let r = api
+        .call(
+            "PUT",
+            "/vendor/profile",
+            Some(&vendor),
+            Some(json!({ "business_name": business })),
+        )
+        .await;
+    assert_eq!(r.expect(200)["message"], "Data berhasil disimpan");
+    let r = api
+        .call(
+            "PUT",
+            "/vendor/profile",
+            Some(&vendor),
+            Some(json!({ "bank_account": "12-ab" })),
+        )
+        .await;
+    r.expect_error(400, "field_invalid");
+    assert_eq!(r.body["field"], "bank_account");
+    let saved = api
+        .call(
+            "PUT",
+            "/vendor/profile",
+            Some(&vendor),
+            Some(full_profile(&business)),
+        )
+        .await;
+    let saved = saved.expect(200);
+    assert_eq!(saved["missing"], json!([]));
+    assert_eq!(saved["address"]["village_code"], VILLAGE[3]);
+
+    // Confirm → Penunjukan Pembina, and the chain starts.
+    let r = api
+        .post("/vendor/profile/submit", Some(&vendor), json!({}))
+        .await;
+    assert_eq!(r.expect(202)["status"], "Penunjukan Pembina");
+    api.post("/vendor/profile/submit", Some(&vendor), json!({}))
+        .await
+        .expect_error(409, "already_submitted");
+    api.call(
+        "PUT",
+        "/vendor/profile",
+        Some(&vendor),
+        Some(full_profile(&business)),
+    )
+    .await
+    .expect_error(409, "profile_locked");
+    let first = api.wait_email(&mail, STATUS_MAIL, 1).await;
+    assert!(
+        first.subject.contains("Penunjukan Pembina"),
+        "{}",
+        first.subject
+    );
+
+    // Satpel of the vendor's SKPD assigns the PJLP.
+    let satpel = api.token("satpel@demo.loket.id", DEMO_PASSWORD).await;
+    let task = wait_task(&api, &satpel, "assign_pjlp", &vendor_id).await;
+    // Not for an applicant, nor for an officer of another organisation and role.
+    let applicant = api.token(DEMO_APPLICANT, DEMO_PASSWORD).await;
+    api.get("/tasks", Some(&applicant))
+        .await
+        .expect_error(403, "forbidden");
+    let eorder_admin = api.token("admin.eorder@demo.loket.id", DEMO_PASSWORD).await;
+    decide(&api, &eorder_admin, &task, json!({ "decision": "approve" }))
+        .await
+        .expect_error(403, "forbidden");
+    decide(&api, &satpel, &task, json!({ "decision": "approve" }))
+        .await
+        .expect_error(400, "field_required");
+    decide(
+        &api,
+        &satpel,
+        &task,
+        json!({ "decision": "approve", "pjlp_id": vendor_id }),
+    )
+    .await
+    .expect_error(400, "pjlp_invalid");
+    let officers = api
+        .get(
+            &format!("/admin/organisations/{SKPD}/accounts"),
+            Some(&satpel),
+        )
+        .await;
+    let pjlp_id = officers.expect(200)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["email"] == "pjlp@demo.loket.id")
+        .expect("the demo pjlp")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    decide(
+        &api,
+        &satpel,
+        &task,
+        json!({ "decision": "approve", "pjlp_id": pjlp_id }),
+    )
+    .await
+    .expect(200);
+    decide(
+        &api,
+        &satpel,
+        &task,
+        json!({ "decision": "approve", "pjlp_id": pjlp_id }),
+    )
+    .await
+    .expect_error(409, "task_already_decided");
+    assert_eq!(profile(&api, &vendor).await["status"], "Pengecekan PJLP");
+
+    // The assigned PJLP checks; the satpel does not see that task.
+    let pjlp = api.token("pjlp@demo.loket.id", DEMO_PASSWORD).await;
+    let task = wait_task(&api, &pjlp, "pjlp_check", &vendor_id).await;
+    decide(&api, &satpel, &task, json!({ "decision": "approve" }))
+        .await
+        .expect_error(403, "forbidden");
+    decide(&api, &pjlp, &task, json!({ "decision": "approve" }))
+        .await
+        .expect(200);
+
+    // The satpel rejects with a reason: back to Pengisian Data, the vendor sees why.
+    let task = wait_task(&api, &satpel, "satpel_check", &vendor_id).await;
+    decide(&api, &satpel, &task, json!({ "decision": "reject" }))
+        .await
+        .expect_error(400, "note_required");
+    decide(
+        &api,
+        &satpel,
+        &task,
+        json!({ "decision": "reject", "note": "Nomor rekening tidak atas nama usaha" }),
+    )
+    .await
+    .expect(200);
+    let p = profile(&api, &vendor).await;
+    assert_eq!(p["status"], "Pengisian Data");
+    assert_eq!(p["rejection"]["stage"], "satpel_check");
+    assert_eq!(
+        p["rejection"]["reason"],
+        "Nomor rekening tidak atas nama usaha"
+    );
+    let sent_back = api.wait_email(&mail, "Pengisian Data", 1).await;
+    assert!(sent_back
+        .body
+        .contains("Nomor rekening tidak atas nama usaha"));
+
+    // Fixed and confirmed again: the chain resumes at the satpel's check.
+    let mut fixed = full_profile(&business);
+    fixed["bank_account"] = json!("0098765432");
+    api.call("PUT", "/vendor/profile", Some(&vendor), Some(fixed))
+        .await
+        .expect(200);
+    let r = api
+        .post("/vendor/profile/submit", Some(&vendor), json!({}))
+        .await;
+    assert_eq!(r.expect(202)["status"], "Pengecekan Satpel");
+    let task = wait_task(&api, &satpel, "satpel_check", &vendor_id).await;
+    // Two decisions at once (a double click): exactly one counts.
+    let (a, b) = tokio::join!(
+        decide(&api, &satpel, &task, json!({ "decision": "approve" })),
+        decide(&api, &satpel, &task, json!({ "decision": "approve" })),
+    );
+    let mut statuses = [a.status, b.status];
+    statuses.sort();
+    assert_eq!(statuses, [200, 409], "{} / {}", a.body, b.body);
+    let loser = if a.status == 409 { &a } else { &b };
+    assert_eq!(loser.code(), "task_already_decided", "{}", loser.body);
+    assert_eq!(profile(&api, &vendor).await["status"], "Pengajuan");
+
+    // The eorder_admin activates: Terdaftar.
+    let task = wait_task(&api, &eorder_admin, "activation", &vendor_id).await;
+    decide(&api, &eorder_admin, &task, json!({ "decision": "approve" }))
+        .await
+        .expect(200);
+    let p = profile(&api, &vendor).await;
+    assert_eq!(p["status"], "Terdaftar");
+    let actions: Vec<(String, String)> = p["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["actor_role"].as_str().unwrap().to_string(),
+                e["action"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("vendor", "submitted"),
+        ("satpel", "approved"),
+        ("pjlp", "approved"),
+        ("satpel", "rejected"),
+        ("vendor", "submitted"),
+        ("satpel", "approved"),
+        ("eorder_admin", "approved"),
+    ];
+    assert_eq!(
+        actions,
+        expected
+            .iter()
+            .map(|(r, a)| (r.to_string(), a.to_string()))
+            .collect::<Vec<_>>()
+    );
+    let done = api.wait_email(&mail, "Terdaftar", 1).await;
+    assert!(done.subject.starts_with(STATUS_MAIL));
+}
