@@ -46,14 +46,25 @@ LOKET_CODE_TTL_SECONDS=20 LOKET_CODE_RESEND_SECONDS=3 LOKET_LOGIN_DELAY_BASE_MS=
     --mail-moto "http://127.0.0.1:$MAIL_PORT" --prefix "$PREFIX" --trust-forwarded-for \
     >"$STATE_DIR/local-test.log" 2>&1 &
 LOCAL_PID=$!
-if ! wait_http "http://127.0.0.1:$API_PORT/__local/health" "$LOCAL_PID"; then
-    cat "$STATE_DIR/local-test.log" >&2; log "the local stack did not start"; exit 1
+# A second deployment on the same emulators, configured for the JATHIL MART onboarding
+# chain (the chain is deployment configuration), with its own tables and machines.
+JATHIL_PORT=$(free_port)
+LOKET_ONBOARDING_CHAIN=jathil \
+LOKET_CODE_TTL_SECONDS=20 LOKET_CODE_RESEND_SECONDS=3 LOKET_LOGIN_DELAY_BASE_MS=150 \
+    target/debug/loket-local --port "$JATHIL_PORT" --moto "http://127.0.0.1:$MOTO_PORT" \
+    --mail-moto "http://127.0.0.1:$MAIL_PORT" --prefix "$PREFIX-jathil" --trust-forwarded-for \
+    >"$STATE_DIR/local-test-jathil.log" 2>&1 &
+JATHIL_PID=$!
+if ! wait_http "http://127.0.0.1:$API_PORT/__local/health" "$LOCAL_PID" ||
+   ! wait_http "http://127.0.0.1:$JATHIL_PORT/__local/health" "$JATHIL_PID"; then
+    cat "$STATE_DIR"/local-test*.log >&2; log "the local stack did not start"; exit 1
 fi
-log "local stack ready on port $API_PORT (table prefix $PREFIX)"
+LOCAL_PID="$LOCAL_PID $JATHIL_PID"
+log "local stacks ready on ports $API_PORT (e-Order) and $JATHIL_PORT (JATHIL) (table prefix $PREFIX)"
 
 log "setup and build took $(( $(date +%s) - started )) s; running the tests"
 set +e
-LOKET_API_URL="http://127.0.0.1:$API_PORT" LOKET_MAIL_URL="http://127.0.0.1:$MAIL_PORT" \
+LOKET_API_URL="http://127.0.0.1:$API_PORT" LOKET_JATHIL_API_URL="http://127.0.0.1:$JATHIL_PORT" LOKET_MAIL_URL="http://127.0.0.1:$MAIL_PORT" \
     cargo nextest run --workspace --no-fail-fast --cargo-quiet
 status=$?
 set -e

@@ -81,12 +81,18 @@ pub struct Config {
 /// Vendor onboarding: which chain the deployment runs and where its tasks go.
 #[derive(Debug, Clone)]
 pub struct OnboardingConfig {
+    /// `eorder` (default) or `jathil` (`LOKET_ONBOARDING_CHAIN`).
+    pub chain: String,
     /// ARN of the e-Order onboarding state machine (`LOKET_ONBOARDING_EORDER_ARN`).
     pub eorder_state_machine: Option<String>,
+    /// ARN of the JATHIL MART onboarding state machine (`LOKET_ONBOARDING_JATHIL_ARN`).
+    pub jathil_state_machine: Option<String>,
     /// The organisation whose eorder_admin officers activate vendors.
     pub eorder_admin_org: String,
     /// How long a human task waits before it is re-issued.
     pub task_timeout_seconds: i64,
+    /// How long an emailed decision link works.
+    pub link_ttl_seconds: i64,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -151,9 +157,12 @@ impl Config {
             },
             captcha,
             onboarding: OnboardingConfig {
+                chain: var("LOKET_ONBOARDING_CHAIN").unwrap_or_else(|| "eorder".into()),
                 eorder_state_machine: var("LOKET_ONBOARDING_EORDER_ARN"),
+                jathil_state_machine: var("LOKET_ONBOARDING_JATHIL_ARN"),
                 eorder_admin_org: var("LOKET_EORDER_ADMIN_ORG").unwrap_or_else(|| "141732".into()),
                 task_timeout_seconds: num("LOKET_TASK_TIMEOUT_SECONDS", 30 * 24 * 3600)?,
+                link_ttl_seconds: num("LOKET_TASK_LINK_TTL_SECONDS", 30 * 24 * 3600)?,
             },
         })
     }

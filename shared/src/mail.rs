@@ -46,6 +46,13 @@ pub enum EmailTemplate {
         status: String,
         note: Option<String>,
     },
+    /// A task waits for the officer's decision; the link opens the case.
+    TaskAssigned {
+        name: String,
+        stage: String,
+        subject: String,
+        link: String,
+    },
 }
 
 /// A rendered email.
@@ -95,6 +102,7 @@ impl EmailTemplate {
             Self::PasswordResetPin { .. } => "password_reset_pin",
             Self::PasswordChanged { .. } => "password_changed",
             Self::VendorStatusChanged { .. } => "vendor_status_changed",
+            Self::TaskAssigned { .. } => "task_assigned",
         }
     }
 
@@ -161,6 +169,25 @@ impl EmailTemplate {
                     html: layout(&subject, &lines, None),
                     text: lines.join("\n\n"),
                     subject,
+                }
+            }
+            Self::TaskAssigned {
+                name,
+                stage,
+                subject,
+                link,
+            } => {
+                let subject_line = format!("Tugas Baru: {stage} - {subject}");
+                let lines = vec![
+                    format!("Yth. {name},"),
+                    format!("Ada tugas baru yang menunggu keputusan Anda: {stage} untuk {subject}."),
+                    format!("Buka tautan berikut untuk melihat data dan memutuskan (Anda akan diminta masuk terlebih dahulu bila belum): {link}"),
+                    "Tugas ini juga tampil pada daftar tugas Anda di aplikasi.".to_string(),
+                ];
+                Rendered {
+                    html: layout(&subject_line, &lines, Some(("Buka Tugas", link))),
+                    text: lines.join("\n\n"),
+                    subject: subject_line,
                 }
             }
             Self::VendorStatusChanged { name, status, note } => {

@@ -34,6 +34,8 @@ pub struct Task {
     /// What kind of workflow it belongs to, e.g. `vendor_onboarding`.
     pub kind: String,
     pub stage: String,
+    /// The stage as users see it ("Penunjukan Pembina").
+    pub stage_label: String,
     pub role: Role,
     pub organisation: String,
     /// The officer it is assigned to, when the workflow assigned one.
@@ -63,6 +65,7 @@ impl Task {
             id: field(item, "id")?,
             kind: field(item, "kind")?,
             stage: field(item, "stage")?,
+            stage_label: get_s(item, "stage_label").unwrap_or_default().to_string(),
             role: Role::parse(&role)
                 .ok_or_else(|| ApiError::internal(format!("task with unknown role {role}")))?,
             organisation: field(item, "organisation")?,
@@ -160,4 +163,49 @@ pub async fn resume(app: &App, task: &Task, output: &serde_json::Value) -> ApiRe
                 aws_sdk_sfn::error::DisplayErrorContext(e)
             ))
         })
+}
+
+pub const LINK_SK: &str = "LINK";
+
+/// The item of an emailed decision link: keyed by a keyed hash of the link id, so the
+/// table never holds a usable link; it names the task, never its token.
+pub fn link_pk(app: &App, link: &str) -> String {
+    format!("TASKLINK#{}", app.pepper.hash("task-link", link))
+}
+
+pub fn link_invalid() -> ApiError {
+    ApiError::not_found("link_invalid", "Tautan tidak valid atau sudah kedaluwarsa")
+}
+
+/// The task behind an emailed link (404 when the link is unknown or expired).
+pub async fn resolve_link(app: &App, link: &str) -> ApiResult<Task> {
+    if link.is_empty() || link.len() > 100 {
+        return Err(link_invalid());
+    }
+    let item = app
+        .store
+        .get(&link_pk(app, link), LINK_SK)
+        .await?
+        .ok_or_else(link_invalid)?;
+    let expires = crate::store::get_n(&item, "expires_at").unwrap_or(0);
+    if expires <= app.clock.epoch() {
+        return Err(link_invalid());
+    }
+    let task_id = get_s(&item, "task_id").ok_or_else(link_invalid)?;
+    load(app, task_id).await?.ok_or_else(link_invalid)
+}
+
+/// Adds to `tx` a new decision link to `task` for `recipient`; returns the link id.
+pub fn add_link(app: &App, tx: &mut Tx, task: &Task, recipient: &str, now: i64) -> String {
+    let link = crate::crypto::random_token(32);
+    let mut item = key(link_pk(app, &link), LINK_SK);
+    item.insert("task_id".into(), s(&task.id));
+    item.insert("recipient".into(), s(recipient));
+    item.insert("created_at".into(), n(now));
+    item.insert(
+        "expires_at".into(),
+        n(now + app.cfg.onboarding.link_ttl_seconds),
+    );
+    tx.put_new(app.store.table(), item);
+    link
 }

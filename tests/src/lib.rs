@@ -104,6 +104,19 @@ impl Email {
         digits
     }
 
+    /// The path of the first link of the email that contains `marker` (e.g.
+    /// `/task-links/`), without the host.
+    pub fn link_path(&self, marker: &str) -> String {
+        let start = self
+            .body
+            .find(marker)
+            .unwrap_or_else(|| panic!("no {marker} in {}", self.body));
+        self.body[start..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || "/-_".contains(*c))
+            .collect()
+    }
+
     /// The value of `param` in the first link of the email.
     pub fn link_param(&self, param: &str) -> String {
         let key = format!("{param}=");
@@ -135,9 +148,21 @@ impl Default for Api {
 
 impl Api {
     pub fn new() -> Self {
-        let base = std::env::var("LOKET_API_URL").expect(
-            "LOKET_API_URL is not set: run the end-to-end tests through infra/local/test.sh",
-        );
+        Self::at("LOKET_API_URL")
+    }
+
+    /// The second deployment of the test stack, configured for the JATHIL MART
+    /// onboarding chain (same emulators, own tables).
+    pub fn jathil() -> Self {
+        Self::at("LOKET_JATHIL_API_URL")
+    }
+
+    fn at(url_variable: &str) -> Self {
+        let base = std::env::var(url_variable).unwrap_or_else(|_| {
+            panic!(
+                "{url_variable} is not set: run the end-to-end tests through infra/local/test.sh"
+            )
+        });
         let mail = std::env::var("LOKET_MAIL_URL")
             .expect("LOKET_MAIL_URL is not set: run through infra/local/test.sh");
         loket_shared::init_tls();
@@ -309,6 +334,37 @@ impl Api {
             }
         }
         body
+    }
+
+    /// An officer created by the demo admin with `role` in `org`, activated through
+    /// the invitation email; returns (user id, access token).
+    pub async fn new_officer(&self, role: &str, org: &str) -> (String, String) {
+        let admin = self.token(DEMO_ADMIN, DEMO_PASSWORD).await;
+        let mail = email(role);
+        let r = self
+            .post(
+                "/admin/accounts",
+                Some(&admin),
+                json!({ "name": "Petugas Uji", "email": mail, "role": role, "org": org }),
+            )
+            .await;
+        let id = r.expect(201)["id"].as_str().unwrap().to_string();
+        let token = self
+            .wait_email(&mail, "Akun Petugas Loket Anda", 1)
+            .await
+            .link_param("token");
+        let r = self
+            .post(
+                "/accounts/activation",
+                None,
+                json!({ "token": token, "password": "Petugas-Uji-2026", "password_confirmation": "Petugas-Uji-2026" }),
+            )
+            .await;
+        let access = r.expect(200)["session"]["access_token"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        (id, access)
     }
 
     /// Registers a fresh applicant and returns (nik, email, password, access token).

@@ -167,6 +167,78 @@ async fn the_e_order_chain_takes_a_vendor_from_data_entry_to_registered() {
     // Satpel of the vendor's SKPD assigns the PJLP.
     let satpel = api.token("satpel@demo.loket.id", DEMO_PASSWORD).await;
     let task = wait_task(&api, &satpel, "assign_pjlp", &vendor_id).await;
+    // The satpel is emailed a personal link; opening it shows the case and changes
+    // nothing, however often (mail scanners prefetch links).
+    let invite = api
+        .wait_email(
+            "satpel@demo.loket.id",
+            &format!("Tugas Baru: Penunjukan Pembina - {business}"),
+            1,
+        )
+        .await;
+    let satpel_link = invite.link_path("/task-links/");
+    assert!(
+        satpel_link.len() > "/task-links/".len() + 40,
+        "{satpel_link}"
+    );
+    assert!(
+        !invite.body.contains("token"),
+        "the link must not carry the task token"
+    );
+    for _ in 0..2 {
+        let page = api.get(&satpel_link, None).await;
+        assert_eq!(page.status, 200);
+        let html = page.body.as_str().unwrap();
+        assert!(
+            html.contains("Penunjukan Pembina") && html.contains(&business),
+            "{html}"
+        );
+        assert!(html.contains("Tolak, dengan alasan"), "{html}");
+    }
+    assert_eq!(profile(&api, &vendor).await["status"], "Penunjukan Pembina");
+    let bogus = api.get("/task-links/bukan-tautan-yang-sah", None).await;
+    assert_eq!(bogus.status, 404);
+    api.post(
+        "/task-links/bukan-tautan-yang-sah/decision",
+        Some(&satpel),
+        json!({ "decision": "approve" }),
+    )
+    .await
+    .expect_error(404, "link_invalid");
+    // A satpel of another SKPD neither sees nor decides it, by API or by link.
+    let (_, other_satpel) = api.new_officer("satpel", "141105").await;
+    let theirs = api.get("/tasks", Some(&other_satpel)).await;
+    assert!(
+        theirs.expect(200)["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["subject_id"] != vendor_id.as_str()),
+        "{}",
+        theirs.body
+    );
+    decide(
+        &api,
+        &other_satpel,
+        &task,
+        json!({ "decision": "reject", "note": "bukan wewenang" }),
+    )
+    .await
+    .expect_error(403, "forbidden");
+    api.post(
+        &format!("{satpel_link}/decision"),
+        Some(&other_satpel),
+        json!({ "decision": "reject", "note": "bukan wewenang" }),
+    )
+    .await
+    .expect_error(403, "forbidden");
+    api.post(
+        &format!("{satpel_link}/decision"),
+        None,
+        json!({ "decision": "approve" }),
+    )
+    .await
+    .expect_error(401, "unauthenticated");
     // Not for an applicant, nor for an officer of another organisation and role.
     let applicant = api.token(DEMO_APPLICANT, DEMO_PASSWORD).await;
     api.get("/tasks", Some(&applicant))
@@ -220,15 +292,41 @@ async fn the_e_order_chain_takes_a_vendor_from_data_entry_to_registered() {
     .expect_error(409, "task_already_decided");
     assert_eq!(profile(&api, &vendor).await["status"], "Pengecekan PJLP");
 
-    // The assigned PJLP checks; the satpel does not see that task.
+    // The assigned PJLP checks, deciding from the emailed link; the satpel may not.
     let pjlp = api.token("pjlp@demo.loket.id", DEMO_PASSWORD).await;
     let task = wait_task(&api, &pjlp, "pjlp_check", &vendor_id).await;
     decide(&api, &satpel, &task, json!({ "decision": "approve" }))
         .await
         .expect_error(403, "forbidden");
-    decide(&api, &pjlp, &task, json!({ "decision": "approve" }))
+    let pjlp_link = api
+        .wait_email(
+            "pjlp@demo.loket.id",
+            &format!("Tugas Baru: Pengecekan PJLP - {business}"),
+            1,
+        )
         .await
-        .expect(200);
+        .link_path("/task-links/");
+    api.post(
+        &format!("{pjlp_link}/decision"),
+        Some(&pjlp),
+        json!({ "decision": "approve" }),
+    )
+    .await
+    .expect(200);
+    // The link is spent: it shows the task is decided and cannot decide again.
+    let page = api.get(&pjlp_link, None).await;
+    assert!(page
+        .body
+        .as_str()
+        .unwrap()
+        .contains("Tugas sudah diputuskan"));
+    api.post(
+        &format!("{pjlp_link}/decision"),
+        Some(&pjlp),
+        json!({ "decision": "approve" }),
+    )
+    .await
+    .expect_error(409, "task_already_decided");
 
     // The satpel rejects with a reason: back to Pengisian Data, the vendor sees why.
     let task = wait_task(&api, &satpel, "satpel_check", &vendor_id).await;
@@ -314,4 +412,109 @@ async fn the_e_order_chain_takes_a_vendor_from_data_entry_to_registered() {
     );
     let done = api.wait_email(&mail, "Terdaftar", 1).await;
     assert!(done.subject.starts_with(STATUS_MAIL));
+}
+
+#[tokio::test]
+async fn the_jathil_chain_checks_the_requirements_then_two_administrators_decide() {
+    // The second deployment of the test stack runs the JATHIL MART chain.
+    let api = Api::jathil();
+    let (mail, vendor) = new_vendor(&api, "umkm-jathil").await;
+    let business = format!("Keripik Tempe Ponorogo {}", rand::random::<u32>());
+    let vendor_id = profile(&api, &vendor).await["vendor_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // A food business needs a P-IRT certificate, and every vendor declares it does not
+    // repack or resell: Confirm lists what is missing.
+    let mut form = full_profile(&business);
+    api.call("PUT", "/vendor/profile", Some(&vendor), Some(form.clone()))
+        .await
+        .expect(200);
+    let r = api
+        .post("/vendor/profile/submit", Some(&vendor), json!({}))
+        .await;
+    r.expect_error(422, "profile_incomplete");
+    assert_eq!(
+        r.message(),
+        "Data belum lengkap: Sertifikat P-IRT (usaha makanan dan minuman), Pernyataan bukan usaha pengemasan ulang (repacking) atau penjualan ulang (reseller)"
+    );
+    form["pirt_number"] = json!("2063502010160");
+    form["declares_no_resale"] = json!(true);
+    api.call("PUT", "/vendor/profile", Some(&vendor), Some(form.clone()))
+        .await
+        .expect(200);
+    let r = api
+        .post("/vendor/profile/submit", Some(&vendor), json!({}))
+        .await;
+    assert_eq!(r.expect(202)["status"], "Verifikasi Administrator Bidang");
+
+    // The field administrator verifies; a satpel has no say in this chain.
+    let satpel = api.token("satpel@demo.loket.id", DEMO_PASSWORD).await;
+    let field_admin = api
+        .token("admin.lapangan@demo.loket.id", DEMO_PASSWORD)
+        .await;
+    let task = wait_task(&api, &field_admin, "field_verification", &vendor_id).await;
+    decide(&api, &satpel, &task, json!({ "decision": "approve" }))
+        .await
+        .expect_error(403, "forbidden");
+    decide(&api, &field_admin, &task, json!({ "decision": "approve" }))
+        .await
+        .expect(200);
+    assert_eq!(
+        profile(&api, &vendor).await["status"],
+        "Persetujuan Administrator Utama"
+    );
+
+    // The main administrator rejects forged data with a reason…
+    let main_admin = api.token("admin.utama@demo.loket.id", DEMO_PASSWORD).await;
+    let task = wait_task(&api, &main_admin, "main_approval", &vendor_id).await;
+    decide(
+        &api,
+        &main_admin,
+        &task,
+        json!({ "decision": "reject", "note": "Nomor P-IRT tidak terdaftar di Dinas Kesehatan" }),
+    )
+    .await
+    .expect(200);
+    let p = profile(&api, &vendor).await;
+    assert_eq!(p["status"], "Pengisian Data");
+    assert_eq!(p["rejection"]["stage"], "main_approval");
+    let back = api.wait_email(&mail, "Pengisian Data", 1).await;
+    assert!(back
+        .body
+        .contains("Nomor P-IRT tidak terdaftar di Dinas Kesehatan"));
+
+    // …the vendor corrects it and confirms again: the main administrator checks again.
+    form["pirt_number"] = json!("2063502010161");
+    api.call("PUT", "/vendor/profile", Some(&vendor), Some(form))
+        .await
+        .expect(200);
+    let r = api
+        .post("/vendor/profile/submit", Some(&vendor), json!({}))
+        .await;
+    assert_eq!(r.expect(202)["status"], "Persetujuan Administrator Utama");
+    let task = wait_task(&api, &main_admin, "main_approval", &vendor_id).await;
+    decide(&api, &main_admin, &task, json!({ "decision": "approve" }))
+        .await
+        .expect(200);
+    let p = profile(&api, &vendor).await;
+    assert_eq!(p["status"], "Terdaftar");
+    let roles: Vec<&str> = p["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["actor_role"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        roles,
+        [
+            "vendor",
+            "field_admin",
+            "main_admin",
+            "vendor",
+            "main_admin"
+        ]
+    );
+    api.wait_email(&mail, "Terdaftar", 1).await;
 }

@@ -16,8 +16,13 @@ use std::sync::Arc;
 
 /// The event use cases of this context, by `LOKET_USE_CASE` name.
 pub fn event_use_cases() -> Vec<EventUseCase> {
-    vec![event_use_case!("send_outbox_email", send_outbox_email)]
+    vec![
+        event_use_case!("send_outbox_email", send_outbox_email),
+        event_use_case!("notify_task_assignees", tasks::notify_task_assignees),
+    ]
 }
+
+pub mod tasks;
 
 const LEASE_SECONDS: i64 = 120;
 

@@ -31,7 +31,37 @@ pub enum Stage {
     PjlpCheck,
     SatpelCheck,
     Activation,
+    /// JATHIL MART: the field administrator verifies the requirements.
+    FieldVerification,
+    /// JATHIL MART: the main administrator validates again and approves.
+    MainApproval,
     Registered,
+}
+
+/// Which onboarding chain the deployment runs (`LOKET_ONBOARDING_CHAIN`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Chain {
+    /// e-Order (seed 000 §2): satpel, PJLP, satpel, eorder_admin.
+    EOrder,
+    /// JATHIL MART (seed 003 §I): field_admin, then main_admin.
+    Jathil,
+}
+
+impl Chain {
+    pub fn from_config(name: &str) -> Option<Chain> {
+        match name {
+            "eorder" => Some(Chain::EOrder),
+            "jathil" => Some(Chain::Jathil),
+            _ => None,
+        }
+    }
+
+    pub fn first_stage(self) -> Stage {
+        match self {
+            Chain::EOrder => Stage::AssignPjlp,
+            Chain::Jathil => Stage::FieldVerification,
+        }
+    }
 }
 
 impl Stage {
@@ -43,6 +73,8 @@ impl Stage {
             Stage::PjlpCheck => "Pengecekan PJLP",
             Stage::SatpelCheck => "Pengecekan Satpel",
             Stage::Activation => "Pengajuan",
+            Stage::FieldVerification => "Verifikasi Administrator Bidang",
+            Stage::MainApproval => "Persetujuan Administrator Utama",
             Stage::Registered => "Terdaftar",
         }
     }
@@ -54,6 +86,8 @@ impl Stage {
             Stage::PjlpCheck => "pjlp_check",
             Stage::SatpelCheck => "satpel_check",
             Stage::Activation => "activation",
+            Stage::FieldVerification => "field_verification",
+            Stage::MainApproval => "main_approval",
             Stage::Registered => "registered",
         }
     }
@@ -68,6 +102,8 @@ impl Stage {
             Stage::AssignPjlp | Stage::SatpelCheck => Some(Role::Satpel),
             Stage::PjlpCheck => Some(Role::Pjlp),
             Stage::Activation => Some(Role::EorderAdmin),
+            Stage::FieldVerification => Some(Role::FieldAdmin),
+            Stage::MainApproval => Some(Role::MainAdmin),
             Stage::DataEntry | Stage::Registered => None,
         }
     }
@@ -79,21 +115,32 @@ impl Stage {
             Stage::PjlpCheck => Stage::SatpelCheck,
             Stage::SatpelCheck => Stage::Activation,
             Stage::Activation => Stage::Registered,
+            Stage::FieldVerification => Stage::MainApproval,
+            Stage::MainApproval => Stage::Registered,
             other => other,
         }
     }
 }
 
-/// Where a (re)submission starts: at the stage that sent the registration back, and
-/// at the assignment of a PJLP when none was assigned yet.
-pub fn resume_stage(rejection: Option<&Rejection>, pjlp_assigned: bool) -> Stage {
+/// Where a (re)submission starts: at the stage that sent the registration back (when
+/// it belongs to the deployment's chain), and at the chain's first stage otherwise. In
+/// the e-Order chain a later stage needs the PJLP assigned before.
+pub fn resume_stage(chain: Chain, rejection: Option<&Rejection>, pjlp_assigned: bool) -> Stage {
+    let in_chain = |stage: Stage| match chain {
+        Chain::EOrder => matches!(
+            stage,
+            Stage::AssignPjlp | Stage::PjlpCheck | Stage::SatpelCheck | Stage::Activation
+        ),
+        Chain::Jathil => matches!(stage, Stage::FieldVerification | Stage::MainApproval),
+    };
     match rejection.map(|r| r.stage) {
         Some(stage)
-            if stage.decider().is_some() && (pjlp_assigned || stage == Stage::AssignPjlp) =>
+            if in_chain(stage)
+                && (chain == Chain::Jathil || pjlp_assigned || stage == Stage::AssignPjlp) =>
         {
             stage
         }
-        _ => Stage::AssignPjlp,
+        _ => chain.first_stage(),
     }
 }
 
@@ -187,8 +234,9 @@ fn status_email(app: &App, p: &VendorProfile, note: Option<String>) -> OutboxEma
 pub async fn submit_vendor_profile(app: Arc<App>, req: Request) -> ApiResult<Response> {
     let caller = authenticate(&app, &req)?;
     caller.require_any(&[Role::Vendor])?;
+    let chain = chain(&app)?;
     let Some(mut p) = profile::load(&app, &caller.user_id).await? else {
-        return Err(incomplete(&VendorProfile::new("", "", "", 0)));
+        return Err(incomplete(&VendorProfile::new("", "", "", 0), chain));
     };
     if p.stage != Stage::DataEntry {
         return Err(ApiError::conflict(
@@ -199,17 +247,22 @@ pub async fn submit_vendor_profile(app: Arc<App>, req: Request) -> ApiResult<Res
             ),
         ));
     }
-    if !p.missing().is_empty() {
-        return Err(incomplete(&p));
+    if !p.missing(chain).is_empty() {
+        return Err(incomplete(&p, chain));
     }
-    let machine = app
-        .cfg
-        .onboarding
-        .eorder_state_machine
+    let (machine, admin_org) = match chain {
+        Chain::EOrder => (
+            &app.cfg.onboarding.eorder_state_machine,
+            app.cfg.onboarding.eorder_admin_org.clone(),
+        ),
+        // JATHIL MART's administrators belong to the vendor's SKPD.
+        Chain::Jathil => (&app.cfg.onboarding.jathil_state_machine, p.skpd.clone()),
+    };
+    let machine = machine
         .clone()
-        .ok_or_else(|| ApiError::unavailable("LOKET_ONBOARDING_EORDER_ARN is not set"))?;
+        .ok_or_else(|| ApiError::unavailable("the onboarding state machine ARN is not set"))?;
     let before = p.clone();
-    let start = resume_stage(p.rejection.as_ref(), p.pjlp_id.is_some());
+    let start = resume_stage(chain, p.rejection.as_ref(), p.pjlp_id.is_some());
     p.stage = start;
     p.rejection = None;
     p.submissions += 1;
@@ -242,7 +295,7 @@ pub async fn submit_vendor_profile(app: Arc<App>, req: Request) -> ApiResult<Res
         "skpd": p.skpd,
         "pkt": p.pkt.map(|k| k.as_str()),
         "pjlp_id": p.pjlp_id.clone().unwrap_or_default(),
-        "admin_org": app.cfg.onboarding.eorder_admin_org,
+        "admin_org": admin_org,
         "task_timeout_seconds": app.cfg.onboarding.task_timeout_seconds,
     });
     // Named by vendor and submission: a retried start cannot open a second chain.
@@ -271,12 +324,22 @@ pub async fn submit_vendor_profile(app: Arc<App>, req: Request) -> ApiResult<Res
     }
     tracing::info!(vendor_id = %p.vendor_id, stage = start.as_str(), "vendor profile submitted");
     let mut v = serde_json::to_value(profile::view(&app, p).await?).map_err(ApiError::internal)?;
-    v["message"] = "Data berhasil dikonfirmasi dan menunggu verifikasi SKPD Pembina".into();
+    v["message"] = "Data berhasil dikonfirmasi dan menunggu verifikasi petugas".into();
     json(202, &v)
 }
 
-fn incomplete(p: &VendorProfile) -> ApiError {
-    let labels: Vec<&str> = p.missing().into_iter().map(|(_, l)| l).collect();
+/// The chain the deployment runs.
+pub fn chain(app: &App) -> ApiResult<Chain> {
+    Chain::from_config(&app.cfg.onboarding.chain).ok_or_else(|| {
+        ApiError::internal(format!(
+            "LOKET_ONBOARDING_CHAIN={} is not eorder or jathil",
+            app.cfg.onboarding.chain
+        ))
+    })
+}
+
+fn incomplete(p: &VendorProfile, chain: Chain) -> ApiError {
+    let labels: Vec<&str> = p.missing(chain).into_iter().map(|(_, l)| l).collect();
     ApiError::unprocessable(
         "profile_incomplete",
         format!("Data belum lengkap: {}", labels.join(", ")),
@@ -470,22 +533,39 @@ mod tests {
             by_role: Role::Satpel,
             at: 0,
         };
-        assert_eq!(resume_stage(None, false), Stage::AssignPjlp);
+        assert_eq!(resume_stage(Chain::EOrder, None, false), Stage::AssignPjlp);
         assert_eq!(
-            resume_stage(Some(&rejected_at(Stage::SatpelCheck)), true),
+            resume_stage(Chain::Jathil, None, false),
+            Stage::FieldVerification
+        );
+        assert_eq!(
+            resume_stage(
+                Chain::Jathil,
+                Some(&rejected_at(Stage::MainApproval)),
+                false
+            ),
+            Stage::MainApproval
+        );
+        // A rejection from the other chain (configuration changed) starts over.
+        assert_eq!(
+            resume_stage(Chain::Jathil, Some(&rejected_at(Stage::SatpelCheck)), true),
+            Stage::FieldVerification
+        );
+        assert_eq!(
+            resume_stage(Chain::EOrder, Some(&rejected_at(Stage::SatpelCheck)), true),
             Stage::SatpelCheck
         );
         assert_eq!(
-            resume_stage(Some(&rejected_at(Stage::PjlpCheck)), true),
+            resume_stage(Chain::EOrder, Some(&rejected_at(Stage::PjlpCheck)), true),
             Stage::PjlpCheck
         );
         assert_eq!(
-            resume_stage(Some(&rejected_at(Stage::AssignPjlp)), false),
+            resume_stage(Chain::EOrder, Some(&rejected_at(Stage::AssignPjlp)), false),
             Stage::AssignPjlp
         );
         // Without an assigned PJLP a later stage cannot resume.
         assert_eq!(
-            resume_stage(Some(&rejected_at(Stage::Activation)), false),
+            resume_stage(Chain::EOrder, Some(&rejected_at(Stage::Activation)), false),
             Stage::AssignPjlp
         );
     }

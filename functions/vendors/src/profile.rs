@@ -1,7 +1,7 @@
 //! The vendor's profile, "Dataku > Profil" (seed 000 §1.2): saved as often as needed
 //! while the registration is in "Pengisian Data", then confirmed (see `onboarding`).
 
-use crate::onboarding::{self, Stage};
+use crate::onboarding::{self, Chain, Stage};
 use loket_reference::regions::{self, RegionPath};
 use loket_shared::auth::{Caller, Role};
 use loket_shared::http::{authenticate, body, json, Request, Response};
@@ -104,6 +104,12 @@ pub struct VendorProfile {
     pub pkt: Option<Pkt>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<BusinessAddress>,
+    /// P-IRT certificate number (JATHIL MART: food and drink businesses).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pirt_number: Option<String>,
+    /// JATHIL MART: the vendor declares it neither repacks nor resells others' products.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub declares_no_resale: Option<bool>,
     /// The PJLP the satpel assigned.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pjlp_id: Option<String>,
@@ -137,6 +143,8 @@ impl VendorProfile {
             owner_name: None,
             pkt: None,
             address: None,
+            pirt_number: None,
+            declares_no_resale: None,
             pjlp_id: None,
             rejection: None,
             submissions: 0,
@@ -146,8 +154,17 @@ impl VendorProfile {
         }
     }
 
-    /// The labels of the fields still empty, in the form's order ("Confirm" needs all).
-    pub fn missing(&self) -> Vec<(&'static str, &'static str)> {
+    /// Whether the business category is food or drink (P-IRT needed in JATHIL MART).
+    pub fn sells_food_or_drink(&self) -> bool {
+        self.business_category.as_deref().is_some_and(|c| {
+            let c = c.to_lowercase();
+            c.contains("makanan") || c.contains("minuman") || c.contains("pangan")
+        })
+    }
+
+    /// The fields still missing for "Confirm" in `chain`, as (field, label), in the
+    /// form's order.
+    pub fn missing(&self, chain: Chain) -> Vec<(&'static str, &'static str)> {
         let mut out = Vec::new();
         let mut need = |present: bool, field: &'static str, label: &'static str| {
             if !present {
@@ -177,6 +194,18 @@ impl VendorProfile {
         need(self.owner_name.is_some(), "owner_name", "Nama Pemilik");
         need(self.pkt.is_some(), "pkt", "PKT/Non PKT");
         need(self.address.is_some(), "address", "Alamat Usaha");
+        if chain == Chain::Jathil {
+            need(
+                !self.sells_food_or_drink() || self.pirt_number.is_some(),
+                "pirt_number",
+                "Sertifikat P-IRT (usaha makanan dan minuman)",
+            );
+            need(
+                self.declares_no_resale == Some(true),
+                "declares_no_resale",
+                "Pernyataan bukan usaha pengemasan ulang (repacking) atau penjualan ulang (reseller)",
+            );
+        }
         out
     }
 }
@@ -232,7 +261,11 @@ pub async fn view(app: &App, profile: VendorProfile) -> ApiResult<ProfileView> {
         .collect::<ApiResult<Vec<_>>>()?;
     Ok(ProfileView {
         status: profile.stage.label(),
-        missing: profile.missing().into_iter().map(|(f, _)| f).collect(),
+        missing: profile
+            .missing(onboarding::chain(app)?)
+            .into_iter()
+            .map(|(f, _)| f)
+            .collect(),
         profile,
         timeline,
     })
@@ -259,6 +292,8 @@ pub struct ProfileInput {
     pub bank_account: Option<String>,
     pub owner_name: Option<String>,
     pub pkt: Option<Pkt>,
+    pub pirt_number: Option<String>,
+    pub declares_no_resale: Option<bool>,
     pub address: Option<String>,
     pub province_code: Option<String>,
     pub regency_code: Option<String>,
@@ -344,6 +379,8 @@ impl ProfileInput {
         p.bank_account = digits(&self.bank_account, "bank_account", "Nomor Rekening", 6..=20)?;
         p.owner_name = text(&self.owner_name, "owner_name", "Nama Pemilik", 100)?;
         p.pkt = self.pkt;
+        p.pirt_number = digits(&self.pirt_number, "pirt_number", "Nomor P-IRT", 12..=17)?;
+        p.declares_no_resale = self.declares_no_resale;
         let street = text(&self.address, "address", "Alamat Usaha", 250)?;
         p.address = match (
             street,

@@ -58,14 +58,21 @@ pub async fn decide_task(app: Arc<App>, req: Request) -> ApiResult<Response> {
     let task = tasks::load(&app, &id)
         .await?
         .ok_or_else(tasks::task_not_found)?;
-    task.authorize(&caller)?;
+    decide(&app, &caller, &task, &req).await
+}
+
+/// The decision on `task` by `caller`, with the body of `req`: authorization (role,
+/// organisation, assigned officer), the subject's context applies it, then the
+/// execution resumes.
+pub async fn decide(app: &App, caller: &Caller, task: &Task, req: &Request) -> ApiResult<Response> {
+    task.authorize(caller)?;
     if !task.is_pending() {
         return Err(tasks::already_decided());
     }
     let output = match task.kind.as_str() {
         onboarding::TASK_KIND => {
-            let d: onboarding::Decision = body(&req)?;
-            onboarding::decide(&app, &task, &caller, &d).await?
+            let d: onboarding::Decision = body(req)?;
+            onboarding::decide(app, task, caller, &d).await?
         }
         other => {
             return Err(ApiError::internal(format!(
@@ -73,7 +80,7 @@ pub async fn decide_task(app: Arc<App>, req: Request) -> ApiResult<Response> {
             )))
         }
     };
-    tasks::resume(&app, &task, &output).await?;
+    tasks::resume(app, task, &output).await?;
     json(
         200,
         &serde_json::json!({ "message": "Keputusan berhasil disimpan", "task_id": task.id, "decision": output["decision"] }),

@@ -3,6 +3,7 @@
 //! subject's context (`loket_vendors::onboarding::decide` for vendor onboarding).
 
 pub mod inbox;
+pub mod links;
 
 use loket_shared::http::UseCase;
 use loket_shared::use_case;
@@ -12,5 +13,7 @@ pub fn use_cases() -> Vec<UseCase> {
     vec![
         use_case!("list_tasks", inbox::list_tasks),
         use_case!("decide_task", inbox::decide_task),
+        use_case!("show_task_link", links::show_task_link),
+        use_case!("decide_task_by_link", links::decide_task_by_link),
     ]
 }

@@ -1,0 +1,112 @@
+//! `notify_task_assignees`: when a workflow opens a human task (an `INSERT` of a
+//! `TASK#` item, written by the state machine), every officer who may decide it gets
+//! an email with a personal decision link. The officers are the assigned one, or the
+//! active officers with the task's role in its organisation.
+//!
+//! One transaction per task writes the links, the emails and a `NOTIFIED` marker
+//! (conditional), so a redelivered stream record sends nothing twice.
+
+use loket_shared::mail::{EmailTemplate, OutboxEmail};
+use loket_shared::store::{get_s, item_from_stream_image, key, Item, Query, Tx, TxError};
+use loket_shared::tasks::{self, Task};
+use loket_shared::{ApiError, ApiResult, App};
+use std::sync::Arc;
+
+/// At most this many officers are emailed per task (one transaction holds 100 writes).
+const MAX_RECIPIENTS: usize = 45;
+
+pub async fn notify_task_assignees(
+    app: Arc<App>,
+    event: serde_json::Value,
+) -> ApiResult<serde_json::Value> {
+    let mut failures = Vec::new();
+    for record in event["Records"].as_array().cloned().unwrap_or_default() {
+        if record["eventName"] != "INSERT" {
+            continue;
+        }
+        let seq = record["dynamodb"]["SequenceNumber"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let Some(image) = item_from_stream_image(&record["dynamodb"]["NewImage"]) else {
+            continue;
+        };
+        if get_s(&image, "SK") != Some(tasks::TASK_SK) {
+            continue;
+        }
+        if let Err(e) = notify(&app, &image).await {
+            tracing::error!(error = %e, sequence = %seq, "task notification failed, will retry");
+            failures.push(serde_json::json!({ "itemIdentifier": seq }));
+        }
+    }
+    Ok(serde_json::json!({ "batchItemFailures": failures }))
+}
+
+/// (user id, name, email) of the officers who may decide `task`.
+async fn recipients(app: &App, task: &Task) -> ApiResult<Vec<(String, String, String)>> {
+    let active = |a: &Item| get_s(a, "status") == Some("active");
+    let entry = |a: &Item| {
+        (
+            get_s(a, "id").unwrap_or_default().to_string(),
+            get_s(a, "name").unwrap_or_default().to_string(),
+            get_s(a, "email").unwrap_or_default().to_string(),
+        )
+    };
+    if let Some(officer) = &task.assignee {
+        let acc = app.store.get(&format!("USER#{officer}"), "ACCOUNT").await?;
+        return Ok(acc.iter().filter(|a| active(a)).map(entry).collect());
+    }
+    // Officers are listed under their organisation, sorted by role first.
+    let members = app
+        .store
+        .query_all(
+            &Query::partition(format!("MEMBERS#{}", task.organisation))
+                .on_index("GSI2", "GSI2PK")
+                .sk_begins_with("GSI2SK", format!("{}#", task.role.as_str())),
+        )
+        .await?;
+    Ok(members
+        .iter()
+        .filter(|a| active(a))
+        .take(MAX_RECIPIENTS)
+        .map(entry)
+        .collect())
+}
+
+async fn notify(app: &App, image: &Item) -> ApiResult<()> {
+    let task = Task::from_item(image)?;
+    if !task.is_pending() {
+        return Ok(());
+    }
+    let now = app.clock.epoch();
+    let mut tx = Tx::new();
+    let table = app.store.table();
+    let marker = tx.put_new(
+        table,
+        key(format!("{}{}", tasks::TASK_PREFIX, task.id), "NOTIFIED"),
+    );
+    let people = recipients(app, &task).await?;
+    for (user_id, name, email) in &people {
+        let link = tasks::add_link(app, &mut tx, &task, user_id, now);
+        let mail = OutboxEmail {
+            id: app.ids.id(),
+            to: email.clone(),
+            template: EmailTemplate::TaskAssigned {
+                name: name.clone(),
+                stage: task.stage_label.clone(),
+                subject: task.subject_name.clone(),
+                link: format!("{}/task-links/{link}", app.cfg.public_url),
+            },
+        };
+        tx.put_new(table, mail.to_item(&app.sealer, now)?);
+    }
+    match app.store.transact(tx).await {
+        Ok(()) => {
+            tracing::info!(task_id = %task.id, recipients = people.len(), "task assignees notified");
+            Ok(())
+        }
+        // Already notified by an earlier delivery of the same record.
+        Err(TxError::Condition(failed)) if failed.contains(&marker) => Ok(()),
+        Err(e) => Err(ApiError::from(e)),
+    }
+}
