@@ -49,7 +49,8 @@ LOCAL_PID=$!
 # A second deployment on the same emulators, configured for the JATHIL MART onboarding
 # chain (the chain is deployment configuration), with its own tables and machines.
 JATHIL_PORT=$(free_port)
-LOKET_ONBOARDING_CHAIN=jathil \
+# Its human tasks time out after 25 s (production: 30 days) so re-issuing is testable.
+LOKET_ONBOARDING_CHAIN=jathil LOKET_TASK_TIMEOUT_SECONDS=25 \
 LOKET_CODE_TTL_SECONDS=20 LOKET_CODE_RESEND_SECONDS=3 LOKET_LOGIN_DELAY_BASE_MS=150 \
     target/debug/loket-local --port "$JATHIL_PORT" --moto "http://127.0.0.1:$MOTO_PORT" \
     --mail-moto "http://127.0.0.1:$MAIL_PORT" --prefix "$PREFIX-jathil" --trust-forwarded-for \

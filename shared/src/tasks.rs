@@ -119,27 +119,35 @@ pub fn already_decided() -> ApiError {
 }
 
 /// Adds the claim of `task` to `tx`: it must still be pending; it leaves every inbox.
-/// Returns the index of the operation (its condition failing means someone else
-/// decided first).
+/// The decision's `output` is kept on the task, so an execution whose wait timed out
+/// just as the decision landed continues with it. Returns the index of the operation
+/// (its condition failing means someone else decided first, or the task expired).
 pub fn claim(
     app: &App,
     tx: &mut Tx,
     task: &Task,
     caller: &Caller,
-    decision: &str,
+    output: &serde_json::Value,
     note: Option<&str>,
     now: i64,
 ) -> usize {
     tx.update(
         app.store.table(),
         key(format!("{TASK_PREFIX}{}", task.id), TASK_SK),
-        "SET #st = :decided, decision = :decision, decided_by = :by, decided_at = :now, note = :note REMOVE GSI1PK, GSI1SK",
+        "SET #st = :decided, decision = :decision, #out = :output, decided_by = :by, decided_at = :now, note = :note REMOVE GSI1PK, GSI1SK",
         Some("#st = :pending"),
-        HashMap::from([("#st".to_string(), "status".to_string())]),
+        HashMap::from([
+            ("#st".to_string(), "status".to_string()),
+            ("#out".to_string(), "output".to_string()),
+        ]),
         HashMap::from([
             (":decided".to_string(), s("decided")),
             (":pending".to_string(), s("pending")),
-            (":decision".to_string(), s(decision)),
+            (
+                ":decision".to_string(),
+                s(output["decision"].as_str().unwrap_or_default()),
+            ),
+            (":output".to_string(), s(output.to_string())),
             (":by".to_string(), s(&caller.user_id)),
             (":now".to_string(), n(now)),
             (":note".to_string(), s(note.unwrap_or_default())),
@@ -147,22 +155,44 @@ pub fn claim(
     )
 }
 
-/// Resumes the execution waiting on `task` with `output`.
+/// 409 for a task that is no longer pending: decided by someone, or expired (and
+/// issued again as a new task).
+pub fn not_pending(task: &Task) -> ApiError {
+    if task.status == "expired" {
+        ApiError::conflict(
+            "task_expired",
+            "Tugas ini sudah kedaluwarsa dan telah diterbitkan ulang, buka daftar tugas untuk tugas yang terbaru",
+        )
+    } else {
+        already_decided()
+    }
+}
+
+/// Resumes the execution waiting on `task` with `output`. A token that timed out
+/// meanwhile is not an error: the decision is stored on the task (see `claim`) and
+/// the execution's timeout branch continues with it.
 pub async fn resume(app: &App, task: &Task, output: &serde_json::Value) -> ApiResult<()> {
-    app.sfn
+    let res = app
+        .sfn
         .send_task_success()
         .task_token(&task.token)
         .output(output.to_string())
         .send()
-        .await
-        .map(|_| ())
-        .map_err(|e| {
-            ApiError::unavailable(format!(
-                "resuming task {}: {}",
-                task.id,
-                aws_sdk_sfn::error::DisplayErrorContext(e)
-            ))
-        })
+        .await;
+    match res {
+        Ok(_) => Ok(()),
+        Err(aws_sdk_sfn::error::SdkError::ServiceError(ctx))
+            if ctx.err().is_task_timed_out() || ctx.err().is_task_does_not_exist() =>
+        {
+            tracing::warn!(task_id = %task.id, "task token timed out as it was decided; the execution picks the decision up from the task");
+            Ok(())
+        }
+        Err(e) => Err(ApiError::unavailable(format!(
+            "resuming task {}: {}",
+            task.id,
+            aws_sdk_sfn::error::DisplayErrorContext(e)
+        ))),
+    }
 }
 
 pub const LINK_SK: &str = "LINK";

@@ -518,3 +518,75 @@ async fn the_jathil_chain_checks_the_requirements_then_two_administrators_decide
     );
     api.wait_email(&mail, "Terdaftar", 1).await;
 }
+
+/// Submits a complete JATHIL profile for a fresh vendor; returns (vendor email, vendor
+/// token, vendor id, business name).
+async fn submitted_jathil_vendor(api: &Api, tag: &str) -> (String, String, String, String) {
+    let (mail, vendor) = new_vendor(api, tag).await;
+    let business = format!("Sambal Pecel Ponorogo {}", rand::random::<u32>());
+    let mut form = full_profile(&business);
+    form["pirt_number"] = json!("2063502010162");
+    form["declares_no_resale"] = json!(true);
+    let saved = api
+        .call("PUT", "/vendor/profile", Some(&vendor), Some(form))
+        .await;
+    let vendor_id = saved.expect(200)["vendor_id"].as_str().unwrap().to_string();
+    api.post("/vendor/profile/submit", Some(&vendor), json!({}))
+        .await
+        .expect(202);
+    (mail, vendor, vendor_id, business)
+}
+
+#[tokio::test]
+async fn a_task_nobody_decides_in_time_is_issued_again() {
+    // The JATHIL test deployment lets tasks wait 25 s.
+    let api = Api::jathil();
+    let (_, vendor, vendor_id, business) = submitted_jathil_vendor(&api, "umkm-lambat").await;
+    let field_admin = api
+        .token("admin.lapangan@demo.loket.id", DEMO_PASSWORD)
+        .await;
+    let first = wait_task(&api, &field_admin, "field_verification", &vendor_id).await;
+
+    // Nobody decides: the task expires and a new one for the same stage appears.
+    let mut second = None;
+    for _ in 0..90 {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let id = wait_task(&api, &field_admin, "field_verification", &vendor_id).await;
+        if id != first {
+            second = Some(id);
+            break;
+        }
+    }
+    let second = second.expect("the expired task was not issued again within 90 s");
+    let r = decide(&api, &field_admin, &first, json!({ "decision": "approve" })).await;
+    r.expect_error(409, "task_expired");
+    assert_eq!(
+        r.message(),
+        "Tugas ini sudah kedaluwarsa dan telah diterbitkan ulang, buka daftar tugas untuk tugas yang terbaru"
+    );
+    // The officers are told again, and the re-issued task decides the stage.
+    api.wait_email(
+        "admin.lapangan@demo.loket.id",
+        &format!("Tugas Baru: Verifikasi Administrator Bidang - {business}"),
+        2,
+    )
+    .await;
+    assert_eq!(
+        profile(&api, &vendor).await["status"],
+        "Verifikasi Administrator Bidang"
+    );
+    decide(
+        &api,
+        &field_admin,
+        &second,
+        json!({ "decision": "approve" }),
+    )
+    .await
+    .expect(200);
+    assert_eq!(
+        profile(&api, &vendor).await["status"],
+        "Persetujuan Administrator Utama"
+    );
+    let main_admin = api.token("admin.utama@demo.loket.id", DEMO_PASSWORD).await;
+    wait_task(&api, &main_admin, "main_approval", &vendor_id).await;
+}

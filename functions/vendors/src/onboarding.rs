@@ -437,15 +437,7 @@ pub async fn decide(
 
     let mut tx = Tx::new();
     let table = app.store.table();
-    let claim = tasks::claim(
-        app,
-        &mut tx,
-        task,
-        caller,
-        output["decision"].as_str().unwrap_or_default(),
-        note.as_deref(),
-        now,
-    );
+    let claim = tasks::claim(app, &mut tx, task, caller, &output, note.as_deref(), now);
     tx.put_versioned(table, to_item(&p)?, expected);
     let entry = AuditEntry::new(app, &p, caller, task.role, action, stage, note.clone());
     tx.put_new(table, to_item(&entry)?);
@@ -457,7 +449,11 @@ pub async fn decide(
     match app.store.transact(tx).await {
         Ok(()) => {}
         Err(TxError::Condition(failed)) if failed.contains(&claim) => {
-            return Err(tasks::already_decided())
+            // Someone decided first, or the task expired: say which.
+            let now_task = tasks::load(app, &task.id).await?;
+            return Err(now_task
+                .map(|t| tasks::not_pending(&t))
+                .unwrap_or_else(tasks::already_decided));
         }
         Err(e) => return Err(e.into()),
     }

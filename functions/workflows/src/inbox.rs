@@ -67,7 +67,7 @@ pub async fn decide_task(app: Arc<App>, req: Request) -> ApiResult<Response> {
 pub async fn decide(app: &App, caller: &Caller, task: &Task, req: &Request) -> ApiResult<Response> {
     task.authorize(caller)?;
     if !task.is_pending() {
-        return Err(tasks::already_decided());
+        return Err(tasks::not_pending(task));
     }
     let output = match task.kind.as_str() {
         onboarding::TASK_KIND => {
