@@ -37,13 +37,16 @@ MOTO_PORT=$(free_port)
 start_moto "$MOTO_PORT"
 MAIL_PORT=$(free_port)
 start_moto "$MAIL_PORT"
+# S3 on its own emulator: the 50 MB upload test must not hold up everything else.
+S3_PORT=$(free_port)
+start_moto "$S3_PORT"
 API_PORT=$(free_port)
 PREFIX="test-$(date +%s)-$$"
 # Test-only tuning, all documented in README: short code lifetime so expiry is
 # testable, short resend cooldown, fast throttling delays. The rules are the same.
-LOKET_CODE_TTL_SECONDS=20 LOKET_CODE_RESEND_SECONDS=3 LOKET_LOGIN_DELAY_BASE_MS=150 \
+LOKET_CODE_TTL_SECONDS=20 LOKET_CODE_RESEND_SECONDS=6 LOKET_LOGIN_DELAY_BASE_MS=400 \
     target/debug/loket-local --port "$API_PORT" --moto "http://127.0.0.1:$MOTO_PORT" \
-    --mail-moto "http://127.0.0.1:$MAIL_PORT" --prefix "$PREFIX" --trust-forwarded-for \
+    --mail-moto "http://127.0.0.1:$MAIL_PORT" --s3-moto "http://127.0.0.1:$S3_PORT" --prefix "$PREFIX" --trust-forwarded-for \
     >"$STATE_DIR/local-test.log" 2>&1 &
 LOCAL_PID=$!
 # A second deployment on the same emulators, configured for the JATHIL MART onboarding
@@ -51,9 +54,9 @@ LOCAL_PID=$!
 JATHIL_PORT=$(free_port)
 # Its human tasks time out after 25 s (production: 30 days) so re-issuing is testable.
 LOKET_ONBOARDING_CHAIN=jathil LOKET_TASK_TIMEOUT_SECONDS=25 \
-LOKET_CODE_TTL_SECONDS=20 LOKET_CODE_RESEND_SECONDS=3 LOKET_LOGIN_DELAY_BASE_MS=150 \
+LOKET_CODE_TTL_SECONDS=20 LOKET_CODE_RESEND_SECONDS=6 LOKET_LOGIN_DELAY_BASE_MS=400 \
     target/debug/loket-local --port "$JATHIL_PORT" --moto "http://127.0.0.1:$MOTO_PORT" \
-    --mail-moto "http://127.0.0.1:$MAIL_PORT" --prefix "$PREFIX-jathil" --trust-forwarded-for \
+    --mail-moto "http://127.0.0.1:$MAIL_PORT" --s3-moto "http://127.0.0.1:$S3_PORT" --prefix "$PREFIX-jathil" --trust-forwarded-for \
     >"$STATE_DIR/local-test-jathil.log" 2>&1 &
 JATHIL_PID=$!
 if ! wait_http "http://127.0.0.1:$API_PORT/__local/health" "$LOCAL_PID" ||

@@ -20,6 +20,8 @@ pub struct App {
     pub captcha: Captcha,
     /// Step Functions: starts workflow executions and resumes their human tasks.
     pub sfn: aws_sdk_sfn::Client,
+    /// S3: uploads (through presigned POSTs), their checks and presigned downloads.
+    pub s3: aws_sdk_s3::Client,
     pub clock: Arc<dyn Clock>,
     pub ids: Arc<dyn IdGen>,
     /// The shared AWS configuration, for clients a context builds itself.
@@ -57,6 +59,12 @@ impl App {
             pepper: Pepper::from_base64(&secrets.pepper)?,
             captcha: Captcha::new(cfg.captcha.clone(), secrets.captcha_secret.clone()),
             sfn: aws_sdk_sfn::Client::new(&aws),
+            s3: aws_sdk_s3::Client::from_conf(
+                aws_sdk_s3::config::Builder::from(&aws)
+                    // Emulators are addressed by path (bucket hostnames do not resolve).
+                    .force_path_style(std::env::var_os("AWS_ENDPOINT_URL").is_some())
+                    .build(),
+            ),
             store,
             mailer,
             cfg,

@@ -11,6 +11,7 @@ pub mod clock;
 pub mod config;
 pub mod crypto;
 pub mod error;
+pub mod files;
 pub mod http;
 pub mod lambda;
 pub mod mail;

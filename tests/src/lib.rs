@@ -336,6 +336,34 @@ impl Api {
         body
     }
 
+    /// Uploads `bytes` with a presigned POST (`{url, fields}`) as a browser would:
+    /// every field, then the file last. Returns the storage's HTTP status.
+    pub async fn upload(&self, upload: &Value, bytes: Vec<u8>) -> u16 {
+        let mut form = reqwest::multipart::Form::new();
+        for (k, v) in upload["fields"].as_object().expect("upload fields") {
+            form = form.text(k.clone(), v.as_str().unwrap_or_default().to_string());
+        }
+        form = form.part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name("berkas"),
+        );
+        self.http
+            .post(upload["url"].as_str().expect("upload url"))
+            .multipart(form)
+            .send()
+            .await
+            .expect("the storage emulator answers")
+            .status()
+            .as_u16()
+    }
+
+    /// GETs an absolute URL (a presigned download) and returns its status and body.
+    pub async fn fetch(&self, url: &str) -> (u16, Vec<u8>) {
+        let resp = self.http.get(url).send().await.expect("the URL answers");
+        let status = resp.status().as_u16();
+        (status, resp.bytes().await.unwrap_or_default().to_vec())
+    }
+
     /// An officer created by the demo admin with `role` in `org`, activated through
     /// the invitation email; returns (user id, access token).
     pub async fn new_officer(&self, role: &str, org: &str) -> (String, String) {

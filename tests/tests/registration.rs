@@ -197,9 +197,9 @@ async fn wrong_codes_are_limited_and_codes_expire() {
     .await
     .expect_error(429, "email_code_locked");
 
-    // A new code can be asked once the cooldown (3 s on the test stack) has passed; an
+    // A new code can be asked once the cooldown (6 s on the test stack) has passed; an
     // immediate second request is refused.
-    tokio::time::sleep(std::time::Duration::from_secs(4)).await;
+    tokio::time::sleep(std::time::Duration::from_secs(7)).await;
     // (The second request goes right after the first, before waiting for the email,
     // which may take longer than the cooldown on a busy machine.)
     let sent = api.emails(&mail).await.len();

@@ -1,6 +1,7 @@
 //! Vendors (UMKM/IKM): the vendor's profile ("Dataku > Profil") and its onboarding
 //! chain, from "Pengisian Data" to "Terdaftar" (seed 000 §1.2–§2).
 
+pub mod documents;
 pub mod onboarding;
 pub mod profile;
 
@@ -13,5 +14,14 @@ pub fn use_cases() -> Vec<UseCase> {
         use_case!("get_vendor_profile", profile::get_vendor_profile),
         use_case!("save_vendor_profile", profile::save_vendor_profile),
         use_case!("submit_vendor_profile", onboarding::submit_vendor_profile),
+        use_case!("create_vendor_document", documents::create_vendor_document),
+        use_case!(
+            "confirm_vendor_document",
+            documents::confirm_vendor_document
+        ),
+        use_case!(
+            "download_vendor_document",
+            documents::download_vendor_document
+        ),
     ]
 }

@@ -217,6 +217,7 @@ pub struct ProfileView {
     pub profile: VendorProfile,
     pub status: &'static str,
     pub missing: Vec<&'static str>,
+    pub documents: Vec<serde_json::Value>,
     pub timeline: Vec<serde_json::Value>,
 }
 
@@ -259,7 +260,13 @@ pub async fn view(app: &App, profile: VendorProfile) -> ApiResult<ProfileView> {
         .map(from_item::<onboarding::AuditEntry>)
         .map(|e| e.map(|e| e.view()))
         .collect::<ApiResult<Vec<_>>>()?;
+    let documents = crate::documents::list(app, &profile.vendor_id)
+        .await?
+        .iter()
+        .map(|d| d.view())
+        .collect();
     Ok(ProfileView {
+        documents,
         status: profile.stage.label(),
         missing: profile
             .missing(onboarding::chain(app)?)

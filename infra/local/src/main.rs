@@ -1,7 +1,8 @@
 //! `loket-local serve`: the whole platform on one machine, against moto.
 //!
 //! Options: `--port 3000`, `--moto http://127.0.0.1:5000`, `--mail-moto URL` (a separate
-//! emulator for SES), `--prefix loket-local`
+//! emulator for SES), `--s3-moto URL` (a separate emulator for S3, so large uploads do
+//! not hold up the others: moto serves one request at a time), `--prefix loket-local`
 //! (names of the table, bucket… so parallel runs never share data),
 //! `--trust-forwarded-for` (tests: take the caller's address from `X-Forwarded-For`).
 
@@ -20,6 +21,7 @@ struct Args {
     /// A second emulator only for email, so reading captured mail stays fast (moto's
     /// data dump covers every service, tables included).
     mail_moto: Option<String>,
+    s3_moto: Option<String>,
     prefix: String,
     trust_forwarded_for: bool,
 }
@@ -35,6 +37,7 @@ fn parse_args() -> Args {
         port: val("--port").and_then(|p| p.parse().ok()).unwrap_or(3000),
         moto: val("--moto").unwrap_or_else(|| "http://127.0.0.1:5000".into()),
         mail_moto: val("--mail-moto"),
+        s3_moto: val("--s3-moto"),
         prefix: val("--prefix").unwrap_or_else(|| "loket-local".into()),
         trust_forwarded_for: argv.iter().any(|a| a == "--trust-forwarded-for"),
     }
@@ -77,6 +80,9 @@ fn environment(t: &Template, args: &Args) -> Vec<(String, String)> {
     }
     if let Some(mail) = &args.mail_moto {
         env.push(("AWS_ENDPOINT_URL_SESV2".to_string(), mail.clone()));
+    }
+    if let Some(s3) = &args.s3_moto {
+        env.push(("AWS_ENDPOINT_URL_S3".to_string(), s3.clone()));
     }
     env.retain(|(k, _)| k != "LOKET_SECRET_ID" && k != "LOKET_USE_CASE");
     env

@@ -1,0 +1,265 @@
+//! The vendor's documents: business licence scans, the P-IRT certificate, photos.
+//!
+//! `POST /vendor/documents` returns a presigned POST for one new object; the browser
+//! uploads straight to S3. `POST /vendor/documents/{id}/confirm` checks the object
+//! (size, type by magic bytes) and only then links it to the vendor; a file that fails
+//! is deleted and nothing is linked. Downloads are 5-minute presigned GETs for the
+//! vendor itself and the officers of its SKPD (and the e-Order administrators).
+
+use crate::onboarding::{self, Stage};
+use crate::profile::{self, vendor_pk};
+use loket_shared::auth::{Caller, Role};
+use loket_shared::files::{self, ALLOWED_TYPES, MAX_UPLOAD_BYTES};
+use loket_shared::http::{authenticate, body, json, path_param, Request, Response};
+use loket_shared::store::{from_item, to_item, Query, Tx};
+use loket_shared::{ApiError, ApiResult, App};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+const DOC_PREFIX: &str = "DOC#";
+const UPLOAD_SECONDS: i64 = 15 * 60;
+const DOWNLOAD_SECONDS: u64 = 5 * 60;
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentKind {
+    /// Scan of the business licence (IUMK / SIUP / NIB).
+    Licence,
+    /// P-IRT certificate (food and drink).
+    Pirt,
+    /// Photo of the business or its products.
+    Photo,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentStatus {
+    AwaitingUpload,
+    Uploaded,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Document {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub id: String,
+    pub kind: DocumentKind,
+    pub content_type: String,
+    pub file_name: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub size: Option<u64>,
+    pub status: DocumentStatus,
+    /// The S3 key; never sent to clients.
+    pub key: String,
+    pub created_at: i64,
+    pub version: i64,
+}
+
+impl Document {
+    pub fn view(&self) -> serde_json::Value {
+        serde_json::json!({
+            "id": self.id, "kind": self.kind, "content_type": self.content_type,
+            "file_name": self.file_name, "size": self.size, "status": self.status,
+            "created_at": self.created_at,
+        })
+    }
+}
+
+/// The vendor's documents that were uploaded and checked.
+pub async fn list(app: &App, vendor_id: &str) -> ApiResult<Vec<Document>> {
+    app.store
+        .query_all(&Query::partition(vendor_pk(vendor_id)).sk_begins_with("SK", DOC_PREFIX))
+        .await?
+        .into_iter()
+        .map(from_item::<Document>)
+        .filter(|d| {
+            d.as_ref()
+                .map_or(true, |d| d.status == DocumentStatus::Uploaded)
+        })
+        .collect()
+}
+
+fn not_found() -> ApiError {
+    ApiError::not_found("document_not_found", "Dokumen tidak ditemukan")
+}
+
+async fn load(app: &App, vendor_id: &str, id: &str) -> ApiResult<Document> {
+    if id.is_empty() || id.len() > 40 {
+        return Err(not_found());
+    }
+    app.store
+        .get_as(&vendor_pk(vendor_id), &format!("{DOC_PREFIX}{id}"))
+        .await?
+        .ok_or_else(not_found)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct NewDocument {
+    kind: Option<DocumentKind>,
+    content_type: Option<String>,
+    file_name: Option<String>,
+}
+
+/// The vendor may change its documents while its data is editable.
+async fn editable_by(app: &App, caller: &Caller) -> ApiResult<()> {
+    caller.require_any(&[Role::Vendor])?;
+    if let Some(p) = profile::load(app, &caller.user_id).await? {
+        if p.stage != Stage::DataEntry {
+            return Err(onboarding::not_editable(p.stage));
+        }
+    }
+    Ok(())
+}
+
+/// `POST /vendor/documents`: a presigned POST for one new document.
+pub async fn create_vendor_document(app: Arc<App>, req: Request) -> ApiResult<Response> {
+    let caller = authenticate(&app, &req)?;
+    editable_by(&app, &caller).await?;
+    let r: NewDocument = body(&req)?;
+    let kind = r.kind.ok_or_else(|| {
+        ApiError::invalid(
+            "field_required",
+            "Jenis dokumen wajib dipilih (licence, pirt, photo)",
+            "kind",
+        )
+    })?;
+    let content_type = r
+        .content_type
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| ALLOWED_TYPES.contains(t))
+        .ok_or_else(|| {
+            ApiError::invalid(
+                "document_type_invalid",
+                "Jenis berkas tidak didukung. Gunakan PDF, JPG atau PNG",
+                "content_type",
+            )
+        })?
+        .to_string();
+    let file_name: String = r
+        .file_name
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .unwrap_or("dokumen")
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(120)
+        .collect();
+    let id = app.ids.id();
+    let key = format!("vendors/{}/documents/{id}", caller.user_id);
+    let now = app.clock.epoch();
+    let doc = Document {
+        pk: vendor_pk(&caller.user_id),
+        sk: format!("{DOC_PREFIX}{id}"),
+        id: id.clone(),
+        kind,
+        content_type: content_type.clone(),
+        file_name,
+        size: None,
+        status: DocumentStatus::AwaitingUpload,
+        key: key.clone(),
+        created_at: now,
+        version: 1,
+    };
+    let upload =
+        files::presigned_post(&app, &key, &content_type, MAX_UPLOAD_BYTES, UPLOAD_SECONDS).await?;
+    let mut tx = Tx::new();
+    tx.put_new(app.store.table(), to_item(&doc)?);
+    app.store.transact(tx).await?;
+    json(
+        201,
+        &serde_json::json!({ "document": doc.view(), "upload": upload }),
+    )
+}
+
+/// `POST /vendor/documents/{id}/confirm`: checks the uploaded file and links it.
+pub async fn confirm_vendor_document(app: Arc<App>, req: Request) -> ApiResult<Response> {
+    let caller = authenticate(&app, &req)?;
+    editable_by(&app, &caller).await?;
+    let doc = load(&app, &caller.user_id, &path_param(&req, "id")?).await?;
+    if doc.status == DocumentStatus::Uploaded {
+        return json(200, &doc.view());
+    }
+    let refuse = |e: ApiError| async {
+        // Nothing stays linked to a refused file, nor the file itself.
+        files::delete(&app, &doc.key).await?;
+        app.store.delete(&doc.pk, &doc.sk).await?;
+        Err::<Response, ApiError>(e)
+    };
+    let size = match files::size_of(&app, &doc.key).await? {
+        None => {
+            return Err(ApiError::bad_request(
+                "document_not_uploaded",
+                "Berkas belum diunggah",
+            ))
+        }
+        Some(s) => s,
+    };
+    if size == 0 || size > MAX_UPLOAD_BYTES {
+        return refuse(ApiError::bad_request(
+            "document_too_large",
+            "Ukuran berkas harus antara 1 byte dan 50 MB",
+        ))
+        .await;
+    }
+    let head = files::head_bytes(&app, &doc.key, 16).await?;
+    if files::sniff(&head) != Some(doc.content_type.as_str()) {
+        return refuse(ApiError::bad_request(
+            "document_type_invalid",
+            "Isi berkas tidak sesuai dengan jenisnya. Gunakan PDF, JPG atau PNG",
+        ))
+        .await;
+    }
+    let mut done = doc.clone();
+    done.status = DocumentStatus::Uploaded;
+    done.size = Some(size);
+    done.version += 1;
+    let mut tx = Tx::new();
+    tx.put_versioned(app.store.table(), to_item(&done)?, doc.version);
+    app.store.transact(tx).await?;
+    tracing::info!(document_id = %done.id, size, "vendor document uploaded");
+    let mut v = done.view();
+    v["message"] = "Dokumen berhasil diunggah".into();
+    json(200, &v)
+}
+
+/// `GET /vendors/{vendor_id}/documents/{id}/download`: a short-lived link to the file,
+/// for the vendor itself, the officers of its SKPD and the e-Order administrators.
+pub async fn download_vendor_document(app: Arc<App>, req: Request) -> ApiResult<Response> {
+    let caller = authenticate(&app, &req)?;
+    let vendor_id = path_param(&req, "vendor_id")?;
+    let allowed = if caller.user_id == vendor_id {
+        true
+    } else {
+        // The vendor's SKPD Pembina is on its account (the profile may not exist yet).
+        let account = app
+            .store
+            .get(&format!("USER#{vendor_id}"), "ACCOUNT")
+            .await?
+            .ok_or_else(not_found)?;
+        let skpd = loket_shared::store::get_s(&account, "org").unwrap_or_default();
+        let of_skpd = [Role::Satpel, Role::Pjlp, Role::FieldAdmin, Role::MainAdmin]
+            .iter()
+            .any(|r| caller.require_role_in(*r, skpd).is_ok());
+        let eorder_admin = caller
+            .require_role_in(Role::EorderAdmin, &app.cfg.onboarding.eorder_admin_org)
+            .is_ok();
+        of_skpd || eorder_admin
+    };
+    if !allowed {
+        return Err(ApiError::forbidden());
+    }
+    let doc = load(&app, &vendor_id, &path_param(&req, "id")?).await?;
+    if doc.status != DocumentStatus::Uploaded {
+        return Err(not_found());
+    }
+    let url = files::presigned_get(&app, &doc.key, DOWNLOAD_SECONDS).await?;
+    json(
+        200,
+        &serde_json::json!({ "url": url, "expires_in": DOWNLOAD_SECONDS, "document": doc.view() }),
+    )
+}

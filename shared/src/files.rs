@@ -1,0 +1,220 @@
+//! Files on S3: uploads go straight to the bucket with a presigned POST whose policy
+//! fixes the key, the content type and the size (≤ 50 MB); after the upload the file is
+//! checked again here (size, and type by its magic bytes, since a client can lie about
+//! the type) before anything links to it. Downloads are short-lived presigned GETs.
+
+use crate::{ApiError, ApiResult, App};
+use aws_credential_types::provider::ProvideCredentials;
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use serde::Serialize;
+use sha2::Sha256;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// The largest upload (seed: 50 MB).
+pub const MAX_UPLOAD_BYTES: u64 = 50 * 1024 * 1024;
+
+/// The types accepted for documents, by what their first bytes say they are.
+pub const ALLOWED_TYPES: [&str; 3] = ["application/pdf", "image/jpeg", "image/png"];
+
+/// What the file's first bytes say it is (only the allowed types are recognised).
+pub fn sniff(head: &[u8]) -> Option<&'static str> {
+    if head.starts_with(b"%PDF-") {
+        Some("application/pdf")
+    } else if head.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if head.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]) {
+        Some("image/png")
+    } else {
+        None
+    }
+}
+
+/// A form upload the client sends straight to S3: POST `url` as multipart/form-data
+/// with every field of `fields`, then the file as the last field, named `file`.
+#[derive(Debug, Clone, Serialize)]
+pub struct PresignedPost {
+    pub url: String,
+    pub fields: BTreeMap<String, String>,
+    pub expires_in: i64,
+}
+
+fn hmac(key: &[u8], data: &str) -> Vec<u8> {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("any key length");
+    mac.update(data.as_bytes());
+    mac.finalize().into_bytes().to_vec()
+}
+
+fn bucket_url(app: &App, region: &str) -> String {
+    let bucket = &app.cfg.bucket;
+    match std::env::var("AWS_ENDPOINT_URL_S3").or_else(|_| std::env::var("AWS_ENDPOINT_URL")) {
+        Ok(endpoint) => format!("{}/{bucket}", endpoint.trim_end_matches('/')),
+        Err(_) => format!("https://{bucket}.s3.{region}.amazonaws.com"),
+    }
+}
+
+/// Signs (SigV4) a POST policy that allows exactly one object: `key`, of
+/// `content_type`, between 1 byte and `max_bytes`, for `expires_in` seconds.
+pub async fn presigned_post(
+    app: &App,
+    key: &str,
+    content_type: &str,
+    max_bytes: u64,
+    expires_in: i64,
+) -> ApiResult<PresignedPost> {
+    let creds = app
+        .aws
+        .credentials_provider()
+        .ok_or_else(|| ApiError::internal("no AWS credentials provider"))?
+        .provide_credentials()
+        .await
+        .map_err(|e| ApiError::unavailable(format!("credentials: {e}")))?;
+    let region = app
+        .aws
+        .region()
+        .map(|r| r.to_string())
+        .unwrap_or_else(|| "us-east-1".into());
+    let now = app.clock.now();
+    let date = format!(
+        "{:04}{:02}{:02}",
+        now.year(),
+        u8::from(now.month()),
+        now.day()
+    );
+    let amz_date = format!(
+        "{date}T{:02}{:02}{:02}Z",
+        now.hour(),
+        now.minute(),
+        now.second()
+    );
+    let expiration = (now + time::Duration::seconds(expires_in))
+        .format(&time::format_description::well_known::Rfc3339)
+        .map_err(ApiError::internal)?;
+    let credential = format!("{}/{date}/{region}/s3/aws4_request", creds.access_key_id());
+    let mut fields = BTreeMap::from([
+        ("key".to_string(), key.to_string()),
+        ("Content-Type".to_string(), content_type.to_string()),
+        (
+            "x-amz-algorithm".to_string(),
+            "AWS4-HMAC-SHA256".to_string(),
+        ),
+        ("x-amz-credential".to_string(), credential),
+        ("x-amz-date".to_string(), amz_date),
+    ]);
+    if let Some(token) = creds.session_token() {
+        fields.insert("x-amz-security-token".into(), token.to_string());
+    }
+    let mut conditions = vec![
+        serde_json::json!({ "bucket": app.cfg.bucket }),
+        serde_json::json!(["content-length-range", 1, max_bytes]),
+    ];
+    for (k, v) in &fields {
+        conditions.push(serde_json::json!({ k: v }));
+    }
+    let policy = serde_json::json!({ "expiration": expiration, "conditions": conditions });
+    let policy_b64 = base64::engine::general_purpose::STANDARD.encode(policy.to_string());
+    let mut signing_key = hmac(
+        format!("AWS4{}", creds.secret_access_key()).as_bytes(),
+        &date,
+    );
+    for part in [region.as_str(), "s3", "aws4_request"] {
+        signing_key = hmac(&signing_key, part);
+    }
+    fields.insert(
+        "x-amz-signature".into(),
+        hex::encode(hmac(&signing_key, &policy_b64)),
+    );
+    fields.insert("policy".into(), policy_b64);
+    Ok(PresignedPost {
+        url: bucket_url(app, &region),
+        fields,
+        expires_in,
+    })
+}
+
+/// The size of an uploaded object, or `None` when nothing was uploaded.
+pub async fn size_of(app: &App, key: &str) -> ApiResult<Option<u64>> {
+    match app
+        .s3
+        .head_object()
+        .bucket(&app.cfg.bucket)
+        .key(key)
+        .send()
+        .await
+    {
+        Ok(o) => Ok(Some(o.content_length().unwrap_or(0).max(0) as u64)),
+        Err(e) if e.as_service_error().is_some_and(|s| s.is_not_found()) => Ok(None),
+        Err(e) => Err(ApiError::unavailable(
+            aws_sdk_s3::error::DisplayErrorContext(e),
+        )),
+    }
+}
+
+/// The first `n` bytes of an object.
+pub async fn head_bytes(app: &App, key: &str, n: u64) -> ApiResult<Vec<u8>> {
+    let out = app
+        .s3
+        .get_object()
+        .bucket(&app.cfg.bucket)
+        .key(key)
+        .range(format!("bytes=0-{}", n.saturating_sub(1)))
+        .send()
+        .await
+        .map_err(|e| ApiError::unavailable(aws_sdk_s3::error::DisplayErrorContext(e)))?;
+    let bytes = out
+        .body
+        .collect()
+        .await
+        .map_err(ApiError::unavailable)?
+        .into_bytes();
+    Ok(bytes.iter().take(n as usize).copied().collect())
+}
+
+pub async fn delete(app: &App, key: &str) -> ApiResult<()> {
+    app.s3
+        .delete_object()
+        .bucket(&app.cfg.bucket)
+        .key(key)
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| ApiError::unavailable(aws_sdk_s3::error::DisplayErrorContext(e)))
+}
+
+/// A presigned GET of `key`, valid `expires_in` seconds.
+pub async fn presigned_get(app: &App, key: &str, expires_in: u64) -> ApiResult<String> {
+    let cfg = aws_sdk_s3::presigning::PresigningConfig::expires_in(Duration::from_secs(expires_in))
+        .map_err(ApiError::internal)?;
+    let req = app
+        .s3
+        .get_object()
+        .bucket(&app.cfg.bucket)
+        .key(key)
+        .presigned(cfg)
+        .await
+        .map_err(|e| ApiError::unavailable(aws_sdk_s3::error::DisplayErrorContext(e)))?;
+    Ok(req.uri().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn types_are_recognised_by_their_first_bytes() {
+        assert_eq!(sniff(b"%PDF-1.7\n..."), Some("application/pdf"));
+        assert_eq!(
+            sniff(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10]),
+            Some("image/jpeg")
+        );
+        assert_eq!(
+            sniff(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0]),
+            Some("image/png")
+        );
+        // A renamed executable or script is none of them.
+        assert_eq!(sniff(b"MZ\x90\x00"), None);
+        assert_eq!(sniff(b"<html><script>"), None);
+        assert_eq!(sniff(b""), None);
+    }
+}
