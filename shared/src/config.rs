@@ -93,6 +93,10 @@ pub struct OnboardingConfig {
     pub task_timeout_seconds: i64,
     /// How long an emailed decision link works.
     pub link_ttl_seconds: i64,
+    /// Working days a task may wait before its officers are reminded.
+    pub remind_after_working_days: i64,
+    /// Working days after which the organisation's satpel / main_admin are told.
+    pub escalate_after_working_days: i64,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -163,6 +167,8 @@ impl Config {
                 eorder_admin_org: var("LOKET_EORDER_ADMIN_ORG").unwrap_or_else(|| "141732".into()),
                 task_timeout_seconds: num("LOKET_TASK_TIMEOUT_SECONDS", 30 * 24 * 3600)?,
                 link_ttl_seconds: num("LOKET_TASK_LINK_TTL_SECONDS", 30 * 24 * 3600)?,
+                remind_after_working_days: num("LOKET_REMIND_AFTER_WORKING_DAYS", 3)?,
+                escalate_after_working_days: num("LOKET_ESCALATE_AFTER_WORKING_DAYS", 5)?,
             },
         })
     }

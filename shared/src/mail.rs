@@ -46,6 +46,21 @@ pub enum EmailTemplate {
         status: String,
         note: Option<String>,
     },
+    /// A task has waited longer than the reminder threshold (working days).
+    TaskReminder {
+        name: String,
+        stage: String,
+        subject: String,
+        days: i64,
+    },
+    /// A task has waited past the escalation threshold: its organisation's satpel or
+    /// main administrator is told.
+    TaskEscalated {
+        name: String,
+        stage: String,
+        subject: String,
+        days: i64,
+    },
     /// A task waits for the officer's decision; the link opens the case.
     TaskAssigned {
         name: String,
@@ -103,6 +118,8 @@ impl EmailTemplate {
             Self::PasswordChanged { .. } => "password_changed",
             Self::VendorStatusChanged { .. } => "vendor_status_changed",
             Self::TaskAssigned { .. } => "task_assigned",
+            Self::TaskReminder { .. } => "task_reminder",
+            Self::TaskEscalated { .. } => "task_escalated",
         }
     }
 
@@ -169,6 +186,44 @@ impl EmailTemplate {
                     html: layout(&subject, &lines, None),
                     text: lines.join("\n\n"),
                     subject,
+                }
+            }
+            Self::TaskReminder {
+                name,
+                stage,
+                subject,
+                days,
+            } => {
+                let subject_line = format!("Pengingat Tugas: {stage} - {subject}");
+                let lines = vec![
+                    format!("Yth. {name},"),
+                    format!("Tugas {stage} untuk {subject} sudah menunggu keputusan selama {days} hari kerja."),
+                    "Silakan buka daftar tugas Anda di aplikasi untuk memutuskannya.".to_string(),
+                ];
+                Rendered {
+                    html: layout(&subject_line, &lines, None),
+                    text: lines.join("\n\n"),
+                    subject: subject_line,
+                }
+            }
+            Self::TaskEscalated {
+                name,
+                stage,
+                subject,
+                days,
+            } => {
+                let subject_line = format!("Eskalasi Tugas: {stage} - {subject}");
+                let lines = vec![
+                    format!("Yth. {name},"),
+                    format!(
+                        "Tugas {stage} untuk {subject} belum diputuskan setelah {days} hari kerja."
+                    ),
+                    "Mohon tindak lanjuti dengan petugas yang bertanggung jawab.".to_string(),
+                ];
+                Rendered {
+                    html: layout(&subject_line, &lines, None),
+                    text: lines.join("\n\n"),
+                    subject: subject_line,
                 }
             }
             Self::TaskAssigned {

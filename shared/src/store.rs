@@ -80,6 +80,8 @@ pub struct Query {
     pub pk: String,
     /// `begins_with` on the sort key, if any.
     pub sk_prefix: Option<(&'static str, String)>,
+    /// `<` on the sort key, if any (items sorted before a bound, e.g. a deadline).
+    pub sk_before: Option<(&'static str, String)>,
     pub forward: bool,
     pub limit: i32,
 }
@@ -91,6 +93,7 @@ impl Query {
             pk_name: "PK",
             pk: pk.into(),
             sk_prefix: None,
+            sk_before: None,
             forward: true,
             limit: 50,
         }
@@ -104,6 +107,11 @@ impl Query {
 
     pub fn sk_begins_with(mut self, sk_name: &'static str, prefix: impl Into<String>) -> Self {
         self.sk_prefix = Some((sk_name, prefix.into()));
+        self
+    }
+
+    pub fn sk_before(mut self, sk_name: &'static str, bound: impl Into<String>) -> Self {
+        self.sk_before = Some((sk_name, bound.into()));
         self
     }
 
@@ -330,6 +338,10 @@ impl Store {
             names.insert("#sk".into(), sk_name.to_string());
             values.insert(":skp".into(), s(prefix));
             cond.push_str(" AND begins_with(#sk, :skp)");
+        } else if let Some((sk_name, bound)) = &q.sk_before {
+            names.insert("#sk".into(), sk_name.to_string());
+            values.insert(":skb".into(), s(bound));
+            cond.push_str(" AND #sk < :skb");
         }
         let start = cursor.map(decode_cursor).transpose()?;
         let out = self

@@ -17,6 +17,10 @@ use std::collections::HashMap;
 pub const TASK_PREFIX: &str = "TASK#";
 pub const TASK_SK: &str = "TASK";
 
+/// The deadline index: every pending task, by the time it was opened (GSI2), so the
+/// reminder job queries the overdue ones instead of scanning.
+pub const OPEN_TASKS: &str = "OPENTASKS";
+
 /// The inbox of everyone with `role` in `org`.
 pub fn role_inbox(role: Role, org: &str) -> String {
     format!("INBOX#{}#{org}", role.as_str())
@@ -134,7 +138,7 @@ pub fn claim(
     tx.update(
         app.store.table(),
         key(format!("{TASK_PREFIX}{}", task.id), TASK_SK),
-        "SET #st = :decided, decision = :decision, #out = :output, decided_by = :by, decided_at = :now, note = :note REMOVE GSI1PK, GSI1SK",
+        "SET #st = :decided, decision = :decision, #out = :output, decided_by = :by, decided_at = :now, note = :note REMOVE GSI1PK, GSI1SK, GSI2PK, GSI2SK",
         Some("#st = :pending"),
         HashMap::from([
             ("#st".to_string(), "status".to_string()),

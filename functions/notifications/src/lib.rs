@@ -19,9 +19,11 @@ pub fn event_use_cases() -> Vec<EventUseCase> {
     vec![
         event_use_case!("send_outbox_email", send_outbox_email),
         event_use_case!("notify_task_assignees", tasks::notify_task_assignees),
+        event_use_case!("remind_open_tasks", reminders::remind_open_tasks),
     ]
 }
 
+pub mod reminders;
 pub mod tasks;
 
 const LEASE_SECONDS: i64 = 120;

@@ -43,7 +43,7 @@ pub async fn notify_task_assignees(
 }
 
 /// (user id, name, email) of the officers who may decide `task`.
-async fn recipients(app: &App, task: &Task) -> ApiResult<Vec<(String, String, String)>> {
+pub(crate) async fn recipients(app: &App, task: &Task) -> ApiResult<Vec<(String, String, String)>> {
     let active = |a: &Item| get_s(a, "status") == Some("active");
     let entry = |a: &Item| {
         (
@@ -56,20 +56,35 @@ async fn recipients(app: &App, task: &Task) -> ApiResult<Vec<(String, String, St
         let acc = app.store.get(&format!("USER#{officer}"), "ACCOUNT").await?;
         return Ok(acc.iter().filter(|a| active(a)).map(entry).collect());
     }
+    officers(app, &task.organisation, task.role).await
+}
+
+/// (user id, name, email) of the active officers with `role` in `org`.
+pub(crate) async fn officers(
+    app: &App,
+    org: &str,
+    role: loket_shared::auth::Role,
+) -> ApiResult<Vec<(String, String, String)>> {
     // Officers are listed under their organisation, sorted by role first.
     let members = app
         .store
         .query_all(
-            &Query::partition(format!("MEMBERS#{}", task.organisation))
+            &Query::partition(format!("MEMBERS#{org}"))
                 .on_index("GSI2", "GSI2PK")
-                .sk_begins_with("GSI2SK", format!("{}#", task.role.as_str())),
+                .sk_begins_with("GSI2SK", format!("{}#", role.as_str())),
         )
         .await?;
     Ok(members
         .iter()
-        .filter(|a| active(a))
+        .filter(|a| get_s(a, "status") == Some("active"))
         .take(MAX_RECIPIENTS)
-        .map(entry)
+        .map(|a| {
+            (
+                get_s(a, "id").unwrap_or_default().to_string(),
+                get_s(a, "name").unwrap_or_default().to_string(),
+                get_s(a, "email").unwrap_or_default().to_string(),
+            )
+        })
         .collect())
 }
 

@@ -114,7 +114,7 @@ impl Server {
         let method = parts.method.as_str().to_string();
 
         if let Some(rest) = path.strip_prefix("/__local/") {
-            return self.local_endpoint(&method, rest).await;
+            return self.local_endpoint(&method, rest, &bytes).await;
         }
         let response = match self.find(&method, &path) {
             Err(path_matched) => loket_shared::http::error_response(&if path_matched {
@@ -206,7 +206,26 @@ impl Server {
         hyper::Response::from_parts(p, Full::new(bytes))
     }
 
-    async fn local_endpoint(&self, method: &str, rest: &str) -> hyper::Response<Full<Bytes>> {
+    async fn local_endpoint(
+        &self,
+        method: &str,
+        rest: &str,
+        body: &[u8],
+    ) -> hyper::Response<Full<Bytes>> {
+        // The event a fired schedule receives, like EventBridge's; a JSON body may set
+        // fields (e.g. `time`, the moment the schedule fired).
+        let mut event = serde_json::json!({
+            "source": "loket.local",
+            "detail-type": "Scheduled Event",
+            "time": time::OffsetDateTime::now_utc()
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default(),
+        });
+        if let Ok(serde_json::Value::Object(extra)) = serde_json::from_slice(body) {
+            for (k, v) in extra {
+                event[k] = v;
+            }
+        }
         let json = |status: u16, v: serde_json::Value| {
             hyper::Response::builder()
                 .status(status)
@@ -215,11 +234,17 @@ impl Server {
                 .unwrap_or_default()
         };
         match (method, rest.split('/').collect::<Vec<_>>().as_slice()) {
-            ("GET", ["health"]) => json(200, serde_json::json!({ "status": "ok", "table": self.app.store.table() })),
+            ("GET", ["health"]) => json(
+                200,
+                serde_json::json!({ "status": "ok", "table": self.app.store.table() }),
+            ),
             ("POST", ["events", name]) => match self.events.get(*name) {
-                Some(h) => match h(self.app.clone(), serde_json::json!({ "source": "loket.local", "detail-type": "Scheduled Event" })).await {
+                Some(h) => match h(self.app.clone(), event).await {
                     Ok(v) => json(200, v),
-                    Err(e) => json(e.status, serde_json::json!({ "code": e.code, "message": e.message })),
+                    Err(e) => json(
+                        e.status,
+                        serde_json::json!({ "code": e.code, "message": e.message }),
+                    ),
                 },
                 None => json(404, serde_json::json!({ "code": "event_not_found" })),
             },

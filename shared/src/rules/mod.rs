@@ -10,3 +10,4 @@ pub mod nik;
 pub mod npwp;
 pub mod password;
 pub mod person;
+pub mod workdays;
