@@ -298,6 +298,26 @@ async fn the_e_order_chain_takes_a_vendor_from_data_entry_to_registered() {
     decide(&api, &satpel, &task, json!({ "decision": "approve" }))
         .await
         .expect_error(403, "forbidden");
+    // The officers of the SKPD read the vendor's data; only the assigned PJLP corrects it.
+    let path = format!("/vendors/{vendor_id}/profile");
+    assert_eq!(
+        api.get(&path, Some(&satpel)).await.expect(200)["business_name"],
+        business.as_str()
+    );
+    api.get(&path, Some(&other_satpel))
+        .await
+        .expect_error(403, "forbidden");
+    api.get(&path, Some(&applicant))
+        .await
+        .expect_error(403, "forbidden");
+    let mut corrected = full_profile(&business);
+    corrected["owner_name"] = json!("Hj. Sri Rahayu");
+    api.call("PUT", &path, Some(&satpel), Some(corrected.clone()))
+        .await
+        .expect_error(403, "forbidden");
+    let r = api.call("PUT", &path, Some(&pjlp), Some(corrected)).await;
+    assert_eq!(r.expect(200)["owner_name"], "Hj. Sri Rahayu");
+    assert_eq!(r.body["status"], "Pengecekan PJLP");
     let pjlp_link = api
         .wait_email(
             "pjlp@demo.loket.id",
@@ -397,6 +417,7 @@ async fn the_e_order_chain_takes_a_vendor_from_data_entry_to_registered() {
     let expected = [
         ("vendor", "submitted"),
         ("satpel", "approved"),
+        ("pjlp", "corrected"),
         ("pjlp", "approved"),
         ("satpel", "rejected"),
         ("vendor", "submitted"),

@@ -14,6 +14,11 @@ pub fn use_cases() -> Vec<UseCase> {
         use_case!("get_vendor_profile", profile::get_vendor_profile),
         use_case!("save_vendor_profile", profile::save_vendor_profile),
         use_case!("submit_vendor_profile", onboarding::submit_vendor_profile),
+        use_case!(
+            "get_vendor_profile_for_officer",
+            profile::get_vendor_profile_for_officer
+        ),
+        use_case!("correct_vendor_profile", profile::correct_vendor_profile),
         use_case!("create_vendor_document", documents::create_vendor_document),
         use_case!(
             "confirm_vendor_document",

@@ -447,3 +447,76 @@ pub async fn save_vendor_profile(app: Arc<App>, req: Request) -> ApiResult<Respo
     v["message"] = "Data berhasil disimpan".into();
     json(200, &v)
 }
+
+/// Whether `caller` may read vendor `p`'s data: the officers of its SKPD (satpel, PJLP,
+/// field and main administrators) and the e-Order administrators.
+fn officer_may_read(app: &App, caller: &Caller, p: &VendorProfile) -> bool {
+    [Role::Satpel, Role::Pjlp, Role::FieldAdmin, Role::MainAdmin]
+        .iter()
+        .any(|r| caller.require_role_in(*r, &p.skpd).is_ok())
+        || caller
+            .require_role_in(Role::EorderAdmin, &app.cfg.onboarding.eorder_admin_org)
+            .is_ok()
+}
+
+async fn vendor_for_officer(
+    app: &App,
+    caller: &Caller,
+    vendor_id: &str,
+) -> ApiResult<VendorProfile> {
+    let p = load(app, vendor_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("vendor_not_found", "Data UMKM tidak ditemukan"))?;
+    if !officer_may_read(app, caller, &p) {
+        return Err(ApiError::forbidden());
+    }
+    Ok(p)
+}
+
+/// `GET /vendors/{vendor_id}/profile`: a vendor's data for the officers who check it.
+pub async fn get_vendor_profile_for_officer(app: Arc<App>, req: Request) -> ApiResult<Response> {
+    let caller = authenticate(&app, &req)?;
+    let vendor_id = loket_shared::http::path_param(&req, "vendor_id")?;
+    let p = vendor_for_officer(&app, &caller, &vendor_id).await?;
+    json(200, &view(&app, p).await?)
+}
+
+/// `PUT /vendors/{vendor_id}/profile`: the assigned PJLP corrects the vendor's data
+/// during "Pengecekan PJLP" (seed 000 §2.2 "Edit"), before confirming. The correction is
+/// on the vendor's timeline.
+pub async fn correct_vendor_profile(app: Arc<App>, req: Request) -> ApiResult<Response> {
+    let caller = authenticate(&app, &req)?;
+    let vendor_id = loket_shared::http::path_param(&req, "vendor_id")?;
+    let mut p = vendor_for_officer(&app, &caller, &vendor_id).await?;
+    if !caller.has_role(Role::Pjlp) || p.pjlp_id.as_deref() != Some(caller.user_id.as_str()) {
+        return Err(ApiError::forbidden());
+    }
+    if p.stage != Stage::PjlpCheck {
+        return Err(onboarding::not_editable(p.stage));
+    }
+    let input: ProfileInput = body(&req)?;
+    if input.version.is_some_and(|v| v != p.version) {
+        return Err(ApiError::concurrent_update());
+    }
+    let expected = p.version;
+    input.apply(&app, &mut p).await?;
+    p.updated_at = app.clock.epoch();
+    p.version += 1;
+    let entry = onboarding::AuditEntry::new(
+        &app,
+        &p,
+        &caller,
+        Role::Pjlp,
+        "corrected",
+        Stage::PjlpCheck,
+        None,
+    );
+    let mut tx = Tx::new();
+    tx.put_versioned(app.store.table(), to_item(&p)?, expected);
+    tx.put_new(app.store.table(), to_item(&entry)?);
+    app.store.transact(tx).await?;
+    tracing::info!(vendor_id = %p.vendor_id, "vendor data corrected by the PJLP");
+    let mut v = serde_json::to_value(view(&app, p).await?).map_err(ApiError::internal)?;
+    v["message"] = "Data berhasil disimpan".into();
+    json(200, &v)
+}
