@@ -1,5 +1,6 @@
-//! Vendor onboarding, e-Order chain, end to end (seed 000 §1.2–§2): the vendor fills
-//! and confirms its profile; a real Step Functions execution opens each officer's task;
+//! Vendor onboarding, end to end (seed 000 §1.2–§2, seed 003 §I): the vendor fills
+//! and confirms its profile; a real Step Functions execution opens each officer's task,
+//! and the officers decide from the links in their emails or from their inbox;
 //! satpel assigns a PJLP, the PJLP checks, the satpel checks (rejecting once, then the
 //! vendor fixes and confirms again, resuming at that stage), the eorder_admin
 //! activates, and the vendor is "Terdaftar" with its timeline and an email per change.
@@ -274,10 +275,11 @@ async fn the_e_order_chain_takes_a_vendor_from_data_entry_to_registered() {
         .as_str()
         .unwrap()
         .to_string();
-    decide(
-        &api,
-        &satpel,
-        &task,
+    // The satpel decides from the emailed link; a second decision (here through the
+    // API, as a colleague would) is refused.
+    api.post(
+        &format!("{satpel_link}/decision"),
+        Some(&satpel),
         json!({ "decision": "approve", "pjlp_id": pjlp_id }),
     )
     .await
@@ -396,11 +398,23 @@ async fn the_e_order_chain_takes_a_vendor_from_data_entry_to_registered() {
     assert_eq!(loser.code(), "task_already_decided", "{}", loser.body);
     assert_eq!(profile(&api, &vendor).await["status"], "Pengajuan");
 
-    // The eorder_admin activates: Terdaftar.
-    let task = wait_task(&api, &eorder_admin, "activation", &vendor_id).await;
-    decide(&api, &eorder_admin, &task, json!({ "decision": "approve" }))
+    // The eorder_admin activates from the emailed link: Terdaftar.
+    wait_task(&api, &eorder_admin, "activation", &vendor_id).await;
+    let activation_link = api
+        .wait_email(
+            "admin.eorder@demo.loket.id",
+            &format!("Tugas Baru: Pengajuan - {business}"),
+            1,
+        )
         .await
-        .expect(200);
+        .link_path("/task-links/");
+    api.post(
+        &format!("{activation_link}/decision"),
+        Some(&eorder_admin),
+        json!({ "decision": "approve" }),
+    )
+    .await
+    .expect(200);
     let p = profile(&api, &vendor).await;
     assert_eq!(p["status"], "Terdaftar");
     let actions: Vec<(String, String)> = p["timeline"]
