@@ -78,7 +78,8 @@ pub struct Rendered {
     pub html: String,
 }
 
-fn html_escape(s: &str) -> String {
+/// Escapes text for HTML (emails and the few HTML pages Loket serves).
+pub fn html_escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

@@ -364,6 +364,35 @@ impl Api {
         (status, resp.bytes().await.unwrap_or_default().to_vec())
     }
 
+    /// A vendor self-registered with SKPD Pembina `skpd` and activated through the
+    /// "Aktifkan akun Saya!" email; returns (email, access token).
+    pub async fn new_vendor(&self, tag: &str, skpd: &str) -> (String, String) {
+        let mail = email(tag);
+        self.post(
+            "/vendors/registrations",
+            None,
+            json!({ "name": "Sri Rahayu", "email": mail, "skpd_code": skpd, "captcha_token": CAPTCHA }),
+        )
+        .await
+        .expect(201);
+        let token = self
+            .wait_email(&mail, "Aktivasi Akun UMKM Anda", 1)
+            .await
+            .link_param("token");
+        let r = self
+            .post(
+                "/accounts/activation",
+                None,
+                json!({ "token": token, "password": "Kerajinan-Rotan-7", "password_confirmation": "Kerajinan-Rotan-7" }),
+            )
+            .await;
+        let access = r.expect(200)["session"]["access_token"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        (mail, access)
+    }
+
     /// An officer created by the demo admin with `role` in `org`, activated through
     /// the invitation email; returns (user id, access token).
     pub async fn new_officer(&self, role: &str, org: &str) -> (String, String) {

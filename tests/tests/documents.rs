@@ -2,34 +2,12 @@
 //! the upload (size, type by its first bytes), and short-lived downloads for the
 //! vendor and the officers of its SKPD only.
 
-use loket_e2e::{email, Api, CAPTCHA, DEMO_APPLICANT, DEMO_PASSWORD};
+use loket_e2e::{Api, DEMO_APPLICANT, DEMO_PASSWORD};
 use serde_json::{json, Value};
 
 /// A fresh, activated vendor of SKPD 141201; returns its access token.
 async fn new_vendor(api: &Api) -> String {
-    let mail = email("umkm-dokumen");
-    api.post(
-        "/vendors/registrations",
-        None,
-        json!({ "name": "Sri Rahayu", "email": mail, "skpd_code": "141201", "captcha_token": CAPTCHA }),
-    )
-    .await
-    .expect(201);
-    let token = api
-        .wait_email(&mail, "Aktivasi Akun UMKM Anda", 1)
-        .await
-        .link_param("token");
-    let r = api
-        .post(
-            "/accounts/activation",
-            None,
-            json!({ "token": token, "password": "Kerajinan-Rotan-7", "password_confirmation": "Kerajinan-Rotan-7" }),
-        )
-        .await;
-    r.expect(200)["session"]["access_token"]
-        .as_str()
-        .unwrap()
-        .to_string()
+    api.new_vendor("umkm-dokumen", "141201").await.1
 }
 
 async fn start_upload(api: &Api, vendor: &str, kind: &str, content_type: &str) -> Value {

@@ -5,40 +5,12 @@
 //! vendor fixes and confirms again, resuming at that stage), the eorder_admin
 //! activates, and the vendor is "Terdaftar" with its timeline and an email per change.
 
-use loket_e2e::{email, Api, Reply, CAPTCHA, DEMO_APPLICANT, DEMO_PASSWORD, VILLAGE};
+use loket_e2e::{Api, Reply, DEMO_APPLICANT, DEMO_PASSWORD, VILLAGE};
 use serde_json::{json, Value};
 use std::time::Duration;
 
 const SKPD: &str = "141201";
 const STATUS_MAIL: &str = "Status Pendaftaran UMKM";
-
-/// Registers and activates a fresh vendor of `SKPD`; returns (email, access token).
-async fn new_vendor(api: &Api, tag: &str) -> (String, String) {
-    let mail = email(tag);
-    api.post(
-        "/vendors/registrations",
-        None,
-        json!({ "name": "Sri Rahayu", "email": mail, "skpd_code": SKPD, "captcha_token": CAPTCHA }),
-    )
-    .await
-    .expect(201);
-    let token = api
-        .wait_email(&mail, "Aktivasi Akun UMKM Anda", 1)
-        .await
-        .link_param("token");
-    let r = api
-        .post(
-            "/accounts/activation",
-            None,
-            json!({ "token": token, "password": "Kerajinan-Rotan-7", "password_confirmation": "Kerajinan-Rotan-7" }),
-        )
-        .await;
-    let access = r.expect(200)["session"]["access_token"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    (mail, access)
-}
 
 fn full_profile(business_name: &str) -> Value {
     json!({
@@ -90,7 +62,7 @@ async fn decide(api: &Api, officer: &str, task: &str, body: Value) -> Reply {
 #[tokio::test]
 async fn the_e_order_chain_takes_a_vendor_from_data_entry_to_registered() {
     let api = Api::new();
-    let (mail, vendor) = new_vendor(&api, "umkm-rantai").await;
+    let (mail, vendor) = api.new_vendor("umkm-rantai", SKPD).await;
     let business = format!("Amplang Bu Sri {}", rand::random::<u32>());
 
     let p = profile(&api, &vendor).await;
@@ -453,7 +425,7 @@ async fn the_e_order_chain_takes_a_vendor_from_data_entry_to_registered() {
 async fn the_jathil_chain_checks_the_requirements_then_two_administrators_decide() {
     // The second deployment of the test stack runs the JATHIL MART chain.
     let api = Api::jathil();
-    let (mail, vendor) = new_vendor(&api, "umkm-jathil").await;
+    let (mail, vendor) = api.new_vendor("umkm-jathil", SKPD).await;
     let business = format!("Keripik Tempe Ponorogo {}", rand::random::<u32>());
     let vendor_id = profile(&api, &vendor).await["vendor_id"]
         .as_str()
@@ -557,7 +529,7 @@ async fn the_jathil_chain_checks_the_requirements_then_two_administrators_decide
 /// Submits a complete JATHIL profile for a fresh vendor; returns (vendor email, vendor
 /// token, vendor id, business name).
 async fn submitted_jathil_vendor(api: &Api, tag: &str) -> (String, String, String, String) {
-    let (mail, vendor) = new_vendor(api, tag).await;
+    let (mail, vendor) = api.new_vendor(tag, SKPD).await;
     let business = format!("Sambal Pecel Ponorogo {}", rand::random::<u32>());
     let mut form = full_profile(&business);
     form["pirt_number"] = json!("2063502010162");

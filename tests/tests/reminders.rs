@@ -3,7 +3,7 @@
 //! the officers of a task open too long and escalating to the organisation's satpel and
 //! main administrator — weekends and holidays not counted, each only once.
 
-use loket_e2e::{email, Api, CAPTCHA, DEMO_ADMIN, DEMO_PASSWORD, VILLAGE};
+use loket_e2e::{Api, DEMO_ADMIN, DEMO_PASSWORD, VILLAGE};
 use loket_shared::rules::workdays::{is_working_day, wib_date, working_days_between};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
@@ -14,29 +14,7 @@ use time::{Date, OffsetDateTime};
 /// A vendor of SKPD 141201 that confirmed its profile; returns the business name and
 /// the opening time of its first task (Penunjukan Pembina).
 async fn vendor_waiting_for_satpel(api: &Api) -> (String, OffsetDateTime) {
-    let mail = email("umkm-tunggu");
-    api.post(
-        "/vendors/registrations",
-        None,
-        json!({ "name": "Sri Rahayu", "email": mail, "skpd_code": "141201", "captcha_token": CAPTCHA }),
-    )
-    .await
-    .expect(201);
-    let token = api
-        .wait_email(&mail, "Aktivasi Akun UMKM Anda", 1)
-        .await
-        .link_param("token");
-    let vendor = api
-        .post(
-            "/accounts/activation",
-            None,
-            json!({ "token": token, "password": "Kerajinan-Rotan-7", "password_confirmation": "Kerajinan-Rotan-7" }),
-        )
-        .await
-        .expect(200)["session"]["access_token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (_, vendor) = api.new_vendor("umkm-tunggu", "141201").await;
     let business = format!("Batik Tulis Samarinda {}", rand::random::<u32>());
     let form = json!({
         "phone": "0812-5500-7788", "business_name": business,

@@ -28,26 +28,30 @@ pub mod tasks;
 
 const LEASE_SECONDS: i64 = 120;
 
+/// The new items of the `INSERT` records of a stream batch, with their sequence numbers
+/// (the identifiers of partial batch failures).
+pub(crate) fn inserted_items(event: &serde_json::Value) -> Vec<(String, Item)> {
+    event["Records"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| r["eventName"] == "INSERT")
+        .filter_map(|r| {
+            let seq = r["dynamodb"]["SequenceNumber"].as_str()?.to_string();
+            Some((seq, item_from_stream_image(&r["dynamodb"]["NewImage"])?))
+        })
+        .collect()
+}
+
 /// Handles one batch of DynamoDB stream records.
 pub async fn send_outbox_email(
     app: Arc<App>,
     event: serde_json::Value,
 ) -> ApiResult<serde_json::Value> {
-    let records = event["Records"].as_array().cloned().unwrap_or_default();
     // The records of a batch are independent emails (each has its own claim), so they
     // are sent concurrently: a batch takes as long as its slowest email, not their sum.
     let mut sending = tokio::task::JoinSet::new();
-    for record in records {
-        if record["eventName"] != "INSERT" {
-            continue;
-        }
-        let seq = record["dynamodb"]["SequenceNumber"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        let Some(image) = item_from_stream_image(&record["dynamodb"]["NewImage"]) else {
-            continue;
-        };
+    for (seq, image) in inserted_items(&event) {
         let app = app.clone();
         sending.spawn(async move { (seq, deliver(&app, &image).await) });
     }

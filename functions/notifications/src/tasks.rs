@@ -7,7 +7,7 @@
 //! (conditional), so a redelivered stream record sends nothing twice.
 
 use loket_shared::mail::{EmailTemplate, OutboxEmail};
-use loket_shared::store::{get_s, item_from_stream_image, key, Item, Query, Tx, TxError};
+use loket_shared::store::{get_s, key, Item, Query, Tx, TxError};
 use loket_shared::tasks::{self, Task};
 use loket_shared::{ApiError, ApiResult, App};
 use std::sync::Arc;
@@ -20,17 +20,7 @@ pub async fn notify_task_assignees(
     event: serde_json::Value,
 ) -> ApiResult<serde_json::Value> {
     let mut failures = Vec::new();
-    for record in event["Records"].as_array().cloned().unwrap_or_default() {
-        if record["eventName"] != "INSERT" {
-            continue;
-        }
-        let seq = record["dynamodb"]["SequenceNumber"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        let Some(image) = item_from_stream_image(&record["dynamodb"]["NewImage"]) else {
-            continue;
-        };
+    for (seq, image) in crate::inserted_items(&event) {
         if get_s(&image, "SK") != Some(tasks::TASK_SK) {
             continue;
         }

@@ -5,17 +5,10 @@
 
 use crate::inbox;
 use loket_shared::http::{authenticate, path_param, Request, Response};
+use loket_shared::mail::html_escape as escape;
 use loket_shared::tasks;
 use loket_shared::{ApiError, ApiResult, App};
 use std::sync::Arc;
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
-}
 
 fn html(status: u16, body: String) -> ApiResult<Response> {
     lambda_http::http::Response::builder()
