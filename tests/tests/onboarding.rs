@@ -68,6 +68,10 @@ async fn the_e_order_chain_takes_a_vendor_from_data_entry_to_registered() {
     let p = profile(&api, &vendor).await;
     assert_eq!(p["status"], "Pengisian Data");
     assert_eq!(p["skpd"], SKPD);
+    assert!(
+        p.get("PK").is_none() && p.get("SK").is_none(),
+        "storage keys leak: {p}"
+    );
     assert_eq!(p["email"], mail.as_str());
     let vendor_id = p["vendor_id"].as_str().unwrap().to_string();
 

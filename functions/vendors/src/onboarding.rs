@@ -323,7 +323,7 @@ pub async fn submit_vendor_profile(app: Arc<App>, req: Request) -> ApiResult<Res
         )));
     }
     tracing::info!(vendor_id = %p.vendor_id, stage = start.as_str(), "vendor profile submitted");
-    let mut v = serde_json::to_value(profile::view(&app, p).await?).map_err(ApiError::internal)?;
+    let mut v = profile::view(&app, p).await?;
     v["message"] = "Data berhasil dikonfirmasi dan menunggu verifikasi petugas".into();
     json(202, &v)
 }

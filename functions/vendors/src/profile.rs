@@ -248,7 +248,8 @@ async fn own_profile(app: &App, caller: &Caller) -> ApiResult<VendorProfile> {
     ))
 }
 
-pub async fn view(app: &App, profile: VendorProfile) -> ApiResult<ProfileView> {
+/// The profile as the API shows it (without the storage keys).
+pub async fn view(app: &App, profile: VendorProfile) -> ApiResult<serde_json::Value> {
     let timeline = app
         .store
         .query_all(
@@ -265,7 +266,7 @@ pub async fn view(app: &App, profile: VendorProfile) -> ApiResult<ProfileView> {
         .iter()
         .map(|d| d.view())
         .collect();
-    Ok(ProfileView {
+    let view = ProfileView {
         documents,
         status: profile.stage.label(),
         missing: profile
@@ -275,7 +276,13 @@ pub async fn view(app: &App, profile: VendorProfile) -> ApiResult<ProfileView> {
             .collect(),
         profile,
         timeline,
-    })
+    };
+    let mut v = serde_json::to_value(view).map_err(ApiError::internal)?;
+    if let Some(o) = v.as_object_mut() {
+        o.remove("PK");
+        o.remove("SK");
+    }
+    Ok(v)
 }
 
 /// `GET /vendor/profile`: the vendor's profile, status and timeline.
@@ -443,7 +450,7 @@ pub async fn save_vendor_profile(app: Arc<App>, req: Request) -> ApiResult<Respo
     }
     // A version that moved (or a first save racing another) is a 409.
     app.store.transact(tx).await?;
-    let mut v = serde_json::to_value(view(&app, p).await?).map_err(ApiError::internal)?;
+    let mut v = view(&app, p).await?;
     v["message"] = "Data berhasil disimpan".into();
     json(200, &v)
 }
@@ -516,7 +523,7 @@ pub async fn correct_vendor_profile(app: Arc<App>, req: Request) -> ApiResult<Re
     tx.put_new(app.store.table(), to_item(&entry)?);
     app.store.transact(tx).await?;
     tracing::info!(vendor_id = %p.vendor_id, "vendor data corrected by the PJLP");
-    let mut v = serde_json::to_value(view(&app, p).await?).map_err(ApiError::internal)?;
+    let mut v = view(&app, p).await?;
     v["message"] = "Data berhasil disimpan".into();
     json(200, &v)
 }
