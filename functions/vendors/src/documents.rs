@@ -242,13 +242,7 @@ pub async fn download_vendor_document(app: Arc<App>, req: Request) -> ApiResult<
             .await?
             .ok_or_else(not_found)?;
         let skpd = loket_shared::store::get_s(&account, "org").unwrap_or_default();
-        let of_skpd = [Role::Satpel, Role::Pjlp, Role::FieldAdmin, Role::MainAdmin]
-            .iter()
-            .any(|r| caller.require_role_in(*r, skpd).is_ok());
-        let eorder_admin = caller
-            .require_role_in(Role::EorderAdmin, &app.cfg.onboarding.eorder_admin_org)
-            .is_ok();
-        of_skpd || eorder_admin
+        profile::officer_may_read(&app, &caller, skpd)
     };
     if !allowed {
         return Err(ApiError::forbidden());

@@ -455,12 +455,13 @@ pub async fn save_vendor_profile(app: Arc<App>, req: Request) -> ApiResult<Respo
     json(200, &v)
 }
 
-/// Whether `caller` may read vendor `p`'s data: the officers of its SKPD (satpel, PJLP,
-/// field and main administrators) and the e-Order administrators.
-fn officer_may_read(app: &App, caller: &Caller, p: &VendorProfile) -> bool {
+/// Whether `caller` may read the data and documents of a vendor supervised by `skpd`:
+/// the officers of that SKPD (satpel, PJLP, field and main administrators) and the
+/// e-Order administrators.
+pub fn officer_may_read(app: &App, caller: &Caller, skpd: &str) -> bool {
     [Role::Satpel, Role::Pjlp, Role::FieldAdmin, Role::MainAdmin]
         .iter()
-        .any(|r| caller.require_role_in(*r, &p.skpd).is_ok())
+        .any(|r| caller.require_role_in(*r, skpd).is_ok())
         || caller
             .require_role_in(Role::EorderAdmin, &app.cfg.onboarding.eorder_admin_org)
             .is_ok()
@@ -474,7 +475,7 @@ async fn vendor_for_officer(
     let p = load(app, vendor_id)
         .await?
         .ok_or_else(|| ApiError::not_found("vendor_not_found", "Data UMKM tidak ditemukan"))?;
-    if !officer_may_read(app, caller, &p) {
+    if !officer_may_read(app, caller, &p.skpd) {
         return Err(ApiError::forbidden());
     }
     Ok(p)
