@@ -32,19 +32,22 @@ pub async fn notify_task_assignees(
     Ok(serde_json::json!({ "batchItemFailures": failures }))
 }
 
-/// (user id, name, email) of the officers who may decide `task`.
-pub(crate) async fn recipients(app: &App, task: &Task) -> ApiResult<Vec<(String, String, String)>> {
-    let active = |a: &Item| get_s(a, "status") == Some("active");
-    let entry = |a: &Item| {
+/// (user id, name, email) of an account, if it is active.
+fn active_contact(a: &Item) -> Option<(String, String, String)> {
+    (get_s(a, "status") == Some("active")).then(|| {
         (
             get_s(a, "id").unwrap_or_default().to_string(),
             get_s(a, "name").unwrap_or_default().to_string(),
             get_s(a, "email").unwrap_or_default().to_string(),
         )
-    };
+    })
+}
+
+/// (user id, name, email) of the officers who may decide `task`.
+pub(crate) async fn recipients(app: &App, task: &Task) -> ApiResult<Vec<(String, String, String)>> {
     if let Some(officer) = &task.assignee {
         let acc = app.store.get(&format!("USER#{officer}"), "ACCOUNT").await?;
-        return Ok(acc.iter().filter(|a| active(a)).map(entry).collect());
+        return Ok(acc.as_ref().and_then(active_contact).into_iter().collect());
     }
     officers(app, &task.organisation, task.role).await
 }
@@ -66,15 +69,8 @@ pub(crate) async fn officers(
         .await?;
     Ok(members
         .iter()
-        .filter(|a| get_s(a, "status") == Some("active"))
+        .filter_map(active_contact)
         .take(MAX_RECIPIENTS)
-        .map(|a| {
-            (
-                get_s(a, "id").unwrap_or_default().to_string(),
-                get_s(a, "name").unwrap_or_default().to_string(),
-                get_s(a, "email").unwrap_or_default().to_string(),
-            )
-        })
         .collect())
 }
 
