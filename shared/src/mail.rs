@@ -109,6 +109,16 @@ fn layout(title: &str, paragraphs: &[String], button: Option<(&str, &str)>) -> S
     )
 }
 
+/// An email with `subject` whose body is `lines` (as plain text and as HTML, with an
+/// optional button).
+fn rendered(subject: String, lines: Vec<String>, button: Option<(&str, &str)>) -> Rendered {
+    Rendered {
+        html: layout(&subject, &lines, button),
+        text: lines.join("\n\n"),
+        subject,
+    }
+}
+
 impl EmailTemplate {
     pub fn name(&self) -> &'static str {
         match self {
@@ -135,11 +145,7 @@ impl EmailTemplate {
                     format!("Masukkan kode ini pada kolom \"Kode dari Email\" di formulir pendaftaran. Kode berlaku {minutes} menit dan hanya dapat digunakan satu kali."),
                     footer,
                 ];
-                Rendered {
-                    html: layout(&subject, &lines, None),
-                    text: lines.join("\n\n"),
-                    subject,
-                }
+                rendered(subject, lines, None)
             }
             Self::AccountActivation { name, link, hours } => {
                 let subject = "Aktivasi Akun UMKM Anda".to_string();
@@ -149,11 +155,7 @@ impl EmailTemplate {
                     format!("Tautan berlaku {hours} jam: {link}"),
                     footer,
                 ];
-                Rendered {
-                    html: layout(&subject, &lines, Some(("Aktifkan akun Saya!", link))),
-                    text: lines.join("\n\n"),
-                    subject,
-                }
+                rendered(subject, lines, Some(("Aktifkan akun Saya!", link)))
             }
             Self::OfficerInvitation {
                 name,
@@ -169,11 +171,7 @@ impl EmailTemplate {
                     format!("Klik tautan berikut untuk membuat password dan mengaktifkan akun (berlaku {hours} jam): {link}"),
                     footer,
                 ];
-                Rendered {
-                    html: layout(&subject, &lines, Some(("Aktifkan akun Saya!", link))),
-                    text: lines.join("\n\n"),
-                    subject,
-                }
+                rendered(subject, lines, Some(("Aktifkan akun Saya!", link)))
             }
             Self::PasswordResetPin { name, pin, minutes } => {
                 let subject = "PIN Reset Password".to_string();
@@ -183,11 +181,7 @@ impl EmailTemplate {
                     format!("Masukkan PIN ini pada halaman \"Lupa Password? - Masukan Pin\". PIN berlaku {minutes} menit dan hanya dapat digunakan satu kali."),
                     footer,
                 ];
-                Rendered {
-                    html: layout(&subject, &lines, None),
-                    text: lines.join("\n\n"),
-                    subject,
-                }
+                rendered(subject, lines, None)
             }
             Self::TaskReminder {
                 name,
@@ -201,11 +195,7 @@ impl EmailTemplate {
                     format!("Tugas {stage} untuk {subject} sudah menunggu keputusan selama {days} hari kerja."),
                     "Silakan buka daftar tugas Anda di aplikasi untuk memutuskannya.".to_string(),
                 ];
-                Rendered {
-                    html: layout(&subject_line, &lines, None),
-                    text: lines.join("\n\n"),
-                    subject: subject_line,
-                }
+                rendered(subject_line, lines, None)
             }
             Self::TaskEscalated {
                 name,
@@ -221,11 +211,7 @@ impl EmailTemplate {
                     ),
                     "Mohon tindak lanjuti dengan petugas yang bertanggung jawab.".to_string(),
                 ];
-                Rendered {
-                    html: layout(&subject_line, &lines, None),
-                    text: lines.join("\n\n"),
-                    subject: subject_line,
-                }
+                rendered(subject_line, lines, None)
             }
             Self::TaskAssigned {
                 name,
@@ -240,11 +226,7 @@ impl EmailTemplate {
                     format!("Buka tautan berikut untuk melihat data dan memutuskan (Anda akan diminta masuk terlebih dahulu bila belum): {link}"),
                     "Tugas ini juga tampil pada daftar tugas Anda di aplikasi.".to_string(),
                 ];
-                Rendered {
-                    html: layout(&subject_line, &lines, Some(("Buka Tugas", link))),
-                    text: lines.join("\n\n"),
-                    subject: subject_line,
-                }
+                rendered(subject_line, lines, Some(("Buka Tugas", link)))
             }
             Self::VendorStatusChanged { name, status, note } => {
                 let subject = format!("Status Pendaftaran UMKM: {status}");
@@ -256,11 +238,7 @@ impl EmailTemplate {
                     lines.push(format!("Catatan petugas: {note}"));
                     lines.push("Silakan perbaiki data Anda pada menu Dataku > Profil, lalu klik Confirm untuk mengajukan kembali.".to_string());
                 }
-                Rendered {
-                    html: layout(&subject, &lines, None),
-                    text: lines.join("\n\n"),
-                    subject,
-                }
+                rendered(subject, lines, None)
             }
             Self::PasswordChanged { name } => {
                 let subject = "Password Anda Telah Diubah".to_string();
@@ -269,11 +247,7 @@ impl EmailTemplate {
                     "Password akun Anda baru saja diubah dan semua sesi login sebelumnya telah diakhiri.".to_string(),
                     "Jika bukan Anda yang melakukannya, segera gunakan fitur \"Lupa Password\" dan hubungi helpdesk.".to_string(),
                 ];
-                Rendered {
-                    html: layout(&subject, &lines, None),
-                    text: lines.join("\n\n"),
-                    subject,
-                }
+                rendered(subject, lines, None)
             }
         }
     }
