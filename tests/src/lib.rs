@@ -46,6 +46,20 @@ pub fn random_nik() -> String {
     nik(day, month, yy, rand::random::<bool>())
 }
 
+/// A complete vendor profile form ("Dataku > Profil") of a food business, with a NIB
+/// (override fields to vary it).
+pub fn vendor_profile_form(business_name: &str) -> Value {
+    json!({
+        "phone": "0812-5500-7788", "business_name": business_name,
+        "business_category": "Makanan dan Minuman", "licence_type": "NIB",
+        "licence_number": "9120001234567", "tax_status": "Non-PKP", "bank_name": "Bank Kaltimtara",
+        "bank_account": "0012345678", "owner_name": "Sri Rahayu", "pkt": "Non-PKT",
+        "address": "Jl. Pangeran Antasari No. 12", "province_code": VILLAGE[0],
+        "regency_code": VILLAGE[1], "district_code": VILLAGE[2], "village_code": VILLAGE[3],
+        "postal_code": "75251",
+    })
+}
+
 #[derive(Debug, Clone)]
 pub struct Reply {
     pub status: u16,
@@ -364,6 +378,22 @@ impl Api {
         (status, resp.bytes().await.unwrap_or_default().to_vec())
     }
 
+    /// Follows an activation link's `token`, setting `password`; returns the access
+    /// token of the session it opens.
+    async fn activate(&self, token: &str, password: &str) -> String {
+        let r = self
+            .post(
+                "/accounts/activation",
+                None,
+                json!({ "token": token, "password": password, "password_confirmation": password }),
+            )
+            .await;
+        r.expect(200)["session"]["access_token"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
     /// A vendor self-registered with SKPD Pembina `skpd` and activated through the
     /// "Aktifkan akun Saya!" email; returns (email, access token).
     pub async fn new_vendor(&self, tag: &str, skpd: &str) -> (String, String) {
@@ -379,17 +409,7 @@ impl Api {
             .wait_email(&mail, "Aktivasi Akun UMKM Anda", 1)
             .await
             .link_param("token");
-        let r = self
-            .post(
-                "/accounts/activation",
-                None,
-                json!({ "token": token, "password": "Kerajinan-Rotan-7", "password_confirmation": "Kerajinan-Rotan-7" }),
-            )
-            .await;
-        let access = r.expect(200)["session"]["access_token"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let access = self.activate(&token, "Kerajinan-Rotan-7").await;
         (mail, access)
     }
 
@@ -410,17 +430,7 @@ impl Api {
             .wait_email(&mail, "Akun Petugas Loket Anda", 1)
             .await
             .link_param("token");
-        let r = self
-            .post(
-                "/accounts/activation",
-                None,
-                json!({ "token": token, "password": "Petugas-Uji-2026", "password_confirmation": "Petugas-Uji-2026" }),
-            )
-            .await;
-        let access = r.expect(200)["session"]["access_token"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let access = self.activate(&token, "Petugas-Uji-2026").await;
         (id, access)
     }
 

@@ -5,24 +5,12 @@
 //! vendor fixes and confirms again, resuming at that stage), the eorder_admin
 //! activates, and the vendor is "Terdaftar" with its timeline and an email per change.
 
-use loket_e2e::{Api, Reply, DEMO_APPLICANT, DEMO_PASSWORD, VILLAGE};
+use loket_e2e::{vendor_profile_form, Api, Reply, DEMO_APPLICANT, DEMO_PASSWORD, VILLAGE};
 use serde_json::{json, Value};
 use std::time::Duration;
 
 const SKPD: &str = "141201";
 const STATUS_MAIL: &str = "Status Pendaftaran UMKM";
-
-fn full_profile(business_name: &str) -> Value {
-    json!({
-        "phone": "0812-5500-7788", "business_name": business_name,
-        "business_category": "Makanan dan Minuman", "licence_type": "NIB",
-        "licence_number": "9120001234567", "tax_status": "Non-PKP", "bank_name": "Bank Kaltimtara",
-        "bank_account": "0012345678", "owner_name": "Sri Rahayu", "pkt": "Non-PKT",
-        "address": "Jl. Pangeran Antasari No. 12", "province_code": VILLAGE[0],
-        "regency_code": VILLAGE[1], "district_code": VILLAGE[2], "village_code": VILLAGE[3],
-        "postal_code": "75251",
-    })
-}
 
 async fn profile(api: &Api, token: &str) -> Value {
     api.get("/vendor/profile", Some(token))
@@ -111,7 +99,7 @@ async fn the_e_order_chain_takes_a_vendor_from_data_entry_to_registered() {
             "PUT",
             "/vendor/profile",
             Some(&vendor),
-            Some(full_profile(&business)),
+            Some(vendor_profile_form(&business)),
         )
         .await;
     let saved = saved.expect(200);
@@ -130,7 +118,7 @@ async fn the_e_order_chain_takes_a_vendor_from_data_entry_to_registered() {
         "PUT",
         "/vendor/profile",
         Some(&vendor),
-        Some(full_profile(&business)),
+        Some(vendor_profile_form(&business)),
     )
     .await
     .expect_error(409, "profile_locked");
@@ -288,7 +276,7 @@ async fn the_e_order_chain_takes_a_vendor_from_data_entry_to_registered() {
     api.get(&path, Some(&applicant))
         .await
         .expect_error(403, "forbidden");
-    let mut corrected = full_profile(&business);
+    let mut corrected = vendor_profile_form(&business);
     corrected["owner_name"] = json!("Hj. Sri Rahayu");
     api.call("PUT", &path, Some(&satpel), Some(corrected.clone()))
         .await
@@ -352,7 +340,7 @@ async fn the_e_order_chain_takes_a_vendor_from_data_entry_to_registered() {
         .contains("Nomor rekening tidak atas nama usaha"));
 
     // Fixed and confirmed again: the chain resumes at the satpel's check.
-    let mut fixed = full_profile(&business);
+    let mut fixed = vendor_profile_form(&business);
     fixed["bank_account"] = json!("0098765432");
     api.call("PUT", "/vendor/profile", Some(&vendor), Some(fixed))
         .await
@@ -438,7 +426,7 @@ async fn the_jathil_chain_checks_the_requirements_then_two_administrators_decide
 
     // A food business needs a P-IRT certificate, and every vendor declares it does not
     // repack or resell: Confirm lists what is missing.
-    let mut form = full_profile(&business);
+    let mut form = vendor_profile_form(&business);
     api.call("PUT", "/vendor/profile", Some(&vendor), Some(form.clone()))
         .await
         .expect(200);
@@ -535,7 +523,7 @@ async fn the_jathil_chain_checks_the_requirements_then_two_administrators_decide
 async fn submitted_jathil_vendor(api: &Api, tag: &str) -> (String, String, String, String) {
     let (mail, vendor) = api.new_vendor(tag, SKPD).await;
     let business = format!("Sambal Pecel Ponorogo {}", rand::random::<u32>());
-    let mut form = full_profile(&business);
+    let mut form = vendor_profile_form(&business);
     form["pirt_number"] = json!("2063502010162");
     form["declares_no_resale"] = json!(true);
     let saved = api

@@ -3,7 +3,7 @@
 //! the officers of a task open too long and escalating to the organisation's satpel and
 //! main administrator — weekends and holidays not counted, each only once.
 
-use loket_e2e::{Api, DEMO_ADMIN, DEMO_PASSWORD, VILLAGE};
+use loket_e2e::{vendor_profile_form, Api, DEMO_ADMIN, DEMO_PASSWORD};
 use loket_shared::rules::workdays::{is_working_day, wib_date, working_days_between};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
@@ -16,15 +16,11 @@ use time::{Date, OffsetDateTime};
 async fn vendor_waiting_for_satpel(api: &Api) -> (String, OffsetDateTime) {
     let (_, vendor) = api.new_vendor("umkm-tunggu", "141201").await;
     let business = format!("Batik Tulis Samarinda {}", rand::random::<u32>());
-    let form = json!({
-        "phone": "0812-5500-7788", "business_name": business,
-        "business_category": "Kerajinan", "licence_type": "IUMK",
-        "licence_number": "503/123/IUMK/2026", "tax_status": "Non-PKP", "bank_name": "Bank Kaltimtara",
-        "bank_account": "0012345678", "owner_name": "Sri Rahayu", "pkt": "PKT",
-        "address": "Jl. Pangeran Antasari No. 12", "province_code": VILLAGE[0],
-        "regency_code": VILLAGE[1], "district_code": VILLAGE[2], "village_code": VILLAGE[3],
-        "postal_code": "75251",
-    });
+    let mut form = vendor_profile_form(&business);
+    form["business_category"] = json!("Kerajinan");
+    form["licence_type"] = json!("IUMK");
+    form["licence_number"] = json!("503/123/IUMK/2026");
+    form["pkt"] = json!("PKT");
     let saved = api
         .call("PUT", "/vendor/profile", Some(&vendor), Some(form))
         .await;
