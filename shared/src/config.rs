@@ -76,6 +76,14 @@ pub struct Config {
     pub login: LoginPolicy,
     pub captcha: CaptchaKind,
     pub onboarding: OnboardingConfig,
+    pub catalog: CatalogConfig,
+}
+
+/// The product catalog.
+#[derive(Debug, Clone)]
+pub struct CatalogConfig {
+    /// ARN of the product listing state machine (`LOKET_PRODUCT_LISTING_ARN`).
+    pub listing_state_machine: Option<String>,
 }
 
 /// Vendor onboarding: which chain the deployment runs and where its tasks go.
@@ -169,6 +177,9 @@ impl Config {
                 link_ttl_seconds: num("LOKET_TASK_LINK_TTL_SECONDS", 30 * 24 * 3600)?,
                 remind_after_working_days: num("LOKET_REMIND_AFTER_WORKING_DAYS", 3)?,
                 escalate_after_working_days: num("LOKET_ESCALATE_AFTER_WORKING_DAYS", 5)?,
+            },
+            catalog: CatalogConfig {
+                listing_state_machine: var("LOKET_PRODUCT_LISTING_ARN"),
             },
         })
     }

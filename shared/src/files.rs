@@ -182,6 +182,38 @@ pub async fn delete(app: &App, key: &str) -> ApiResult<()> {
         .map_err(|e| ApiError::unavailable(aws_sdk_s3::error::DisplayErrorContext(e)))
 }
 
+/// Checks an uploaded object before anything links to it: it exists, its size is
+/// within 1..=`max_bytes` and its first bytes are `content_type`. A file that fails is
+/// deleted. Returns its size. `too_large` is the message for a size outside the limit.
+pub async fn check_upload(
+    app: &App,
+    key: &str,
+    content_type: &str,
+    max_bytes: u64,
+    too_large: &str,
+) -> ApiResult<u64> {
+    let size = size_of(app, key)
+        .await?
+        .ok_or_else(|| ApiError::bad_request("document_not_uploaded", "Berkas belum diunggah"))?;
+    let refused = if size == 0 || size > max_bytes {
+        Some(ApiError::bad_request("document_too_large", too_large))
+    } else if sniff(&head_bytes(app, key, 16).await?) != Some(content_type) {
+        Some(ApiError::bad_request(
+            "document_type_invalid",
+            "Isi berkas tidak sesuai dengan jenisnya",
+        ))
+    } else {
+        None
+    };
+    match refused {
+        Some(e) => {
+            delete(app, key).await?;
+            Err(e)
+        }
+        None => Ok(size),
+    }
+}
+
 /// A presigned GET of `key`, valid `expires_in` seconds.
 pub async fn presigned_get(app: &App, key: &str, expires_in: u64) -> ApiResult<String> {
     let cfg = aws_sdk_s3::presigning::PresigningConfig::expires_in(Duration::from_secs(expires_in))

@@ -46,6 +46,13 @@ pub enum EmailTemplate {
         status: String,
         note: Option<String>,
     },
+    /// A product listing moved to another status (seed 000 §3).
+    ProductStatusChanged {
+        name: String,
+        product: String,
+        status: String,
+        note: Option<String>,
+    },
     /// A task has waited longer than the reminder threshold (working days).
     TaskReminder {
         name: String,
@@ -128,6 +135,7 @@ impl EmailTemplate {
             Self::PasswordResetPin { .. } => "password_reset_pin",
             Self::PasswordChanged { .. } => "password_changed",
             Self::VendorStatusChanged { .. } => "vendor_status_changed",
+            Self::ProductStatusChanged { .. } => "product_status_changed",
             Self::TaskAssigned { .. } => "task_assigned",
             Self::TaskReminder { .. } => "task_reminder",
             Self::TaskEscalated { .. } => "task_escalated",
@@ -237,6 +245,23 @@ impl EmailTemplate {
                 if let Some(note) = note {
                     lines.push(format!("Catatan petugas: {note}"));
                     lines.push("Silakan perbaiki data Anda pada menu Dataku > Profil, lalu klik Confirm untuk mengajukan kembali.".to_string());
+                }
+                rendered(subject, lines, None)
+            }
+            Self::ProductStatusChanged {
+                name,
+                product,
+                status,
+                note,
+            } => {
+                let subject = format!("Status Produk: {product} - {status}");
+                let mut lines = vec![
+                    format!("Yth. {name},"),
+                    format!("Status produk \"{product}\" sekarang: {status}."),
+                ];
+                if let Some(note) = note {
+                    lines.push(format!("Alasan penolakan: {note}"));
+                    lines.push("Silakan perbaiki produk pada menu Dataku > Registrasi Produk, lalu klik Confirm untuk mengajukan kembali.".to_string());
                 }
                 rendered(subject, lines, None)
             }

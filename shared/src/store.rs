@@ -82,6 +82,10 @@ pub struct Query {
     pub sk_prefix: Option<(&'static str, String)>,
     /// `<` on the sort key, if any (items sorted before a bound, e.g. a deadline).
     pub sk_before: Option<(&'static str, String)>,
+    /// `BETWEEN lo AND hi` on the sort key, if any (a price range).
+    pub sk_between: Option<(&'static str, String, String)>,
+    /// A filter applied after the key condition (it does not reduce what is read).
+    pub filter: Option<Filter>,
     pub forward: bool,
     pub limit: i32,
 }
@@ -94,6 +98,8 @@ impl Query {
             pk: pk.into(),
             sk_prefix: None,
             sk_before: None,
+            sk_between: None,
+            filter: None,
             forward: true,
             limit: 50,
         }
@@ -115,8 +121,23 @@ impl Query {
         self
     }
 
+    pub fn sk_between(
+        mut self,
+        sk_name: &'static str,
+        lo: impl Into<String>,
+        hi: impl Into<String>,
+    ) -> Self {
+        self.sk_between = Some((sk_name, lo.into(), hi.into()));
+        self
+    }
+
+    pub fn filter(mut self, filter: Filter) -> Self {
+        self.filter = Some(filter);
+        self
+    }
+
     pub fn limit(mut self, limit: i32) -> Self {
-        self.limit = limit.clamp(1, 100);
+        self.limit = limit.clamp(1, 1000);
         self
     }
 
@@ -124,6 +145,24 @@ impl Query {
         self.forward = false;
         self
     }
+}
+
+/// A `FilterExpression` with its names and values (placeholders must not clash with
+/// the key condition's `#pk`, `#sk`, `:pk`, `:skp`, `:skb`, `:lo`, `:hi`).
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub expression: String,
+    pub names: HashMap<String, String>,
+    pub values: HashMap<String, AttributeValue>,
+}
+
+/// One raw page of a query: the items, where to continue, and how many items the
+/// query read before filtering (what DynamoDB bills).
+#[derive(Debug)]
+pub struct RawPage {
+    pub items: Vec<Item>,
+    pub last_key: Option<Item>,
+    pub scanned: i64,
 }
 
 /// Why a transaction was refused.
@@ -331,6 +370,20 @@ impl Store {
 
     /// One page of a key-condition query.
     pub async fn query(&self, q: &Query, cursor: Option<&str>) -> ApiResult<Page<Item>> {
+        let start = cursor.map(decode_cursor).transpose()?;
+        let page = self.query_from(q, start).await?;
+        let cursor = match page.last_key {
+            Some(k) if !k.is_empty() => Some(encode_cursor(&k)?),
+            _ => None,
+        };
+        Ok(Page {
+            items: page.items,
+            cursor,
+        })
+    }
+
+    /// One page of a query starting after `start` (an `ExclusiveStartKey`).
+    pub async fn query_from(&self, q: &Query, start: Option<Item>) -> ApiResult<RawPage> {
         let mut names = HashMap::from([("#pk".to_string(), q.pk_name.to_string())]);
         let mut values = HashMap::from([(":pk".to_string(), s(&q.pk))]);
         let mut cond = "#pk = :pk".to_string();
@@ -342,14 +395,25 @@ impl Store {
             names.insert("#sk".into(), sk_name.to_string());
             values.insert(":skb".into(), s(bound));
             cond.push_str(" AND #sk < :skb");
+        } else if let Some((sk_name, lo, hi)) = &q.sk_between {
+            names.insert("#sk".into(), sk_name.to_string());
+            values.insert(":lo".into(), s(lo));
+            values.insert(":hi".into(), s(hi));
+            cond.push_str(" AND #sk BETWEEN :lo AND :hi");
         }
-        let start = cursor.map(decode_cursor).transpose()?;
+        let mut filter_expression = None;
+        if let Some(f) = &q.filter {
+            names.extend(f.names.clone());
+            values.extend(f.values.clone());
+            filter_expression = Some(f.expression.clone());
+        }
         let out = self
             .client
             .query()
             .table_name(&self.table)
             .set_index_name(q.index.map(str::to_string))
             .key_condition_expression(cond)
+            .set_filter_expression(filter_expression)
             .set_expression_attribute_names(Some(names))
             .set_expression_attribute_values(Some(values))
             .scan_index_forward(q.forward)
@@ -358,13 +422,10 @@ impl Store {
             .send()
             .await
             .map_err(sdk_error)?;
-        let cursor = match out.last_evaluated_key {
-            Some(k) if !k.is_empty() => Some(encode_cursor(&k)?),
-            _ => None,
-        };
-        Ok(Page {
+        Ok(RawPage {
             items: out.items.unwrap_or_default(),
-            cursor,
+            last_key: out.last_evaluated_key.filter(|k| !k.is_empty()),
+            scanned: i64::from(out.scanned_count),
         })
     }
 
@@ -535,7 +596,7 @@ fn sdk_error<E: std::error::Error + Send + Sync + 'static>(e: SdkError<E>) -> Ap
 }
 
 /// Encodes a `LastEvaluatedKey` (string and number attributes only, as our keys are).
-fn encode_cursor(k: &Item) -> ApiResult<String> {
+pub fn encode_cursor(k: &Item) -> ApiResult<String> {
     let mut m = serde_json::Map::new();
     for (name, v) in k {
         let j = match v {
@@ -548,7 +609,7 @@ fn encode_cursor(k: &Item) -> ApiResult<String> {
     Ok(B64URL.encode(serde_json::to_vec(&m).map_err(ApiError::internal)?))
 }
 
-fn decode_cursor(c: &str) -> ApiResult<Item> {
+pub fn decode_cursor(c: &str) -> ApiResult<Item> {
     let bad = || {
         ApiError::invalid(
             "cursor_invalid",

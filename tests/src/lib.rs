@@ -146,6 +146,26 @@ impl Email {
     }
 }
 
+/// The e-Order administrators' organisation in the demo data.
+pub const EORDER_ADMIN_ORG: &str = "141732";
+
+/// Officers of one SKPD for a test (access tokens, and the PJLP's user id).
+pub struct Officers {
+    pub satpel: String,
+    pub pjlp_id: String,
+    pub pjlp: String,
+    pub admin: String,
+}
+
+/// The smallest valid PNG (1×1 pixel).
+pub const PNG: [u8; 67] = [
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4,
+    0x89, 0x00, 0x00, 0x00, 0x0A, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x00, 0x01, 0x00, 0x00,
+    0x05, 0x00, 0x01, 0x0D, 0x0A, 0x2D, 0xB4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE,
+    0x42, 0x60, 0x82,
+];
+
 pub struct Api {
     base: String,
     mail: String,
@@ -451,5 +471,99 @@ impl Api {
             .unwrap()
             .to_string();
         (nik, email, "Samarinda-Kota-7".to_string(), token)
+    }
+
+    /// Waits (workflow executions run asynchronously) for the pending task of `kind`
+    /// at `stage` about `subject_id` in the officer's inbox; returns the task id.
+    pub async fn wait_task(
+        &self,
+        officer: &str,
+        kind: &str,
+        stage: &str,
+        subject_id: &str,
+    ) -> String {
+        for _ in 0..600 {
+            let r = self
+                .get(&format!("/tasks?stage={stage}"), Some(officer))
+                .await;
+            if let Some(t) = r.expect(200)["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|t| t["subject_id"] == subject_id && t["kind"] == kind)
+            {
+                return t["id"].as_str().unwrap().to_string();
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("no {kind} {stage} task about {subject_id} reached the inbox");
+    }
+
+    /// Decides a task from the inbox.
+    pub async fn decide(&self, officer: &str, task: &str, body: Value) -> Reply {
+        self.post(&format!("/tasks/{task}/decision"), Some(officer), body)
+            .await
+    }
+
+    /// A satpel and a PJLP of `skpd` and an e-Order administrator, new for the test.
+    pub async fn officers(&self, skpd: &str) -> Officers {
+        let (_, satpel) = self.new_officer("satpel", skpd).await;
+        let (pjlp_id, pjlp) = self.new_officer("pjlp", skpd).await;
+        let (_, admin) = self.new_officer("eorder_admin", EORDER_ADMIN_ORG).await;
+        Officers {
+            satpel,
+            pjlp_id,
+            pjlp,
+            admin,
+        }
+    }
+
+    /// A vendor of `skpd` named `business` taken through the whole e-Order onboarding
+    /// chain by `officers` (its PJLP is `officers.pjlp`): "Terdaftar". Returns
+    /// (vendor id, email, access token).
+    pub async fn registered_vendor(
+        &self,
+        tag: &str,
+        skpd: &str,
+        business: &str,
+        officers: &Officers,
+    ) -> (String, String, String) {
+        let (mail, token) = self.new_vendor(tag, skpd).await;
+        self.call(
+            "PUT",
+            "/vendor/profile",
+            Some(&token),
+            Some(vendor_profile_form(business)),
+        )
+        .await
+        .expect(200);
+        let r = self
+            .post("/vendor/profile/submit", Some(&token), json!({}))
+            .await;
+        let vendor_id = r.expect(202)["vendor_id"].as_str().unwrap().to_string();
+        let kind = "vendor_onboarding";
+        let t = self
+            .wait_task(&officers.satpel, kind, "assign_pjlp", &vendor_id)
+            .await;
+        self.decide(
+            &officers.satpel,
+            &t,
+            json!({ "decision": "approve", "pjlp_id": officers.pjlp_id }),
+        )
+        .await
+        .expect(200);
+        for (officer, stage) in [
+            (&officers.pjlp, "pjlp_check"),
+            (&officers.satpel, "satpel_check"),
+            (&officers.admin, "activation"),
+        ] {
+            let t = self.wait_task(officer, kind, stage, &vendor_id).await;
+            self.decide(officer, &t, json!({ "decision": "approve" }))
+                .await
+                .expect(200);
+        }
+        let p = self.get("/vendor/profile", Some(&token)).await;
+        assert_eq!(p.expect(200)["status"], "Terdaftar");
+        (vendor_id, mail, token)
     }
 }

@@ -184,36 +184,24 @@ pub async fn confirm_vendor_document(app: Arc<App>, req: Request) -> ApiResult<R
     if doc.status == DocumentStatus::Uploaded {
         return json(200, &doc.view());
     }
-    let refuse = |e: ApiError| async {
-        // Nothing stays linked to a refused file, nor the file itself.
-        files::delete(&app, &doc.key).await?;
-        app.store.delete(&doc.pk, &doc.sk).await?;
-        Err::<Response, ApiError>(e)
-    };
-    let size = match files::size_of(&app, &doc.key).await? {
-        None => {
-            return Err(ApiError::bad_request(
-                "document_not_uploaded",
-                "Berkas belum diunggah",
-            ))
+    let size = match files::check_upload(
+        &app,
+        &doc.key,
+        &doc.content_type,
+        MAX_UPLOAD_BYTES,
+        "Ukuran berkas harus antara 1 byte dan 50 MB",
+    )
+    .await
+    {
+        Ok(size) => size,
+        Err(e) => {
+            // Nothing stays linked to a refused file (the file itself is deleted).
+            if e.code != "document_not_uploaded" {
+                app.store.delete(&doc.pk, &doc.sk).await?;
+            }
+            return Err(e);
         }
-        Some(s) => s,
     };
-    if size == 0 || size > MAX_UPLOAD_BYTES {
-        return refuse(ApiError::bad_request(
-            "document_too_large",
-            "Ukuran berkas harus antara 1 byte dan 50 MB",
-        ))
-        .await;
-    }
-    let head = files::head_bytes(&app, &doc.key, 16).await?;
-    if files::sniff(&head) != Some(doc.content_type.as_str()) {
-        return refuse(ApiError::bad_request(
-            "document_type_invalid",
-            "Isi berkas tidak sesuai dengan jenisnya. Gunakan PDF, JPG atau PNG",
-        ))
-        .await;
-    }
     let mut done = doc.clone();
     done.status = DocumentStatus::Uploaded;
     done.size = Some(size);

@@ -1,5 +1,6 @@
 //! The officer's inbox of pending tasks and the decision on one of them.
 
+use loket_catalog::listing;
 use loket_shared::auth::Caller;
 use loket_shared::http::{authenticate, body, json, path_param, query_param, Request, Response};
 use loket_shared::store::Query;
@@ -73,6 +74,10 @@ pub async fn decide(app: &App, caller: &Caller, task: &Task, req: &Request) -> A
         onboarding::TASK_KIND => {
             let d: onboarding::Decision = body(req)?;
             onboarding::decide(app, task, caller, &d).await?
+        }
+        listing::TASK_KIND => {
+            let d: listing::Decision = body(req)?;
+            listing::decide(app, task, caller, &d).await?
         }
         other => {
             return Err(ApiError::internal(format!(

@@ -1,6 +1,7 @@
 //! Workflows: the human tasks the state machines open, as officers see them — their
 //! inbox and their decisions. What a decision does to its subject belongs to the
-//! subject's context (`loket_vendors::onboarding::decide` for vendor onboarding).
+//! subject's context (`loket_vendors::onboarding::decide` for vendor onboarding,
+//! `loket_catalog::listing::decide` for product listing).
 
 pub mod inbox;
 pub mod links;

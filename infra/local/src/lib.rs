@@ -20,6 +20,7 @@ pub fn http_use_cases() -> Vec<UseCase> {
     let mut all = loket_identity::use_cases();
     all.extend(loket_reference::use_cases());
     all.extend(loket_vendors::use_cases());
+    all.extend(loket_catalog::use_cases());
     all.extend(loket_workflows::use_cases());
     all
 }
