@@ -15,7 +15,7 @@ use crate::product::{category_label, product_pk, Availability, CATEGORIES};
 use loket_shared::files;
 use loket_shared::http::{json, path_param, query_param, Request, Response};
 use loket_shared::store::{
-    decode_cursor, encode_cursor, from_item, get_n, get_s, n, s, Filter, Item, Query,
+    decode_cursor, encode_cursor, from_item, get_n, get_s, n, s, Filter, Item, Query, Store,
 };
 use loket_shared::{ApiError, ApiResult, App};
 use serde::Serialize;
@@ -24,7 +24,9 @@ use std::sync::Arc;
 
 /// At most this many queries per search.
 pub const MAX_QUERIES: u32 = 4;
-/// Items a filtered query reads per call.
+/// Items a filtered query reads: the first call a few pages' worth (most filters keep
+/// most of a partition), the next ones more (the filter is selective).
+const FILTERED_FIRST_READ: usize = 3;
 const FILTERED_READ: i32 = 200;
 pub const DEFAULT_PAGE: usize = 20;
 pub const MAX_PAGE: usize = 50;
@@ -387,7 +389,7 @@ pub struct SearchPage {
 
 /// Runs `params` from `cursor`: at most `MAX_QUERIES` queries.
 pub async fn search(
-    app: &App,
+    store: &Store,
     params: &SearchParams,
     cursor: Option<&str>,
 ) -> ApiResult<SearchPage> {
@@ -398,13 +400,12 @@ pub async fn search(
     let (mut requests, mut read) = (0u32, 0i64);
     let next = loop {
         let want = params.limit - items.len();
-        let per_call = if plan.filtered {
-            FILTERED_READ
-        } else {
-            want as i32
+        let per_call = match (plan.filtered, requests) {
+            (false, _) => want as i32,
+            (true, 0) => (want * FILTERED_FIRST_READ).max(40) as i32,
+            (true, _) => FILTERED_READ,
         };
-        let page = app
-            .store
+        let page = store
             .query_from(&plan.query.clone().limit(per_call), start.take())
             .await?;
         requests += 1;
@@ -449,7 +450,7 @@ async fn photo_link(app: &App, key: &str) -> ApiResult<String> {
 pub async fn search_products(app: Arc<App>, req: Request) -> ApiResult<Response> {
     let params = SearchParams::from_request(&req)?;
     let cursor = query_param(&req, "cursor").filter(|c| !c.is_empty());
-    let mut page = search(&app, &params, cursor.as_deref()).await?;
+    let mut page = search(&app.store, &params, cursor.as_deref()).await?;
     for card in &mut page.items {
         if let Some(k) = &card.photo_key {
             card.photo_url = Some(photo_link(&app, k).await?);
