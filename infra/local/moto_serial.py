@@ -9,7 +9,12 @@ takes milliseconds, so the cost is small. Step Functions executions still run on
 moto's background threads.
 """
 
+import os
+
 import moto.server as server
+
+if os.environ.get("LOKET_MOTO_SCALE") == "1":
+    import moto_scale  # noqa: F401  (see its docstring; the catalog benchmark only)
 
 _run_simple = server.run_simple
 
