@@ -677,3 +677,22 @@ async fn search_filters_sorts_and_pages_without_duplicates_or_gaps() {
         .iter()
         .any(|c| c["code"] == "busana"));
 }
+
+#[tokio::test]
+async fn the_demo_catalog_is_seeded_and_public() {
+    let api = Api::new();
+    let found = search(&api, "vendor=kedai+andrew&q=snack&limit=50").await;
+    let card = found["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "Snack Box Gurih Andrew")
+        .expect("the demo product is found by product and vendor words");
+    assert_eq!(card["vendor_name"], "Kedai Bakso Andrew");
+    let id = card["id"].as_str().unwrap();
+    let page = api.get(&format!("/catalog/products/{id}"), None).await;
+    let page = page.expect(200);
+    assert_eq!(page["price"], 25_000);
+    assert_eq!(page["min_order"], 10);
+    assert_eq!(page["village_name"], "Rawa Makmur");
+}

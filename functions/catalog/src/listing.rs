@@ -490,11 +490,16 @@ pub struct Decision {
     pub note: Option<String>,
 }
 
-/// The vendor's details shown with its products.
+/// The vendor's details shown with its products (its SKPD Pembina by name).
 async fn vendor_card(app: &App, v: &VendorProfile) -> ApiResult<VendorCard> {
     let skpd_name = loket_reference::organisations::find(&app.store, &v.skpd)
         .await?
         .map_or_else(|| v.skpd.clone(), |o| o.name);
+    Ok(card_of(v, skpd_name))
+}
+
+/// The vendor's details as buyers see them: name, phone, business address, kelurahan.
+pub fn card_of(v: &VendorProfile, skpd_name: String) -> VendorCard {
     let (business_address, village_name) = match &v.address {
         Some(a) => (
             format!(
@@ -510,14 +515,14 @@ async fn vendor_card(app: &App, v: &VendorProfile) -> ApiResult<VendorCard> {
         ),
         None => (String::new(), String::new()),
     };
-    Ok(VendorCard {
+    VendorCard {
         name: v.business_name.clone().unwrap_or_default(),
         phone: v.phone.clone().unwrap_or_default(),
         business_address,
         village_name,
         skpd_name,
         rating: Default::default(),
-    })
+    }
 }
 
 /// Applies `d` to the product behind `task` and claims the task, atomically; on the

@@ -1,5 +1,6 @@
 //! Demo seed: regions from the `idn-area-data` npm package (data © its contributors,
-//! ODbL), organisations, permit types and one account per role (`seed/demo.json`).
+//! ODbL), organisations, permit types, one account per role, and a registered vendor
+//! with published products (`seed/demo.json`).
 
 use loket_identity::account::{self, Account, AccountStatus, Address};
 use loket_reference::organisations::{OrgKind, Organisation, PermitType};
@@ -113,6 +114,29 @@ pub struct Demo {
     pub organisations: Vec<DemoOrg>,
     pub permit_types: Vec<DemoPermit>,
     pub accounts: Vec<DemoAccount>,
+    pub catalog: DemoCatalog,
+}
+
+/// A registered vendor and its published products.
+#[derive(Deserialize)]
+pub struct DemoCatalog {
+    pub vendor_email: String,
+    pub pjlp_email: String,
+    pub business_name: String,
+    pub owner_name: String,
+    pub address: DemoAddress,
+    pub products: Vec<DemoProduct>,
+}
+
+#[derive(Deserialize)]
+pub struct DemoProduct {
+    pub name: String,
+    pub price: i64,
+    pub category: String,
+    pub availability: String,
+    pub min_order: u32,
+    pub max_order: u32,
+    pub description: String,
 }
 
 #[derive(Deserialize)]
@@ -213,22 +237,7 @@ pub async fn demo(app: &App, demo: &Demo) -> Result<()> {
             acc.nik_masked = Some(loket_shared::rules::nik::mask_nik(nik));
         }
         if let Some(a) = &d.address {
-            let parts: Vec<&str> = a.village_code.split('.').collect();
-            if parts.len() != 4 {
-                return Err(format!(
-                    "demo village code {} is not 4 levels",
-                    a.village_code
-                ));
-            }
-            let region = regions::check_address(
-                &app.store,
-                parts[0],
-                &parts[..2].join("."),
-                &parts[..3].join("."),
-                &a.village_code,
-            )
-            .await
-            .map_err(|e| format!("demo address of {}: {}", d.email, e.message))?;
+            let region = region_of(app, a, &d.email).await?;
             acc.address = Some(Address {
                 street: a.street.clone(),
                 region,
@@ -251,7 +260,103 @@ pub async fn demo(app: &App, demo: &Demo) -> Result<()> {
             Err(e) => return Err(loket_shared::ApiError::from(e).to_string()),
         }
     }
-    Ok(())
+    catalog(app, &demo.catalog).await
+}
+
+async fn region_of(app: &App, a: &DemoAddress, whose: &str) -> Result<regions::RegionPath> {
+    let parts: Vec<&str> = a.village_code.split('.').collect();
+    if parts.len() != 4 {
+        return Err(format!(
+            "demo village code {} is not 4 levels",
+            a.village_code
+        ));
+    }
+    regions::check_address(
+        &app.store,
+        parts[0],
+        &parts[..2].join("."),
+        &parts[..3].join("."),
+        &a.village_code,
+    )
+    .await
+    .map_err(|e| format!("demo address of {whose}: {}", e.message))
+}
+
+/// The user id behind a seeded email.
+async fn user_id(app: &App, email: &str) -> Result<String> {
+    let guard = app
+        .store
+        .get(&account::email_guard(email), "GUARD")
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("demo account {email} is missing"))?;
+    let owner = loket_shared::store::get_s(&guard, "owner").unwrap_or_default();
+    Ok(owner.trim_start_matches("USER#").to_string())
+}
+
+/// The registered vendor's profile ("Terdaftar") and its products, published with the
+/// same code as the satpel's approval (`Listing::of` and its index items).
+async fn catalog(app: &App, c: &DemoCatalog) -> Result<()> {
+    use loket_catalog::index::Listing;
+    use loket_catalog::product::{Product, ProductInput, ProductStatus};
+    use loket_vendors::onboarding::Stage;
+    use loket_vendors::profile::{BusinessAddress, Pkt, VendorProfile};
+
+    let vendor_id = user_id(app, &c.vendor_email).await?;
+    let pjlp_id = user_id(app, &c.pjlp_email).await?;
+    let account = app
+        .store
+        .get(&format!("USER#{vendor_id}"), "ACCOUNT")
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("demo vendor account is missing")?;
+    let text = |k: &str| {
+        loket_shared::store::get_s(&account, k)
+            .unwrap_or_default()
+            .to_string()
+    };
+    let now = app.clock.epoch();
+    let mut p = VendorProfile::new(&vendor_id, &text("org"), &c.vendor_email, now);
+    p.stage = Stage::Registered;
+    p.business_name = Some(c.business_name.clone());
+    p.owner_name = Some(c.owner_name.clone());
+    p.phone = Some(text("phone"));
+    p.business_category = Some("Makanan dan Minuman".into());
+    p.pkt = Some(Pkt::NonPkt);
+    p.pjlp_id = Some(pjlp_id);
+    p.address = Some(BusinessAddress {
+        street: c.address.street.clone(),
+        region: region_of(app, &c.address, &c.vendor_email).await?,
+        postal_code: c.address.postal_code.clone(),
+    });
+    p.version = 1;
+    let org = loket_reference::organisations::find(&app.store, &p.skpd)
+        .await
+        .map_err(|e| e.to_string())?
+        .map(|o| o.name)
+        .unwrap_or_default();
+    let card = loket_catalog::listing::card_of(&p, org);
+    let mut items = vec![to_item(&p).map_err(|e| e.to_string())?];
+    for (i, d) in c.products.iter().enumerate() {
+        let id = format!("demo-{}", i + 1);
+        let mut product = Product::new(&id, &vendor_id, &p.skpd, now - i as i64);
+        let form: ProductInput = serde_json::from_value(serde_json::json!({
+            "name": d.name, "price": d.price, "category": d.category,
+            "availability": d.availability, "min_order": d.min_order,
+            "max_order": d.max_order, "description": d.description,
+        }))
+        .map_err(|e| e.to_string())?;
+        form.apply(&mut product)
+            .map_err(|e| format!("demo product {}: {}", d.name, e.message))?;
+        product.status = ProductStatus::Published;
+        product.published_at = Some(now - i as i64);
+        product.version = 1;
+        let listing = Listing::of(&product, &card, None, now - i as i64);
+        items.push(to_item(&product).map_err(|e| e.to_string())?);
+        items.extend(listing.index_items());
+        items.push(to_item(&listing).map_err(|e| e.to_string())?);
+    }
+    app.store.put_many(items).await.map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
