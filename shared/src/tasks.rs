@@ -9,7 +9,7 @@
 //! deciding at once exactly one wins. See `docs/ARCHITECTURE.md`, "Workflows".
 
 use crate::auth::{Caller, Role};
-use crate::store::{get_s, key, n, s, Item, Tx};
+use crate::store::{get_s, key, n, s, Item, Tx, TxError};
 use crate::{ApiError, ApiResult, App};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -157,6 +157,44 @@ pub fn claim(
             (":note".to_string(), s(note.unwrap_or_default())),
         ]),
     )
+}
+
+/// Runs the transaction of a decision, which holds the task's claim at index `claim`.
+/// When the claim's condition fails, someone decided first or the task expired: 409
+/// saying which.
+pub async fn commit_decision(app: &App, tx: Tx, claim: usize, task: &Task) -> ApiResult<()> {
+    match app.store.transact(tx).await {
+        Ok(()) => Ok(()),
+        Err(TxError::Condition(failed)) if failed.contains(&claim) => {
+            let now = load(app, &task.id).await?;
+            Err(now.map(|t| not_pending(&t)).unwrap_or_else(already_decided))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Starts an execution of `machine` named `name` (a name used before is refused by
+/// Step Functions, so a retried start cannot open a second process). 503 on failure.
+pub async fn start_execution(
+    app: &App,
+    machine: &str,
+    name: &str,
+    input: &serde_json::Value,
+) -> ApiResult<()> {
+    app.sfn
+        .start_execution()
+        .state_machine_arn(machine)
+        .name(name)
+        .input(input.to_string())
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| {
+            ApiError::unavailable(format!(
+                "starting {name}: {}",
+                aws_sdk_sfn::error::DisplayErrorContext(e)
+            ))
+        })
 }
 
 /// 409 for a task that is no longer pending: decided by someone, or expired (and

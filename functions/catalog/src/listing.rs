@@ -18,7 +18,7 @@ use loket_shared::auth::{Caller, Role};
 use loket_shared::files;
 use loket_shared::http::{authenticate, body, json, path_param, query_param, Request, Response};
 use loket_shared::mail::{EmailTemplate, OutboxEmail};
-use loket_shared::store::{from_item, key, to_item, Query, Tx, TxError};
+use loket_shared::store::{from_item, key, to_item, Query, Tx};
 use loket_shared::tasks::{self, Task};
 use loket_shared::{ApiError, ApiResult, App};
 use loket_vendors::onboarding::Stage;
@@ -376,15 +376,15 @@ pub async fn submit_vendor_product(app: Arc<App>, req: Request) -> ApiResult<Res
         "task_timeout_seconds": app.cfg.onboarding.task_timeout_seconds,
     });
     // Named by product and submission: a retried start cannot open a second review.
-    let started = app
-        .sfn
-        .start_execution()
-        .state_machine_arn(machine)
-        .name(format!("product-{}-{}", p.id, p.submissions))
-        .input(input.to_string())
-        .send()
-        .await;
-    if let Err(e) = started {
+    if let Err(e) = tasks::start_execution(
+        &app,
+        &machine,
+        &format!("product-{}-{}", p.id, p.submissions),
+        &input,
+    )
+    .await
+    {
+        // Put it back as it was, so the vendor can confirm again.
         let mut tx = Tx::new();
         let mut back = before;
         back.version = p.version + 1;
@@ -392,11 +392,7 @@ pub async fn submit_vendor_product(app: Arc<App>, req: Request) -> ApiResult<Res
         if let Err(undo) = app.store.transact(tx).await {
             tracing::error!(product_id = %p.id, error = ?undo, "could not undo a submission whose workflow did not start");
         }
-        return Err(ApiError::unavailable(format!(
-            "starting the listing of {}: {}",
-            p.id,
-            aws_sdk_sfn::error::DisplayErrorContext(e)
-        )));
+        return Err(e);
     }
     tracing::info!(product_id = %p.id, "product submitted");
     json(
@@ -614,16 +610,7 @@ pub async fn decide(
     let mut mail = status_email(&vendor, &p, if action == "rejected" { note } else { None });
     mail.id = app.ids.id();
     tx.put_new(table, mail.to_item(&app.sealer, now)?);
-    match app.store.transact(tx).await {
-        Ok(()) => {}
-        Err(TxError::Condition(failed)) if failed.contains(&claim) => {
-            let now_task = tasks::load(app, &task.id).await?;
-            return Err(now_task
-                .map(|t| tasks::not_pending(&t))
-                .unwrap_or_else(tasks::already_decided));
-        }
-        Err(e) => return Err(e.into()),
-    }
+    tasks::commit_decision(app, tx, claim, task).await?;
     tracing::info!(product_id = %p.id, task_id = %task.id, action, stage = stage.as_str(), "listing decision");
     Ok(output)
 }

@@ -305,32 +305,26 @@ pub struct ProductInput {
     pub description: Option<String>,
 }
 
+/// An optional text field (trimmed, at most `max` characters) without control
+/// characters other than line breaks and tabs.
 fn text(
     value: &Option<String>,
     field: &'static str,
     label: &str,
     max: usize,
 ) -> ApiResult<Option<String>> {
-    let Some(v) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) else {
-        return Ok(None);
-    };
-    if v.chars().count() > max {
-        return Err(ApiError::invalid(
-            "field_too_long",
-            format!("{label} maksimal {max} karakter"),
-            field,
-        ));
-    }
-    if v.chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
-    {
+    let v = loket_shared::http::optional(value, field, label, max)?;
+    if v.as_deref().is_some_and(|v| {
+        v.chars()
+            .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    }) {
         return Err(ApiError::invalid(
             "field_invalid",
             format!("{label} berisi karakter yang tidak diizinkan"),
             field,
         ));
     }
-    Ok(Some(v.to_string()))
+    Ok(v)
 }
 
 /// A whole number in `range`, given as a JSON number or a string of digits ("15.000"

@@ -13,7 +13,7 @@ use crate::profile::{self, Rejection, VendorProfile};
 use loket_shared::auth::{Caller, Role};
 use loket_shared::http::{authenticate, json, Request, Response};
 use loket_shared::mail::{EmailTemplate, OutboxEmail};
-use loket_shared::store::{get_s, to_item, Tx, TxError};
+use loket_shared::store::{get_s, to_item, Tx};
 use loket_shared::tasks::{self, Task};
 use loket_shared::{ApiError, ApiResult, App};
 use serde::{Deserialize, Serialize};
@@ -299,16 +299,15 @@ pub async fn submit_vendor_profile(app: Arc<App>, req: Request) -> ApiResult<Res
         "task_timeout_seconds": app.cfg.onboarding.task_timeout_seconds,
     });
     // Named by vendor and submission: a retried start cannot open a second chain.
-    let started = app
-        .sfn
-        .start_execution()
-        .state_machine_arn(machine)
-        .name(format!("{}-{}", p.vendor_id, p.submissions))
-        .input(input.to_string())
-        .send()
-        .await;
-    if let Err(e) = started {
-        // Put the registration back so the vendor can confirm again.
+    if let Err(e) = tasks::start_execution(
+        &app,
+        &machine,
+        &format!("{}-{}", p.vendor_id, p.submissions),
+        &input,
+    )
+    .await
+    {
+        // Put it back as it was, so the vendor can confirm again.
         let mut tx = Tx::new();
         let mut back = before;
         back.version = p.version + 1;
@@ -316,11 +315,7 @@ pub async fn submit_vendor_profile(app: Arc<App>, req: Request) -> ApiResult<Res
         if let Err(undo) = app.store.transact(tx).await {
             tracing::error!(vendor_id = %p.vendor_id, error = ?undo, "could not undo a submission whose workflow did not start");
         }
-        return Err(ApiError::unavailable(format!(
-            "starting onboarding of {}: {}",
-            p.vendor_id,
-            aws_sdk_sfn::error::DisplayErrorContext(e)
-        )));
+        return Err(e);
     }
     tracing::info!(vendor_id = %p.vendor_id, stage = start.as_str(), "vendor profile submitted");
     let mut v = profile::view(&app, p).await?;
@@ -446,17 +441,7 @@ pub async fn decide(
         table,
         status_email(app, &p, mail_note).to_item(&app.sealer, now)?,
     );
-    match app.store.transact(tx).await {
-        Ok(()) => {}
-        Err(TxError::Condition(failed)) if failed.contains(&claim) => {
-            // Someone decided first, or the task expired: say which.
-            let now_task = tasks::load(app, &task.id).await?;
-            return Err(now_task
-                .map(|t| tasks::not_pending(&t))
-                .unwrap_or_else(tasks::already_decided));
-        }
-        Err(e) => return Err(e.into()),
-    }
+    tasks::commit_decision(app, tx, claim, task).await?;
     tracing::info!(vendor_id = %p.vendor_id, task_id = %task.id, action, stage = stage.as_str(), "onboarding decision");
     Ok(output)
 }
