@@ -159,6 +159,18 @@ pub fn claim(
     )
 }
 
+/// The officer's note on a decision: trimmed, `None` when blank, at most 1000
+/// characters.
+pub fn decision_note(note: &Option<String>) -> ApiResult<Option<String>> {
+    crate::http::optional(note, "note", "Catatan", 1000)
+}
+
+/// A rejection needs its reason (the note).
+pub fn rejection_reason(note: &Option<String>) -> ApiResult<String> {
+    note.clone()
+        .ok_or_else(|| ApiError::invalid("note_required", "Alasan penolakan wajib diisi", "note"))
+}
+
 /// Runs the transaction of a decision, which holds the task's claim at index `claim`.
 /// When the claim's condition fails, someone decided first or the task expired: 409
 /// saying which.

@@ -188,13 +188,6 @@ pub async fn create_product(app: Arc<App>, req: Request) -> ApiResult<Response> 
     let now = app.clock.epoch();
     let mut p = Product::new(&app.ids.id(), &vendor.vendor_id, &vendor.skpd, now);
     input.apply(&mut p)?;
-    if p.name.is_none() {
-        return Err(ApiError::invalid(
-            "field_required",
-            "Nama Produk wajib diisi",
-            "name",
-        ));
-    }
     p.version = 1;
     let entry = ProductAudit::new(
         &app,
@@ -272,13 +265,6 @@ pub async fn save_vendor_product(app: Arc<App>, req: Request) -> ApiResult<Respo
     let before = p.status;
     let expected = p.version;
     input.apply(&mut p)?;
-    if p.name.is_none() {
-        return Err(ApiError::invalid(
-            "field_required",
-            "Nama Produk wajib diisi",
-            "name",
-        ));
-    }
     let revising = before == ProductStatus::Published;
     if revising {
         p.status = ProductStatus::Draft;
@@ -532,19 +518,7 @@ pub async fn decide(
 ) -> ApiResult<serde_json::Value> {
     let stage = ListingStage::parse(&task.stage)
         .ok_or_else(|| ApiError::internal(format!("unknown listing stage {}", task.stage)))?;
-    let note = d
-        .note
-        .as_deref()
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-        .map(str::to_string);
-    if note.as_ref().is_some_and(|n| n.chars().count() > 1000) {
-        return Err(ApiError::invalid(
-            "field_too_long",
-            "Catatan maksimal 1000 karakter",
-            "note",
-        ));
-    }
+    let note = tasks::decision_note(&d.note)?;
     let mut p = load(app, &task.subject_id)
         .await?
         .ok_or_else(|| ApiError::internal(format!("task {} has no product", task.id)))?;
@@ -581,9 +555,7 @@ pub async fn decide(
             ("approved", serde_json::json!({ "decision": "approve" }))
         }
         Some("reject") => {
-            let reason = note.clone().ok_or_else(|| {
-                ApiError::invalid("note_required", "Alasan penolakan wajib diisi", "note")
-            })?;
+            let reason = tasks::rejection_reason(&note)?;
             p.status = ProductStatus::Rejected;
             p.rejection = Some(ProductRejection {
                 stage,

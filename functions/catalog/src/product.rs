@@ -369,6 +369,7 @@ fn whole(
 
 impl ProductInput {
     /// Checks the form and writes it onto `p` (photos and status are not part of it).
+    /// Only the name is required; "Confirm" checks the rest (`Product::missing`).
     pub fn apply(&self, p: &mut Product) -> ApiResult<()> {
         let name = text(&self.name, "name", "Nama Produk", 120)?;
         if name.as_ref().is_some_and(|n| n.chars().count() < 3) {
@@ -411,6 +412,14 @@ impl ProductInput {
             }
         }
         let description = text(&self.description, "description", "Deskripsi", 2000)?;
+        if name.is_none() {
+            // A product is known by its name from the first "Simpan".
+            return Err(ApiError::invalid(
+                "field_required",
+                "Nama Produk wajib diisi",
+                "name",
+            ));
+        }
         p.name = name.map(|n| n.split_whitespace().collect::<Vec<_>>().join(" "));
         p.price = price;
         p.category = category;
@@ -431,8 +440,11 @@ mod tests {
         serde_json::from_value(v).unwrap()
     }
 
-    fn apply(v: serde_json::Value) -> ApiResult<Product> {
+    fn apply(mut v: serde_json::Value) -> ApiResult<Product> {
         let mut p = Product::new("p1", "v1", "141201", 0);
+        if v.get("name").is_none() {
+            v["name"] = json!("Kue Lapis");
+        }
         form(v).apply(&mut p)?;
         Ok(p)
     }
@@ -488,6 +500,10 @@ mod tests {
         assert_eq!(
             apply(json!({ "name": "ab" })).unwrap_err().code,
             "field_too_short"
+        );
+        assert_eq!(
+            apply(json!({ "name": "  " })).unwrap_err().code,
+            "field_required"
         );
     }
 

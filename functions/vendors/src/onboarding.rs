@@ -361,19 +361,7 @@ pub async fn decide(
 ) -> ApiResult<serde_json::Value> {
     let stage = Stage::parse(&task.stage)
         .ok_or_else(|| ApiError::internal(format!("unknown onboarding stage {}", task.stage)))?;
-    let note = d
-        .note
-        .as_deref()
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-        .map(str::to_string);
-    if note.as_ref().is_some_and(|n| n.chars().count() > 1000) {
-        return Err(ApiError::invalid(
-            "field_too_long",
-            "Catatan maksimal 1000 karakter",
-            "note",
-        ));
-    }
+    let note = tasks::decision_note(&d.note)?;
     let mut p = profile::load(app, &task.subject_id)
         .await?
         .ok_or_else(|| ApiError::internal(format!("task {} has no vendor", task.id)))?;
@@ -407,9 +395,7 @@ pub async fn decide(
             )
         }
         Some("reject") => {
-            let reason = note.clone().ok_or_else(|| {
-                ApiError::invalid("note_required", "Alasan penolakan wajib diisi", "note")
-            })?;
+            let reason = tasks::rejection_reason(&note)?;
             p.stage = Stage::DataEntry;
             p.rejection = Some(Rejection {
                 stage,
