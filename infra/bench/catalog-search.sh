@@ -19,6 +19,8 @@ VENDORS=${2:-2000}
 SEARCHES=${3:-200}
 cd "$REPO_ROOT"
 "$REPO_ROOT/infra/local/setup.sh"
+# The emulator patch must not change what a query answers.
+.venv/bin/python infra/bench/check_moto_scale.py
 # The dev profile (shared with the tests): the time is in the emulator, not in Rust.
 cargo build --quiet -p loket-bench --bin catalog-search
 trap 'kill $MOTO_PIDS 2>/dev/null || true' EXIT INT TERM

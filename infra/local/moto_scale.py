@@ -3,9 +3,10 @@ catalog benchmark (about a million items). The test stack does not use it.
 
 1. moto answers every Query by sorting *all* the items of the table before looking for
    the partition, so a query's time grows with the table (about a second per query at
-   50 000 items). DynamoDB reads only the partition. Here moto's own query runs on the
-   items of the queried partition, found in a per-index map rebuilt after any write;
-   key conditions, filters, ordering and paging are still moto's.
+   50 000 items). DynamoDB reads only the partition, in key order. Here moto's own query
+   runs on the items of the queried partition, already in the index's order, from a
+   per-index map rebuilt after any write; key conditions, filters, the start key, limits
+   and the response are still moto's.
 2. moto re-measures the whole item each time one attribute is set (to enforce the
    400 KB item limit), which is quadratic in the number of attributes. Here the size is
    kept as a running total (recomputed after a removal); the limit is the same.
@@ -64,7 +65,29 @@ def _partitions(table, index_name, hash_attr):
     return entry[1]
 
 
+def _raw(value):
+    if value is None:
+        return (0, "")
+    if value.type == "N":
+        return (1, float(value.value))
+    return (2, str(value.value))
+
+
+def _sorted_partition(table, index_name, hash_attr, sort_attrs, value):
+    """The items of one index partition in moto's own sort order, cached per write."""
+    cache = table.__dict__.setdefault("_loket_sorted", {})
+    key = (index_name, _key(value))
+    entry = cache.get(key)
+    if entry is None or entry[0] != _generation[0]:
+        items = list(_partitions(table, index_name, hash_attr).get(_key(value), []))
+        items.sort(key=lambda it: tuple(_raw(it.attrs.get(a)) for a in sort_attrs))
+        entry = (_generation[0], items)
+        cache[key] = entry
+    return entry[1]
+
+
 def _candidates(table, bound):
+    """(items, already sorted) of the queried partition, or None to leave it to moto."""
     index_name = bound.get("index_name")
     hash_key = bound.get("hash_key")
     if index_name is None:
@@ -72,13 +95,14 @@ def _candidates(table, bound):
             return None
         part = table.items.get(hash_key)
         if part is None:
-            return []
-        return list(part.values()) if table.range_key_attr else [part]
+            return [], False
+        return (list(part.values()) if table.range_key_attr else [part]), False
     index = next((i for i in table.all_indexes() if i.name == index_name), None)
     if index is None:
         return None
     hash_attrs = [k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH"]
-    if len(hash_attrs) != 1:
+    range_attrs = [k["AttributeName"] for k in index.schema if k["KeyType"] == "RANGE"]
+    if len(hash_attrs) != 1 or len(range_attrs) != 1:
         return None
     value = hash_key
     for name, v in bound.get("hash_key_conditions") or []:
@@ -86,20 +110,28 @@ def _candidates(table, bound):
             value = v
     if value is None:
         return None
-    return list(_partitions(table, index_name, hash_attrs[0]).get(_key(value), []))
+    # moto's order for a GSI: index hash, index range, table hash, table range.
+    order = [hash_attrs[0], range_attrs[0], table.hash_key_attr, table.range_key_attr]
+    order = [a for a in order if a]
+    return list(_sorted_partition(table, index_name, hash_attrs[0], order, value)), True
 
 
 def _query(self, *args, **kwargs):
     bound = _signature.bind(self, *args, **kwargs).arguments
     with _lock:
-        candidates = _candidates(self, bound)
-        if candidates is None:
+        found = _candidates(self, bound)
+        if found is None:
             return _original_query(self, *args, **kwargs)
+        candidates, presorted = found
         self.all_items = lambda: candidates
+        if presorted:
+            self.sorted_items = lambda hash_attrs, range_attrs, items: items
         try:
             return _original_query(self, *args, **kwargs)
         finally:
             del self.all_items
+            if presorted:
+                del self.sorted_items
 
 
 Table.query = _query

@@ -541,21 +541,33 @@ async fn search_filters_sorts_and_pages_without_duplicates_or_gaps() {
         ("Tas Anyaman", 4, "kerajinan", "PO"),
         ("Dompet Anyaman", 2, "kerajinan", "Ready Stock"),
     ];
+    // All confirmed first, then each stage decided for all: the executions run at once.
     let mut products: Vec<Seeded> = Vec::new();
     for (name, price, category, availability) in seeded {
-        let id = publish(
-            &api,
-            &vendor,
-            &o,
-            form(
-                &format!("{name} {word}"),
-                band + price,
-                category,
-                availability,
-            ),
+        let body = form(
+            &format!("{name} {word}"),
+            band + price,
+            category,
+            availability,
+        );
+        let id = create(&api, &vendor, body).await;
+        add_photo(&api, &vendor, &id).await;
+        api.post(
+            &format!("/vendor/products/{id}/submit"),
+            Some(&vendor),
+            json!({}),
         )
-        .await;
+        .await
+        .expect(202);
         products.push((id, band + price, category, availability));
+    }
+    for (officer, stage) in [(&o.pjlp, "pjlp_review"), (&o.satpel, "satpel_publish")] {
+        for (id, ..) in &products {
+            let t = api.wait_task(officer, LISTING, stage, id).await;
+            api.decide(officer, &t, json!({ "decision": "approve" }))
+                .await
+                .expect(200);
+        }
     }
     let by_price = |keep: &dyn Fn(&Seeded) -> bool| {
         let mut v: Vec<_> = products.iter().filter(|p| keep(p)).cloned().collect();
