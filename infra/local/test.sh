@@ -44,7 +44,7 @@ API_PORT=$(free_port)
 PREFIX="test-$(date +%s)-$$"
 # Test-only tuning, all documented in README: short code lifetime so expiry is
 # testable, short resend cooldown, fast throttling delays. The rules are the same.
-LOKET_CODE_TTL_SECONDS=20 LOKET_CODE_RESEND_SECONDS=6 LOKET_LOGIN_DELAY_BASE_MS=400 \
+LOKET_CODE_TTL_SECONDS=40 LOKET_CODE_RESEND_SECONDS=6 LOKET_LOGIN_DELAY_BASE_MS=400 \
     target/debug/loket-local --port "$API_PORT" --moto "http://127.0.0.1:$MOTO_PORT" \
     --mail-moto "http://127.0.0.1:$MAIL_PORT" --s3-moto "http://127.0.0.1:$S3_PORT" --prefix "$PREFIX" --trust-forwarded-for \
     >"$STATE_DIR/local-test.log" 2>&1 &
@@ -54,7 +54,7 @@ LOCAL_PID=$!
 JATHIL_PORT=$(free_port)
 # Its human tasks time out after 25 s (production: 30 days) so re-issuing is testable.
 LOKET_ONBOARDING_CHAIN=jathil LOKET_TASK_TIMEOUT_SECONDS=25 \
-LOKET_CODE_TTL_SECONDS=20 LOKET_CODE_RESEND_SECONDS=6 LOKET_LOGIN_DELAY_BASE_MS=400 \
+LOKET_CODE_TTL_SECONDS=40 LOKET_CODE_RESEND_SECONDS=6 LOKET_LOGIN_DELAY_BASE_MS=400 \
     target/debug/loket-local --port "$JATHIL_PORT" --moto "http://127.0.0.1:$MOTO_PORT" \
     --mail-moto "http://127.0.0.1:$MAIL_PORT" --s3-moto "http://127.0.0.1:$S3_PORT" --prefix "$PREFIX-jathil" --trust-forwarded-for \
     >"$STATE_DIR/local-test-jathil.log" 2>&1 &

@@ -482,7 +482,7 @@ impl Api {
         stage: &str,
         subject_id: &str,
     ) -> String {
-        for _ in 0..600 {
+        for _ in 0..360 {
             let r = self
                 .get(&format!("/tasks?stage={stage}"), Some(officer))
                 .await;
@@ -494,7 +494,8 @@ impl Api {
             {
                 return t["id"].as_str().unwrap().to_string();
             }
-            tokio::time::sleep(Duration::from_millis(100)).await;
+            // Every poll is a few queries on the one (serial) emulator: not too often.
+            tokio::time::sleep(Duration::from_millis(250)).await;
         }
         panic!("no {kind} {stage} task about {subject_id} reached the inbox");
     }

@@ -19,32 +19,14 @@ async fn profile(api: &Api, token: &str) -> Value {
         .clone()
 }
 
-/// Waits (the execution runs asynchronously) for the pending task of `vendor_id` at
-/// `stage` in the officer's inbox and returns its id.
+/// The pending onboarding task of `vendor_id` at `stage` in the officer's inbox.
 async fn wait_task(api: &Api, officer: &str, stage: &str, vendor_id: &str) -> String {
-    for _ in 0..300 {
-        let r = api
-            .get(&format!("/tasks?stage={stage}"), Some(officer))
-            .await;
-        let body = r.expect(200);
-        if let Some(t) = body["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|t| t["subject_id"] == vendor_id)
-        {
-            assert_eq!(t["kind"], "vendor_onboarding");
-            assert_eq!(t["stage"], stage);
-            return t["id"].as_str().unwrap().to_string();
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("no {stage} task for vendor {vendor_id} reached the inbox");
+    api.wait_task(officer, "vendor_onboarding", stage, vendor_id)
+        .await
 }
 
 async fn decide(api: &Api, officer: &str, task: &str, body: Value) -> Reply {
-    api.post(&format!("/tasks/{task}/decision"), Some(officer), body)
-        .await
+    api.decide(officer, task, body).await
 }
 
 #[tokio::test]
