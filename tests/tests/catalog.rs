@@ -518,6 +518,33 @@ async fn a_revision_is_checked_while_the_published_version_stays_visible() {
         ids(&search(&api, &format!("q={word}&availability=H-1")).await),
         Vec::<String>::new()
     );
+
+    // Removing a photo of a published product is a revision too.
+    let p = product(&api, &vendor, &id).await;
+    let photo = p["photos"][0]["id"].as_str().unwrap().to_string();
+    api.call(
+        "DELETE",
+        &format!("/vendor/products/{id}/photos/{photo}"),
+        Some(&vendor),
+        None,
+    )
+    .await
+    .expect(200);
+    let p = product(&api, &vendor, &id).await;
+    assert_eq!(
+        (p["status"].clone(), p["listed"].clone()),
+        (json!("Draft"), json!(true))
+    );
+    assert_eq!(p["missing"], json!(["photos"]));
+    let revised = p["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "revised")
+        .count();
+    assert_eq!(revised, 2);
+    let page = api.get(&format!("/catalog/products/{id}"), None).await;
+    assert_eq!(page.expect(200)["photos"].as_array().unwrap().len(), 1);
 }
 
 #[tokio::test]

@@ -49,7 +49,7 @@ pub struct ProductAudit {
 }
 
 impl ProductAudit {
-    fn new(
+    pub(crate) fn new(
         app: &App,
         p: &Product,
         actor: &Caller,

@@ -2,6 +2,7 @@
 //! presigned POST for one object (JPEG or PNG, at most 5 MB), then a confirm that
 //! checks the file (size, type by its first bytes) before the product links to it.
 
+use crate::listing::ProductAudit;
 use crate::product::{
     Photo, Product, ProductStatus, MAX_PHOTOS, MAX_PHOTO_BYTES, PHOTO_PREFIX, PHOTO_TYPES,
 };
@@ -59,6 +60,25 @@ async fn editable(app: &App, caller: &Caller, id: &str) -> ApiResult<Product> {
         ));
     }
     Ok(p)
+}
+
+/// A change to a published product's photos is a revision, like any other change: the
+/// product goes back to Draft (the published version stays) and the timeline says so.
+fn start_revision(app: &App, caller: &Caller, p: &mut Product, tx: &mut Tx) -> ApiResult<()> {
+    if p.status == ProductStatus::Published {
+        p.status = ProductStatus::Draft;
+        let entry = ProductAudit::new(
+            app,
+            p,
+            caller,
+            Role::Vendor,
+            "revised",
+            ProductStatus::Published,
+            None,
+        );
+        tx.put_new(app.store.table(), to_item(&entry)?);
+    }
+    Ok(())
 }
 
 fn too_many() -> ApiError {
@@ -159,13 +179,10 @@ pub async fn confirm_product_photo(app: Arc<App>, req: Request) -> ApiResult<Res
         size,
         key: pending.key.clone(),
     });
-    if p.status == ProductStatus::Published {
-        // A new photo on a published product is a revision, like any other change.
-        p.status = ProductStatus::Draft;
-    }
+    let mut tx = Tx::new();
+    start_revision(&app, &caller, &mut p, &mut tx)?;
     p.updated_at = app.clock.epoch();
     p.version += 1;
-    let mut tx = Tx::new();
     tx.put_versioned(app.store.table(), to_item(&p)?, expected);
     tx.delete(
         app.store.table(),
@@ -189,13 +206,11 @@ pub async fn delete_product_photo(app: Arc<App>, req: Request) -> ApiResult<Resp
     if p.photos.len() == before {
         return Err(photo_not_found());
     }
-    if p.status == ProductStatus::Published {
-        p.status = ProductStatus::Draft;
-    }
     let expected = p.version;
+    let mut tx = Tx::new();
+    start_revision(&app, &caller, &mut p, &mut tx)?;
     p.updated_at = app.clock.epoch();
     p.version += 1;
-    let mut tx = Tx::new();
     tx.put_versioned(app.store.table(), to_item(&p)?, expected);
     app.store.transact(tx).await?;
     json(
