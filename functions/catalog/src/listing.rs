@@ -49,7 +49,7 @@ pub struct ProductAudit {
 }
 
 impl ProductAudit {
-    pub(crate) fn new(
+    fn new(
         app: &App,
         p: &Product,
         actor: &Caller,
@@ -95,7 +95,7 @@ pub async fn load(app: &App, id: &str) -> ApiResult<Option<Product>> {
 }
 
 /// The product, if `caller` is the vendor that owns it (another vendor gets 403).
-async fn own_product(app: &App, caller: &Caller, id: &str) -> ApiResult<Product> {
+pub(crate) async fn own_product(app: &App, caller: &Caller, id: &str) -> ApiResult<Product> {
     caller.require_any(&[Role::Vendor])?;
     let p = load(app, id).await?.ok_or_else(not_found)?;
     if p.vendor_id != caller.user_id {
@@ -121,7 +121,8 @@ async fn registered_vendor(app: &App, caller: &Caller) -> ApiResult<VendorProfil
     }
 }
 
-fn locked(p: &Product) -> ApiError {
+/// 409 while the product is checked (the vendor cannot change it).
+pub(crate) fn locked(p: &Product) -> ApiError {
     ApiError::conflict(
         "product_locked",
         format!(
@@ -262,21 +263,13 @@ pub async fn save_vendor_product(app: Arc<App>, req: Request) -> ApiResult<Respo
     if !p.status.editable_by_vendor() {
         return Err(locked(&p));
     }
-    let before = p.status;
     let expected = p.version;
     input.apply(&mut p)?;
-    let revising = before == ProductStatus::Published;
-    if revising {
-        p.status = ProductStatus::Draft;
-    }
+    let mut tx = Tx::new();
+    let revising = start_revision(&app, &caller, &mut p, &mut tx)?;
     p.updated_at = app.clock.epoch();
     p.version += 1;
-    let mut tx = Tx::new();
     tx.put_versioned(app.store.table(), to_item(&p)?, expected);
-    if revising {
-        let entry = ProductAudit::new(&app, &p, &caller, Role::Vendor, "revised", before, None);
-        tx.put_new(app.store.table(), to_item(&entry)?);
-    }
     app.store.transact(tx).await?;
     let message = if revising {
         "Perubahan disimpan sebagai revisi. Produk yang tayang tidak berubah sampai revisi disetujui"
@@ -286,9 +279,40 @@ pub async fn save_vendor_product(app: Arc<App>, req: Request) -> ApiResult<Respo
     json(200, &with_message(view(&app, &p).await?, message))
 }
 
-fn status_email(vendor: &VendorProfile, p: &Product, note: Option<String>) -> OutboxEmail {
+/// Any change to a published product starts a revision: the working copy goes back to
+/// Draft (the published version stays as it is) and the timeline says so (in `tx`).
+/// Returns whether it did.
+pub(crate) fn start_revision(
+    app: &App,
+    caller: &Caller,
+    p: &mut Product,
+    tx: &mut Tx,
+) -> ApiResult<bool> {
+    if p.status != ProductStatus::Published {
+        return Ok(false);
+    }
+    p.status = ProductStatus::Draft;
+    let entry = ProductAudit::new(
+        app,
+        p,
+        caller,
+        Role::Vendor,
+        "revised",
+        ProductStatus::Published,
+        None,
+    );
+    tx.put_new(app.store.table(), to_item(&entry)?);
+    Ok(true)
+}
+
+fn status_email(
+    app: &App,
+    vendor: &VendorProfile,
+    p: &Product,
+    note: Option<String>,
+) -> OutboxEmail {
     OutboxEmail {
-        id: String::new(),
+        id: app.ids.id(),
         to: vendor.email.clone(),
         template: EmailTemplate::ProductStatusChanged {
             name: vendor
@@ -348,8 +372,7 @@ pub async fn submit_vendor_product(app: Arc<App>, req: Request) -> ApiResult<Res
         None,
     );
     tx.put_new(table, to_item(&entry)?);
-    let mut mail = status_email(&vendor, &p, None);
-    mail.id = app.ids.id();
+    let mail = status_email(&app, &vendor, &p, None);
     tx.put_new(table, mail.to_item(&app.sealer, p.updated_at)?);
     app.store.transact(tx).await?;
 
@@ -579,8 +602,8 @@ pub async fn decide(
     tx.put_versioned(table, to_item(&p)?, expected);
     let entry = ProductAudit::new(app, &p, caller, task.role, action, before, note.clone());
     tx.put_new(table, to_item(&entry)?);
-    let mut mail = status_email(&vendor, &p, if action == "rejected" { note } else { None });
-    mail.id = app.ids.id();
+    let mail_note = if action == "rejected" { note } else { None };
+    let mail = status_email(app, &vendor, &p, mail_note);
     tx.put_new(table, mail.to_item(&app.sealer, now)?);
     tasks::commit_decision(app, tx, claim, task).await?;
     tracing::info!(product_id = %p.id, task_id = %task.id, action, stage = stage.as_str(), "listing decision");

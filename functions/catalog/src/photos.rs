@@ -2,11 +2,9 @@
 //! presigned POST for one object (JPEG or PNG, at most 5 MB), then a confirm that
 //! checks the file (size, type by its first bytes) before the product links to it.
 
-use crate::listing::ProductAudit;
-use crate::product::{
-    Photo, Product, ProductStatus, MAX_PHOTOS, MAX_PHOTO_BYTES, PHOTO_PREFIX, PHOTO_TYPES,
-};
-use loket_shared::auth::{Caller, Role};
+use crate::listing;
+use crate::product::{Photo, Product, MAX_PHOTOS, MAX_PHOTO_BYTES, PHOTO_PREFIX, PHOTO_TYPES};
+use loket_shared::auth::Caller;
 use loket_shared::files;
 use loket_shared::http::{authenticate, body, json, path_param, Request, Response};
 use loket_shared::store::{to_item, Tx};
@@ -43,42 +41,11 @@ fn photo_not_found() -> ApiError {
 
 /// The vendor's product, while the vendor may change it.
 async fn editable(app: &App, caller: &Caller, id: &str) -> ApiResult<Product> {
-    caller.require_any(&[Role::Vendor])?;
-    let p = crate::listing::load(app, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("product_not_found", "Produk tidak ditemukan"))?;
-    if p.vendor_id != caller.user_id {
-        return Err(ApiError::forbidden());
-    }
+    let p = listing::own_product(app, caller, id).await?;
     if !p.status.editable_by_vendor() {
-        return Err(ApiError::conflict(
-            "product_locked",
-            format!(
-                "Produk tidak dapat diubah karena sedang dalam tahap {}",
-                p.status.label()
-            ),
-        ));
+        return Err(listing::locked(&p));
     }
     Ok(p)
-}
-
-/// A change to a published product's photos is a revision, like any other change: the
-/// product goes back to Draft (the published version stays) and the timeline says so.
-fn start_revision(app: &App, caller: &Caller, p: &mut Product, tx: &mut Tx) -> ApiResult<()> {
-    if p.status == ProductStatus::Published {
-        p.status = ProductStatus::Draft;
-        let entry = ProductAudit::new(
-            app,
-            p,
-            caller,
-            Role::Vendor,
-            "revised",
-            ProductStatus::Published,
-            None,
-        );
-        tx.put_new(app.store.table(), to_item(&entry)?);
-    }
-    Ok(())
 }
 
 fn too_many() -> ApiError {
@@ -180,7 +147,7 @@ pub async fn confirm_product_photo(app: Arc<App>, req: Request) -> ApiResult<Res
         key: pending.key.clone(),
     });
     let mut tx = Tx::new();
-    start_revision(&app, &caller, &mut p, &mut tx)?;
+    listing::start_revision(&app, &caller, &mut p, &mut tx)?;
     p.updated_at = app.clock.epoch();
     p.version += 1;
     tx.put_versioned(app.store.table(), to_item(&p)?, expected);
@@ -208,7 +175,7 @@ pub async fn delete_product_photo(app: Arc<App>, req: Request) -> ApiResult<Resp
     }
     let expected = p.version;
     let mut tx = Tx::new();
-    start_revision(&app, &caller, &mut p, &mut tx)?;
+    listing::start_revision(&app, &caller, &mut p, &mut tx)?;
     p.updated_at = app.clock.epoch();
     p.version += 1;
     tx.put_versioned(app.store.table(), to_item(&p)?, expected);
