@@ -317,23 +317,15 @@ pub struct ProfileInput {
 }
 
 /// A trimmed text of at most `max` characters; empty means "not filled".
+/// An optional text field (`http::optional`) with its inner whitespace collapsed.
 fn text(
     value: &Option<String>,
     field: &'static str,
     label: &str,
     max: usize,
 ) -> ApiResult<Option<String>> {
-    let Some(v) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) else {
-        return Ok(None);
-    };
-    if v.chars().count() > max {
-        return Err(ApiError::invalid(
-            "field_too_long",
-            format!("{label} maksimal {max} karakter"),
-            field,
-        ));
-    }
-    Ok(Some(v.split_whitespace().collect::<Vec<_>>().join(" ")))
+    Ok(loket_shared::http::optional(value, field, label, max)?
+        .map(|v| v.split_whitespace().collect::<Vec<_>>().join(" ")))
 }
 
 fn digits(
