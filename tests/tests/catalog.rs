@@ -4,7 +4,7 @@
 //! emails or from their inbox; the published product is found by name and by vendor
 //! name, filtered, sorted and paged in the public catalog.
 
-use loket_e2e::{Api, Officers, PNG};
+use loket_e2e::{Api, Officers, Reply, PNG};
 use serde_json::{json, Value};
 
 const LISTING: &str = "product_listing";
@@ -62,6 +62,16 @@ async fn product(api: &Api, vendor: &str, id: &str) -> Value {
         .clone()
 }
 
+/// "Confirm" (`POST /vendor/products/{id}/submit`).
+async fn submit(api: &Api, vendor: &str, id: &str) -> Reply {
+    api.post(
+        &format!("/vendor/products/{id}/submit"),
+        Some(vendor),
+        json!({}),
+    )
+    .await
+}
+
 /// Creates, photographs, confirms and publishes (PJLP, then satpel, from the inbox).
 async fn publish(api: &Api, vendor: &str, o: &Officers, body: Value) -> String {
     let id = create(api, vendor, body).await;
@@ -72,13 +82,7 @@ async fn publish(api: &Api, vendor: &str, o: &Officers, body: Value) -> String {
 
 /// Confirms `id` and approves it at both stages from the inbox.
 async fn approve(api: &Api, vendor: &str, o: &Officers, id: &str) {
-    api.post(
-        &format!("/vendor/products/{id}/submit"),
-        Some(vendor),
-        json!({}),
-    )
-    .await
-    .expect(202);
+    submit(api, vendor, id).await.expect(202);
     for (officer, stage) in [(&o.pjlp, "pjlp_review"), (&o.satpel, "satpel_publish")] {
         let t = api.wait_task(officer, LISTING, stage, id).await;
         api.decide(officer, &t, json!({ "decision": "approve" }))
@@ -134,13 +138,7 @@ async fn a_product_is_checked_by_the_pjlp_and_published_by_the_satpel_from_their
     assert_eq!(draft["status"], "Draft");
     assert_eq!(draft["message"], "Produk berhasil disimpan");
     let id = draft["id"].as_str().unwrap().to_string();
-    let r = api
-        .post(
-            &format!("/vendor/products/{id}/submit"),
-            Some(&vendor),
-            json!({}),
-        )
-        .await;
+    let r = submit(&api, &vendor, &id).await;
     r.expect_error(422, "product_incomplete");
     assert!(
         r.message()
@@ -213,26 +211,16 @@ async fn a_product_is_checked_by_the_pjlp_and_published_by_the_satpel_from_their
     )
     .await
     .expect_error(403, "forbidden");
-    api.post(
-        &format!("/vendor/products/{id}/submit"),
-        Some(&other),
-        json!({}),
-    )
-    .await
-    .expect_error(403, "forbidden");
+    submit(&api, &other, &id)
+        .await
+        .expect_error(403, "forbidden");
     // Nor can the public see a product that is not published.
     api.get(&format!("/catalog/products/{id}"), None)
         .await
         .expect_error(404, "product_not_found");
 
     // "Confirm": Pengajuan; locked for the vendor while it is checked.
-    let r = api
-        .post(
-            &format!("/vendor/products/{id}/submit"),
-            Some(&vendor),
-            json!({}),
-        )
-        .await;
+    let r = submit(&api, &vendor, &id).await;
     assert_eq!(r.expect(202)["status"], "Pengajuan");
     api.call(
         "PUT",
@@ -387,13 +375,7 @@ async fn a_rejected_product_is_edited_and_confirmed_again() {
     let name = format!("Tas Rotan {word}");
     let id = create(&api, &vendor, form(&name, 150_000, "kerajinan", "PO")).await;
     add_photo(&api, &vendor, &id).await;
-    api.post(
-        &format!("/vendor/products/{id}/submit"),
-        Some(&vendor),
-        json!({}),
-    )
-    .await
-    .expect(202);
+    submit(&api, &vendor, &id).await.expect(202);
 
     // Reject needs a reason.
     let t = api.wait_task(&o.pjlp, LISTING, "pjlp_review", &id).await;
@@ -470,13 +452,7 @@ async fn a_revision_is_checked_while_the_published_version_stays_visible() {
     assert_eq!(r["listed"], true);
     let page = api.get(&format!("/catalog/products/{id}"), None).await;
     assert_eq!(page.expect(200)["name"], old_name.as_str());
-    api.post(
-        &format!("/vendor/products/{id}/submit"),
-        Some(&vendor),
-        json!({}),
-    )
-    .await
-    .expect(202);
+    submit(&api, &vendor, &id).await.expect(202);
     let t = api.wait_task(&o.pjlp, LISTING, "pjlp_review", &id).await;
     api.decide(&o.pjlp, &t, json!({ "decision": "approve" }))
         .await
@@ -579,13 +555,7 @@ async fn search_filters_sorts_and_pages_without_duplicates_or_gaps() {
         );
         let id = create(&api, &vendor, body).await;
         add_photo(&api, &vendor, &id).await;
-        api.post(
-            &format!("/vendor/products/{id}/submit"),
-            Some(&vendor),
-            json!({}),
-        )
-        .await
-        .expect(202);
+        submit(&api, &vendor, &id).await.expect(202);
         products.push((id, band + price, category, availability));
     }
     for (officer, stage) in [(&o.pjlp, "pjlp_review"), (&o.satpel, "satpel_publish")] {
