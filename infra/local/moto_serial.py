@@ -7,11 +7,15 @@ erasing their items and stream records. Real DynamoDB never does that. Serving
 requests one by one keeps moto's transactions isolated, as DynamoDB's are; each request
 takes milliseconds, so the cost is small. Step Functions executions still run on
 moto's background threads.
+
+moto_tx (always) replaces moto's whole-table copy per transaction item by an undo log:
+see its docstring.
 """
 
 import os
 
 import moto.server as server
+import moto_tx  # noqa: F401  (before moto_scale, which wraps the transaction too)
 
 if os.environ.get("LOKET_MOTO_SCALE") == "1":
     import moto_scale  # noqa: F401  (see its docstring; the catalog benchmark only)

@@ -42,21 +42,20 @@ S3_PORT=$(free_port)
 start_moto "$S3_PORT"
 API_PORT=$(free_port)
 PREFIX="test-$(date +%s)-$$"
-# Test-only tuning, all documented in README: short code lifetime so expiry is
-# testable, short resend cooldown, fast throttling delays. The rules are the same.
-LOKET_CODE_TTL_SECONDS=40 LOKET_CODE_RESEND_SECONDS=6 LOKET_LOGIN_DELAY_BASE_MS=400 \
+# Test-only tuning, documented in README: fast throttling delays. Lifetimes (codes,
+# PINs, cooldowns) are the production ones: tests move the clock (--test-clock).
+LOKET_LOGIN_DELAY_BASE_MS=400 \
     target/debug/loket-local --port "$API_PORT" --moto "http://127.0.0.1:$MOTO_PORT" \
-    --mail-moto "http://127.0.0.1:$MAIL_PORT" --s3-moto "http://127.0.0.1:$S3_PORT" --prefix "$PREFIX" --trust-forwarded-for \
+    --mail-moto "http://127.0.0.1:$MAIL_PORT" --s3-moto "http://127.0.0.1:$S3_PORT" --prefix "$PREFIX" --trust-forwarded-for --test-clock \
     >"$STATE_DIR/local-test.log" 2>&1 &
 LOCAL_PID=$!
 # A second deployment on the same emulators, configured for the JATHIL MART onboarding
 # chain (the chain is deployment configuration), with its own tables and machines.
 JATHIL_PORT=$(free_port)
 # Its human tasks time out after 25 s (production: 30 days) so re-issuing is testable.
-LOKET_ONBOARDING_CHAIN=jathil LOKET_TASK_TIMEOUT_SECONDS=25 \
-LOKET_CODE_TTL_SECONDS=40 LOKET_CODE_RESEND_SECONDS=6 LOKET_LOGIN_DELAY_BASE_MS=400 \
+LOKET_ONBOARDING_CHAIN=jathil LOKET_TASK_TIMEOUT_SECONDS=25 LOKET_LOGIN_DELAY_BASE_MS=400 \
     target/debug/loket-local --port "$JATHIL_PORT" --moto "http://127.0.0.1:$MOTO_PORT" \
-    --mail-moto "http://127.0.0.1:$MAIL_PORT" --s3-moto "http://127.0.0.1:$S3_PORT" --prefix "$PREFIX-jathil" --trust-forwarded-for \
+    --mail-moto "http://127.0.0.1:$MAIL_PORT" --s3-moto "http://127.0.0.1:$S3_PORT" --prefix "$PREFIX-jathil" --trust-forwarded-for --test-clock \
     >"$STATE_DIR/local-test-jathil.log" 2>&1 &
 JATHIL_PID=$!
 if ! wait_http "http://127.0.0.1:$API_PORT/__local/health" "$LOCAL_PID" ||

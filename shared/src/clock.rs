@@ -24,6 +24,31 @@ impl Clock for SystemClock {
     }
 }
 
+tokio::task_local! {
+    /// Seconds the clock is moved for the request being served (see [`ShiftedClock`]).
+    static SHIFT: i64;
+}
+
+/// The system clock, moved forward for the duration of one request. Only the local test
+/// stack builds it (`loket-local --test-clock`, header `x-loket-clock-shift`), so that a
+/// test sees a code or a PIN expire, or a cooldown pass, without waiting it out; the
+/// rules and their lifetimes stay the production ones. No Lambda function builds it.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ShiftedClock;
+
+impl ShiftedClock {
+    /// Runs `f` with the clock moved `seconds` ahead.
+    pub async fn shifted<F: std::future::Future>(seconds: i64, f: F) -> F::Output {
+        SHIFT.scope(seconds, f).await
+    }
+}
+
+impl Clock for ShiftedClock {
+    fn now(&self) -> OffsetDateTime {
+        OffsetDateTime::now_utc() + time::Duration::seconds(SHIFT.try_with(|s| *s).unwrap_or(0))
+    }
+}
+
 /// A clock that only moves when told to (unit tests).
 #[derive(Debug)]
 pub struct FixedClock(AtomicI64);
@@ -93,6 +118,18 @@ impl IdGen for RandomIds {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_shifted_clock_moves_only_inside_its_scope() {
+        let clock = ShiftedClock;
+        let before = clock.epoch();
+        let inside = ShiftedClock::shifted(601, async { clock.epoch() }).await;
+        assert!(
+            (601..=603).contains(&(inside - before)),
+            "{inside} - {before}"
+        );
+        assert!(clock.epoch() - before <= 2);
+    }
 
     #[test]
     fn ids_are_unique_and_time_ordered() {

@@ -197,16 +197,15 @@ async fn wrong_codes_are_limited_and_codes_expire() {
     .await
     .expect_error(429, "email_code_locked");
 
-    // A new code can be asked once the cooldown (6 s on the test stack) has passed; an
-    // immediate second request is refused.
-    tokio::time::sleep(std::time::Duration::from_secs(7)).await;
-    // (The second request goes right after the first, before waiting for the email,
-    // which may take longer than the cooldown on a busy machine.)
+    // A new code can be asked once the cooldown (60 s) has passed; an immediate second
+    // request is refused.
     let sent = api.emails(&mail).await.len();
-    api.post("/auth/registration-code", None, json!({ "email": mail }))
+    let after_cooldown = api.later(61);
+    after_cooldown
+        .post("/auth/registration-code", None, json!({ "email": mail }))
         .await
         .expect(202);
-    let r = api
+    let r = after_cooldown
         .post("/auth/registration-code", None, json!({ "email": mail }))
         .await;
     r.expect_error(429, "code_resend_too_soon");
@@ -216,15 +215,16 @@ async fn wrong_codes_are_limited_and_codes_expire() {
         .await
         .digits_after("Kode verifikasi email Anda:", 6);
 
-    // The test stack keeps codes for 40 s.
-    tokio::time::sleep(std::time::Duration::from_secs(41)).await;
-    api.post(
-        "/auth/register",
-        None,
-        api.registration(&nik, &mail, &fresh, json!({})),
-    )
-    .await
-    .expect_error(400, "email_code_invalid");
+    // Codes live 10 minutes: after that the fresh code is refused.
+    after_cooldown
+        .later(601)
+        .post(
+            "/auth/register",
+            None,
+            api.registration(&nik, &mail, &fresh, json!({})),
+        )
+        .await
+        .expect_error(400, "email_code_invalid");
 }
 
 #[tokio::test]

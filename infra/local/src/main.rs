@@ -4,7 +4,9 @@
 //! emulator for SES), `--s3-moto URL` (a separate emulator for S3, so large uploads do
 //! not hold up the others: moto serves one request at a time), `--prefix loket-local`
 //! (names of the table, bucket… so parallel runs never share data),
-//! `--trust-forwarded-for` (tests: take the caller's address from `X-Forwarded-For`).
+//! `--trust-forwarded-for` (tests: take the caller's address from `X-Forwarded-For`),
+//! `--test-clock` (tests: a request's `x-loket-clock-shift: <seconds>` header moves the
+//! clock forward for that request only, so lifetimes are tested without waiting).
 
 use base64::{engine::general_purpose::STANDARD as B64, Engine};
 use loket_local::template::Template;
@@ -24,6 +26,7 @@ struct Args {
     s3_moto: Option<String>,
     prefix: String,
     trust_forwarded_for: bool,
+    test_clock: bool,
 }
 
 fn parse_args() -> Args {
@@ -40,6 +43,7 @@ fn parse_args() -> Args {
         s3_moto: val("--s3-moto"),
         prefix: val("--prefix").unwrap_or_else(|| "loket-local".into()),
         trust_forwarded_for: argv.iter().any(|a| a == "--trust-forwarded-for"),
+        test_clock: argv.iter().any(|a| a == "--test-clock"),
     }
 }
 
@@ -143,7 +147,11 @@ async fn run(args: Args, t: Template, root: PathBuf) -> Result<(), String> {
     provision::email_identity(&t, &aws_sdk_sesv2::Client::new(&aws)).await?;
     let machines = provision::state_machines(&t, &aws_sdk_sfn::Client::new(&aws)).await?;
 
-    let app = Arc::new(App::from_env().await.map_err(|e| e.to_string())?);
+    let mut app = App::from_env().await.map_err(|e| e.to_string())?;
+    if args.test_clock {
+        app.clock = Arc::new(loket_shared::clock::ShiftedClock);
+    }
+    let app = Arc::new(app);
     let regions = seed::regions(
         &app,
         &root.join("infra/local/node_modules/idn-area-data/data"),
@@ -208,6 +216,7 @@ async fn run(args: Args, t: Template, root: PathBuf) -> Result<(), String> {
     let mut server = Server::new(app.clone(), &t.http_routes(), &handlers)?;
     server.events = events;
     server.trust_forwarded_for = args.trust_forwarded_for;
+    server.test_clock = args.test_clock;
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port))
         .await
         .map_err(|e| format!("port {}: {e}", args.port))?;

@@ -9,6 +9,7 @@ use lambda_http::aws_lambda_events::apigw::{
 };
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, RequestExt};
+use loket_shared::clock::ShiftedClock;
 use loket_shared::http::{respond, Handler};
 use loket_shared::lambda::EventHandler;
 use loket_shared::{ApiError, App};
@@ -33,6 +34,8 @@ pub struct Server {
     pub events: HashMap<String, EventHandler>,
     /// Take the caller's address from `X-Forwarded-For` (tests give each scenario its own).
     pub trust_forwarded_for: bool,
+    /// Honour `x-loket-clock-shift` (tests; the app's clock is then a `ShiftedClock`).
+    pub test_clock: bool,
 }
 
 fn split(path: &str) -> Vec<String> {
@@ -69,6 +72,7 @@ impl Server {
             routes: out,
             events: HashMap::new(),
             trust_forwarded_for: false,
+            test_clock: false,
         })
     }
 
@@ -187,7 +191,22 @@ impl Server {
                             use_case = %route.use_case,
                             user_id = tracing::field::Empty
                         );
-                        respond((route.handler)(self.app.clone(), r).instrument(span).await)
+                        let shift = parts
+                            .headers
+                            .get("x-loket-clock-shift")
+                            .filter(|_| self.test_clock)
+                            .and_then(|v| v.to_str().ok()?.parse::<i64>().ok())
+                            .unwrap_or(0);
+                        let started = std::time::Instant::now();
+                        let handled = (route.handler)(self.app.clone(), r).instrument(span);
+                        let response = respond(ShiftedClock::shifted(shift, handled).await);
+                        tracing::info!(
+                            use_case = %route.use_case,
+                            status = response.status().as_u16(),
+                            ms = started.elapsed().as_millis() as u64,
+                            "served"
+                        );
+                        response
                     }
                     Err(e) => loket_shared::http::error_response(&ApiError::bad_request(
                         "request_invalid",
