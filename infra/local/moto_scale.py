@@ -1,5 +1,5 @@
-"""Opt-in (LOKET_MOTO_SCALE=1): two of moto's costs that grow with data, removed for the
-catalog benchmark (about a million items). The test stack does not use it.
+"""Always loaded by moto_serial.py: two of moto's costs that grow with data, removed (the
+catalog benchmark holds about a million items; a test run some thousands).
 
 1. moto answers every Query by sorting *all* the items of the table before looking for
    the partition, so a query's time grows with the table (about a second per query at

@@ -8,17 +8,15 @@ requests one by one keeps moto's transactions isolated, as DynamoDB's are; each 
 takes milliseconds, so the cost is small. Step Functions executions still run on
 moto's background threads.
 
-moto_tx (always) replaces moto's whole-table copy per transaction item by an undo log:
-see its docstring.
+Two patches are always loaded (see their docstrings): moto_tx replaces moto's
+whole-table copy per transaction item by an undo log, and moto_scale makes a Query read
+only the queried partition instead of sorting the whole table. Both keep moto's
+semantics; without them every request got slower as a test run filled the table.
 """
-
-import os
 
 import moto.server as server
 import moto_tx  # noqa: F401  (before moto_scale, which wraps the transaction too)
-
-if os.environ.get("LOKET_MOTO_SCALE") == "1":
-    import moto_scale  # noqa: F401  (see its docstring; the catalog benchmark only)
+import moto_scale  # noqa: F401
 
 _run_simple = server.run_simple
 

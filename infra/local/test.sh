@@ -22,54 +22,78 @@ asl=(statemachines/*.asl.json)
 log "statelint: ${#asl[@]} state machine definition(s)"
 for f in "${asl[@]}"; do .venv/bin/statelint "$f"; done
 
+log "moto patches answer as plain moto does"
+.venv/bin/python infra/local/check_moto_patches.py
+
 log "cargo fmt --check"
 cargo fmt --all -- --check
-log "cargo clippy"
-cargo clippy --workspace --all-targets --quiet -- -D warnings
-log "building tests and the local runner"
+# One compile serves clippy and the tests: clippy-driver is the compiler of the
+# workspace's own crates (what `cargo clippy` does, through the same variables), so its
+# lints run while every target is built for real; dependencies are compiled once, not a
+# second time in check mode. Every later cargo command here sees the same variables and
+# reuses this build.
+log "cargo build of every target, with clippy -D warnings"
+export RUSTC_WORKSPACE_WRAPPER
+RUSTC_WORKSPACE_WRAPPER="$(rustup which clippy-driver 2>/dev/null || command -v clippy-driver)"
+export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
+cargo build --workspace --all-targets --quiet
 cargo nextest run --workspace --no-run --cargo-quiet
-cargo build --quiet -p loket-local --bin loket-local
 
-LOCAL_PID=""
-cleanup() { kill $LOCAL_PID $MOTO_PIDS 2>/dev/null || true; }
+LOCAL_PIDS=""
+cleanup() { kill $LOCAL_PIDS $MOTO_PIDS 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
-MOTO_PORT=$(free_port)
-start_moto "$MOTO_PORT"
-MAIL_PORT=$(free_port)
-start_moto "$MAIL_PORT"
-# S3 on its own emulator: the 50 MB upload test must not hold up everything else.
-S3_PORT=$(free_port)
-start_moto "$S3_PORT"
-API_PORT=$(free_port)
+
+# The stack in shards: moto serves one request at a time on one core, so the tests are
+# spread over SHARDS deployments, each on emulators of its own (DynamoDB + Step
+# Functions, and SES so that reading mail stays fast); a test always uses the shard its
+# name hashes to (tests/src/lib.rs). S3 has one emulator of its own for all: the 50 MB
+# upload test must not hold up anything else.
+SHARDS=${LOKET_TEST_SHARDS:-2}
 PREFIX="test-$(date +%s)-$$"
+S3_PORT=$(free_port); launch_moto "$S3_PORT"
+MOTO_PORTS=(); MAIL_PORTS=(); API_PORTS=()
+for ((i = 0; i < SHARDS; i++)); do
+    MOTO_PORTS+=("$(free_port)"); launch_moto "${MOTO_PORTS[i]}"
+    MAIL_PORTS+=("$(free_port)"); launch_moto "${MAIL_PORTS[i]}"
+done
+for port in "$S3_PORT" "${MOTO_PORTS[@]}" "${MAIL_PORTS[@]}"; do wait_moto "$port"; done
+
+# deploy NAME PORT SHARD [VAR=VALUE…]: one deployment of the stack on that shard's
+# emulators, with its own tables and state machines (table prefix PREFIX-NAME).
 # Test-only tuning, documented in README: fast throttling delays. Lifetimes (codes,
-# PINs, cooldowns) are the production ones: tests move the clock (--test-clock).
-LOKET_LOGIN_DELAY_BASE_MS=400 \
-    target/debug/loket-local --port "$API_PORT" --moto "http://127.0.0.1:$MOTO_PORT" \
-    --mail-moto "http://127.0.0.1:$MAIL_PORT" --s3-moto "http://127.0.0.1:$S3_PORT" --prefix "$PREFIX" --trust-forwarded-for --test-clock \
-    >"$STATE_DIR/local-test.log" 2>&1 &
-LOCAL_PID=$!
-# A second deployment on the same emulators, configured for the JATHIL MART onboarding
-# chain (the chain is deployment configuration), with its own tables and machines.
+# PINs, cooldowns) are the production ones: tests move the clock (--test-support).
+deploy() {
+    local name=$1 port=$2 shard=$3; shift 3
+    env LOKET_LOGIN_DELAY_BASE_MS=400 "$@" target/debug/loket-local --port "$port" \
+        --moto "http://127.0.0.1:${MOTO_PORTS[shard]}" --mail-moto "http://127.0.0.1:${MAIL_PORTS[shard]}" \
+        --s3-moto "http://127.0.0.1:$S3_PORT" --prefix "$PREFIX-$name" --trust-forwarded-for --test-support \
+        >"$STATE_DIR/local-test-$name.log" 2>&1 &
+    LOCAL_PIDS="$LOCAL_PIDS $!"
+}
+API_URLS=(); MAIL_URLS=()
+for ((i = 0; i < SHARDS; i++)); do
+    API_PORTS+=("$(free_port)")
+    deploy "$i" "${API_PORTS[i]}" "$i"
+    API_URLS+=("http://127.0.0.1:${API_PORTS[i]}"); MAIL_URLS+=("http://127.0.0.1:${MAIL_PORTS[i]}")
+done
+# One more deployment on the first shard, configured for the JATHIL MART onboarding chain
+# (the chain is deployment configuration). Its human tasks time out after 12 s
+# (production: 30 days) so that re-issuing is testable.
 JATHIL_PORT=$(free_port)
-# Its human tasks time out after 25 s (production: 30 days) so re-issuing is testable.
-LOKET_ONBOARDING_CHAIN=jathil LOKET_TASK_TIMEOUT_SECONDS=25 LOKET_LOGIN_DELAY_BASE_MS=400 \
-    target/debug/loket-local --port "$JATHIL_PORT" --moto "http://127.0.0.1:$MOTO_PORT" \
-    --mail-moto "http://127.0.0.1:$MAIL_PORT" --s3-moto "http://127.0.0.1:$S3_PORT" --prefix "$PREFIX-jathil" --trust-forwarded-for --test-clock \
-    >"$STATE_DIR/local-test-jathil.log" 2>&1 &
-JATHIL_PID=$!
-if ! wait_http "http://127.0.0.1:$API_PORT/__local/health" "$LOCAL_PID" ||
-   ! wait_http "http://127.0.0.1:$JATHIL_PORT/__local/health" "$JATHIL_PID"; then
-    cat "$STATE_DIR"/local-test*.log >&2; log "the local stack did not start"; exit 1
-fi
-LOCAL_PID="$LOCAL_PID $JATHIL_PID"
-log "local stacks ready on ports $API_PORT (e-Order) and $JATHIL_PORT (JATHIL) (table prefix $PREFIX)"
+deploy jathil "$JATHIL_PORT" 0 LOKET_ONBOARDING_CHAIN=jathil LOKET_TASK_TIMEOUT_SECONDS=12
+for port in "${API_PORTS[@]}" "$JATHIL_PORT"; do
+    if ! wait_http "http://127.0.0.1:$port/__local/health" ""; then
+        cat "$STATE_DIR"/local-test-*.log >&2; log "the local stack did not start"; exit 1
+    fi
+done
+log "local stack ready: $SHARDS shard(s) on ports ${API_PORTS[*]} (e-Order), JATHIL on $JATHIL_PORT (table prefix $PREFIX)"
 
 log "setup and build took $(( $(date +%s) - started )) s; running the tests"
 set +e
-LOKET_API_URL="http://127.0.0.1:$API_PORT" LOKET_JATHIL_API_URL="http://127.0.0.1:$JATHIL_PORT" LOKET_MAIL_URL="http://127.0.0.1:$MAIL_PORT" \
+LOKET_API_URL=$(IFS=,; echo "${API_URLS[*]}") LOKET_MAIL_URL=$(IFS=,; echo "${MAIL_URLS[*]}") \
+LOKET_JATHIL_API_URL="http://127.0.0.1:$JATHIL_PORT" \
     cargo nextest run --workspace --no-fail-fast --cargo-quiet
 status=$?
 set -e
-if [ $status -ne 0 ]; then tail -40 "$STATE_DIR/local-test.log" >&2; fi
+if [ $status -ne 0 ]; then tail -n 20 "$STATE_DIR"/local-test-*.log >&2; fi
 exit $status

@@ -30,7 +30,7 @@ tokio::task_local! {
 }
 
 /// The system clock, moved forward for the duration of one request. Only the local test
-/// stack builds it (`loket-local --test-clock`, header `x-loket-clock-shift`), so that a
+/// stack builds it (`loket-local --test-support`, header `x-loket-clock-shift`), so that a
 /// test sees a code or a PIN expire, or a cooldown pass, without waiting it out; the
 /// rules and their lifetimes stay the production ones. No Lambda function builds it.
 #[derive(Debug, Default, Clone, Copy)]

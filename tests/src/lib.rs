@@ -24,6 +24,29 @@ fn unique() -> u32 {
     COUNTER.fetch_add(1, Ordering::SeqCst) * 1000 + rand::random::<u32>() % 1000
 }
 
+/// A source address of the 10.0.0.0/8 range, sent as `X-Forwarded-For` only.
+fn random_address() -> String {
+    format!(
+        "10.{}.{}.{}",
+        rand::random::<u8>(),
+        rand::random::<u8>(),
+        1 + rand::random::<u8>() % 250
+    )
+}
+
+/// The shard (of `shards`) the running test uses: a stable hash of its name (the test
+/// harness names the test's thread after it), so every `Api` of one test sees the
+/// same deployment.
+fn this_tests_shard(shards: usize) -> usize {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    std::thread::current()
+        .name()
+        .unwrap_or_default()
+        .hash(&mut h);
+    (h.finish() % shards.max(1) as u64) as usize
+}
+
 /// A fresh email address for one test.
 pub fn email(tag: &str) -> String {
     format!("{tag}.{}.{}@uji.loket.id", std::process::id(), unique())
@@ -193,34 +216,39 @@ impl Api {
         Self::at("LOKET_JATHIL_API_URL")
     }
 
+    /// `url_variable` and `LOKET_MAIL_URL` list one URL per shard of the test stack
+    /// (comma-separated, in the same order): each shard is a deployment on emulators of
+    /// its own, so the tests spread over several single-threaded emulators. A test
+    /// always uses one shard, chosen by its name. The JATHIL deployment runs on the
+    /// first shard's emulators.
     fn at(url_variable: &str) -> Self {
-        let base = std::env::var(url_variable).unwrap_or_else(|_| {
-            panic!(
-                "{url_variable} is not set: run the end-to-end tests through infra/local/test.sh"
-            )
-        });
-        let mail = std::env::var("LOKET_MAIL_URL")
-            .expect("LOKET_MAIL_URL is not set: run through infra/local/test.sh");
+        let list = |name: &str| -> Vec<String> {
+            std::env::var(name)
+                .unwrap_or_else(|_| {
+                    panic!(
+                        "{name} is not set: run the end-to-end tests through infra/local/test.sh"
+                    )
+                })
+                .split(',')
+                .map(str::to_string)
+                .collect()
+        };
+        let (bases, mails) = (list(url_variable), list("LOKET_MAIL_URL"));
+        let shard = this_tests_shard(bases.len());
         loket_shared::init_tls();
-        let ip = format!(
-            "10.{}.{}.{}",
-            rand::random::<u8>(),
-            rand::random::<u8>(),
-            1 + rand::random::<u8>() % 250
-        );
         Self {
-            base,
-            mail,
+            base: bases[shard].clone(),
+            mail: mails[shard.min(mails.len() - 1)].clone(),
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(30))
                 .build()
                 .unwrap(),
-            ip,
+            ip: random_address(),
             clock_shift: 0,
         }
     }
 
-    /// The same caller, `seconds` later: the test stack (`--test-clock`) serves its
+    /// The same caller, `seconds` later: the test stack (`--test-support`) serves its
     /// requests with the clock moved forward, so a test sees a code expire or a cooldown
     /// pass without waiting it out. The rules and lifetimes are the production ones.
     pub fn later(&self, seconds: i64) -> Self {
@@ -235,9 +263,10 @@ impl Api {
 
     /// The same stack seen from another source address.
     pub fn from_other_address(&self) -> Self {
-        let mut other = Self::new();
-        other.base = self.base.clone();
-        other
+        Self {
+            ip: random_address(),
+            ..self.later(0)
+        }
     }
 
     pub async fn call(
@@ -537,52 +566,45 @@ impl Api {
         }
     }
 
-    /// A vendor of `skpd` named `business` taken through the whole e-Order onboarding
-    /// chain by `officers` (its PJLP is `officers.pjlp`): "Terdaftar". Returns
-    /// (vendor id, email, access token).
-    pub async fn registered_vendor(
+    /// A vendor of `skpd` named `business`, self-registered and activated through its
+    /// email, whose registration the test stack then makes "Terdaftar" with `pjlp_id` as
+    /// its PJLP and `products` (the seed's product forms) published, with the code the
+    /// demo data uses (`POST /__local/seed/registered-vendor`): for tests whose subject
+    /// is not the onboarding chain, which has its own end-to-end test. Returns (vendor
+    /// id, email, access token, product ids newest first).
+    pub async fn seeded_vendor(
         &self,
         tag: &str,
         skpd: &str,
         business: &str,
-        officers: &Officers,
-    ) -> (String, String, String) {
+        pjlp_id: &str,
+        products: Value,
+    ) -> (String, String, String, Vec<String>) {
         let (mail, token) = self.new_vendor(tag, skpd).await;
-        self.call(
-            "PUT",
-            "/vendor/profile",
-            Some(&token),
-            Some(vendor_profile_form(business)),
-        )
-        .await
-        .expect(200);
-        let r = self
-            .post("/vendor/profile/submit", Some(&token), json!({}))
+        let vendor_id = self.get("/me", Some(&token)).await.expect(200)["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let seeded = self
+            .post(
+                "/__local/seed/registered-vendor",
+                None,
+                json!({
+                    "vendor_id": vendor_id, "pjlp_id": pjlp_id, "business_name": business,
+                    "owner_name": "Sri Rahayu", "phone": "0812-5500-7788", "products": products,
+                    "address": { "street": "Jl. Pangeran Antasari No. 12",
+                                 "village_code": VILLAGE[3], "postal_code": "75251" },
+                }),
+            )
             .await;
-        let vendor_id = r.expect(202)["vendor_id"].as_str().unwrap().to_string();
-        let kind = "vendor_onboarding";
-        let t = self
-            .wait_task(&officers.satpel, kind, "assign_pjlp", &vendor_id)
-            .await;
-        self.decide(
-            &officers.satpel,
-            &t,
-            json!({ "decision": "approve", "pjlp_id": officers.pjlp_id }),
-        )
-        .await
-        .expect(200);
-        for (officer, stage) in [
-            (&officers.pjlp, "pjlp_check"),
-            (&officers.satpel, "satpel_check"),
-            (&officers.admin, "activation"),
-        ] {
-            let t = self.wait_task(officer, kind, stage, &vendor_id).await;
-            self.decide(officer, &t, json!({ "decision": "approve" }))
-                .await
-                .expect(200);
-        }
+        let ids = seeded.expect(201)["products"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap().to_string())
+            .collect();
         let p = self.get("/vendor/profile", Some(&token)).await;
         assert_eq!(p.expect(200)["status"], "Terdaftar");
-        (vendor_id, mail, token)
+        (vendor_id, mail, token, ids)
     }
 }

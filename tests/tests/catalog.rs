@@ -115,8 +115,8 @@ async fn a_product_is_checked_by_the_pjlp_and_published_by_the_satpel_from_their
     let o = api.officers(skpd).await;
     let word = tag("andrew");
     let vendor_name = format!("Kedai Bakso {word}");
-    let (vendor_id, vendor_mail, vendor) = api
-        .registered_vendor("umkm-katalog", skpd, &vendor_name, &o)
+    let (vendor_id, vendor_mail, vendor, _) = api
+        .seeded_vendor("umkm-katalog", skpd, &vendor_name, &o.pjlp_id, json!([]))
         .await;
 
     // A vendor that is not "Terdaftar" cannot register products.
@@ -197,8 +197,8 @@ async fn a_product_is_checked_by_the_pjlp_and_published_by_the_satpel_from_their
     add_photo(&api, &vendor, &id).await;
 
     // Another vendor can neither read nor touch it.
-    let (_, _, other) = api
-        .registered_vendor("umkm-lain", skpd, "Toko Sebelah", &o)
+    let (_, _, other, _) = api
+        .seeded_vendor("umkm-lain", skpd, "Toko Sebelah", &o.pjlp_id, json!([]))
         .await;
     api.get(&format!("/vendor/products/{id}"), Some(&other))
         .await
@@ -369,8 +369,14 @@ async fn a_rejected_product_is_edited_and_confirmed_again() {
     let skpd = "141302";
     let o = api.officers(skpd).await;
     let word = tag("tolak");
-    let (_, vendor_mail, vendor) = api
-        .registered_vendor("umkm-tolak", skpd, &format!("Rotan {word}"), &o)
+    let (_, vendor_mail, vendor, _) = api
+        .seeded_vendor(
+            "umkm-tolak",
+            skpd,
+            &format!("Rotan {word}"),
+            &o.pjlp_id,
+            json!([]),
+        )
         .await;
     let name = format!("Tas Rotan {word}");
     let id = create(&api, &vendor, form(&name, 150_000, "kerajinan", "PO")).await;
@@ -425,8 +431,14 @@ async fn a_revision_is_checked_while_the_published_version_stays_visible() {
     let skpd = "141403";
     let o = api.officers(skpd).await;
     let word = tag("revisi");
-    let (_, _, vendor) = api
-        .registered_vendor("umkm-revisi", skpd, &format!("Dapur {word}"), &o)
+    let (_, _, vendor, _) = api
+        .seeded_vendor(
+            "umkm-revisi",
+            skpd,
+            &format!("Dapur {word}"),
+            &o.pjlp_id,
+            json!([]),
+        )
         .await;
     let old_name = format!("Nasi Kuning {word}");
     let id = publish(
@@ -527,12 +539,9 @@ async fn a_revision_is_checked_while_the_published_version_stays_visible() {
 async fn search_filters_sorts_and_pages_without_duplicates_or_gaps() {
     let api = Api::new();
     let skpd = "141504";
-    let o = api.officers(skpd).await;
+    let (pjlp_id, _) = api.new_officer("pjlp", skpd).await;
     let word = tag("cari");
     let vendor_word = tag("juragan");
-    let (_, _, vendor) = api
-        .registered_vendor("umkm-cari", skpd, &format!("Juragan {vendor_word}"), &o)
-        .await;
     // A price band of its own, so the filtered listing without words sees only these.
     let band = 500_000_000 + (rand::random::<i64>().rem_euclid(400_000)) * 1000;
     let seeded = [
@@ -544,28 +553,33 @@ async fn search_filters_sorts_and_pages_without_duplicates_or_gaps() {
         ("Tas Anyaman", 4, "kerajinan", "PO"),
         ("Dompet Anyaman", 2, "kerajinan", "Ready Stock"),
     ];
-    // All confirmed first, then each stage decided for all: the executions run at once.
-    let mut products: Vec<Seeded> = Vec::new();
-    for (name, price, category, availability) in seeded {
-        let body = form(
-            &format!("{name} {word}"),
-            band + price,
-            category,
-            availability,
-        );
-        let id = create(&api, &vendor, body).await;
-        add_photo(&api, &vendor, &id).await;
-        submit(&api, &vendor, &id).await.expect(202);
-        products.push((id, band + price, category, availability));
-    }
-    for (officer, stage) in [(&o.pjlp, "pjlp_review"), (&o.satpel, "satpel_publish")] {
-        for (id, ..) in &products {
-            let t = api.wait_task(officer, LISTING, stage, id).await;
-            api.decide(officer, &t, json!({ "decision": "approve" }))
-                .await
-                .expect(200);
-        }
-    }
+    // Published with the publication's own code (the listing workflow that leads there
+    // has its own end-to-end tests above).
+    let forms: Vec<Value> = seeded
+        .iter()
+        .map(|(name, price, category, availability)| {
+            form(
+                &format!("{name} {word}"),
+                band + price,
+                category,
+                availability,
+            )
+        })
+        .collect();
+    let (_, _, _, product_ids) = api
+        .seeded_vendor(
+            "umkm-cari",
+            skpd,
+            &format!("Juragan {vendor_word}"),
+            &pjlp_id,
+            json!(forms),
+        )
+        .await;
+    let products: Vec<Seeded> = product_ids
+        .into_iter()
+        .zip(seeded)
+        .map(|(id, (_, price, category, availability))| (id, band + price, category, availability))
+        .collect();
     let by_price = |keep: &dyn Fn(&Seeded) -> bool| {
         let mut v: Vec<_> = products.iter().filter(|p| keep(p)).cloned().collect();
         v.sort_by_key(|p| p.1);

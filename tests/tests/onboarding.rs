@@ -520,7 +520,7 @@ async fn submitted_jathil_vendor(api: &Api, tag: &str) -> (String, String, Strin
 
 #[tokio::test]
 async fn a_task_nobody_decides_in_time_is_issued_again() {
-    // The JATHIL test deployment lets tasks wait 25 s.
+    // The JATHIL test deployment lets tasks wait 12 s.
     let api = Api::jathil();
     let (_, vendor, vendor_id, business) = submitted_jathil_vendor(&api, "umkm-lambat").await;
     let field_admin = api

@@ -5,8 +5,10 @@
 //! not hold up the others: moto serves one request at a time), `--prefix loket-local`
 //! (names of the table, bucket… so parallel runs never share data),
 //! `--trust-forwarded-for` (tests: take the caller's address from `X-Forwarded-For`),
-//! `--test-clock` (tests: a request's `x-loket-clock-shift: <seconds>` header moves the
-//! clock forward for that request only, so lifetimes are tested without waiting).
+//! `--test-support` (tests only: a request's `x-loket-clock-shift: <seconds>` header
+//! moves the clock forward for that request, so lifetimes are tested without waiting;
+//! `POST /__local/seed/registered-vendor` writes a "Terdaftar" vendor and published
+//! products with the demo seed's code, for tests whose subject is not the onboarding).
 
 use base64::{engine::general_purpose::STANDARD as B64, Engine};
 use loket_local::template::Template;
@@ -26,7 +28,7 @@ struct Args {
     s3_moto: Option<String>,
     prefix: String,
     trust_forwarded_for: bool,
-    test_clock: bool,
+    test_support: bool,
 }
 
 fn parse_args() -> Args {
@@ -43,7 +45,7 @@ fn parse_args() -> Args {
         s3_moto: val("--s3-moto"),
         prefix: val("--prefix").unwrap_or_else(|| "loket-local".into()),
         trust_forwarded_for: argv.iter().any(|a| a == "--trust-forwarded-for"),
-        test_clock: argv.iter().any(|a| a == "--test-clock"),
+        test_support: argv.iter().any(|a| a == "--test-support"),
     }
 }
 
@@ -148,7 +150,7 @@ async fn run(args: Args, t: Template, root: PathBuf) -> Result<(), String> {
     let machines = provision::state_machines(&t, &aws_sdk_sfn::Client::new(&aws)).await?;
 
     let mut app = App::from_env().await.map_err(|e| e.to_string())?;
-    if args.test_clock {
+    if args.test_support {
         app.clock = Arc::new(loket_shared::clock::ShiftedClock);
     }
     let app = Arc::new(app);
@@ -216,7 +218,7 @@ async fn run(args: Args, t: Template, root: PathBuf) -> Result<(), String> {
     let mut server = Server::new(app.clone(), &t.http_routes(), &handlers)?;
     server.events = events;
     server.trust_forwarded_for = args.trust_forwarded_for;
-    server.test_clock = args.test_clock;
+    server.test_support = args.test_support;
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port))
         .await
         .map_err(|e| format!("port {}: {e}", args.port))?;

@@ -128,7 +128,7 @@ pub struct DemoCatalog {
     pub products: Vec<DemoProduct>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Clone)]
 pub struct DemoProduct {
     pub name: String,
     pub price: i64,
@@ -155,7 +155,7 @@ pub struct DemoPermit {
     pub requirements: Vec<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Clone)]
 pub struct DemoAddress {
     pub street: String,
     pub village_code: String,
@@ -294,40 +294,82 @@ async fn user_id(app: &App, email: &str) -> Result<String> {
     Ok(owner.trim_start_matches("USER#").to_string())
 }
 
-/// The registered vendor's profile ("Terdaftar") and its products, published with the
-/// same code as the satpel's approval (`Listing::of` and its index items).
+/// The demo's registered vendor and its products.
 async fn catalog(app: &App, c: &DemoCatalog) -> Result<()> {
+    let vendor = RegisteredVendor {
+        vendor_id: user_id(app, &c.vendor_email).await?,
+        pjlp_id: user_id(app, &c.pjlp_email).await?,
+        business_name: c.business_name.clone(),
+        owner_name: c.owner_name.clone(),
+        phone: None,
+        address: c.address.clone(),
+        products: c.products.clone(),
+    };
+    registered_vendor(app, &vendor, "demo").await.map(|_| ())
+}
+
+/// A vendor account's registration made "Terdaftar", with published products.
+#[derive(Deserialize)]
+pub struct RegisteredVendor {
+    pub vendor_id: String,
+    /// The vendor's PJLP (who checks its products).
+    pub pjlp_id: String,
+    pub business_name: String,
+    pub owner_name: String,
+    /// The business phone; the account's phone when absent.
+    #[serde(default)]
+    pub phone: Option<String>,
+    pub address: DemoAddress,
+    #[serde(default)]
+    pub products: Vec<DemoProduct>,
+}
+
+/// Writes the vendor's profile as the end of the onboarding chain leaves it
+/// ("Terdaftar") and its products, published with the same code as the satpel's
+/// approval (`Listing::of` and its index items). Product ids are `<id_prefix>-<n>`.
+/// Used for the demo data and, on the test stack, for tests whose subject is not the
+/// onboarding itself (`POST /__local/seed/registered-vendor`): the onboarding chain has
+/// its own end-to-end test. Returns the product ids, newest first.
+pub async fn registered_vendor(
+    app: &App,
+    v: &RegisteredVendor,
+    id_prefix: &str,
+) -> Result<Vec<String>> {
     use loket_catalog::index::Listing;
     use loket_catalog::product::{Product, ProductInput, ProductStatus};
     use loket_vendors::onboarding::Stage;
     use loket_vendors::profile::{BusinessAddress, Pkt, VendorProfile};
 
-    let vendor_id = user_id(app, &c.vendor_email).await?;
-    let pjlp_id = user_id(app, &c.pjlp_email).await?;
     let account = app
         .store
-        .get(&format!("USER#{vendor_id}"), "ACCOUNT")
+        .get(&format!("USER#{}", v.vendor_id), "ACCOUNT")
         .await
         .map_err(|e| e.to_string())?
-        .ok_or("demo vendor account is missing")?;
+        .ok_or_else(|| format!("vendor account {} is missing", v.vendor_id))?;
     let text = |k: &str| {
         loket_shared::store::get_s(&account, k)
             .unwrap_or_default()
             .to_string()
     };
     let now = app.clock.epoch();
-    let mut p = VendorProfile::new(&vendor_id, &text("org"), &c.vendor_email, now);
+    let mut p = VendorProfile::new(&v.vendor_id, &text("org"), &text("email"), now);
     p.stage = Stage::Registered;
-    p.business_name = Some(c.business_name.clone());
-    p.owner_name = Some(c.owner_name.clone());
-    p.phone = Some(text("phone"));
+    p.business_name = Some(v.business_name.clone());
+    p.owner_name = Some(v.owner_name.clone());
+    p.phone = match &v.phone {
+        Some(phone) => Some(
+            loket_shared::rules::contact::normalize_phone(phone)
+                .map_err(|e| format!("phone: {}", e.message))?,
+        ),
+        None => Some(text("phone")).filter(|s| !s.is_empty()),
+    };
     p.business_category = Some("Makanan dan Minuman".into());
     p.pkt = Some(Pkt::NonPkt);
-    p.pjlp_id = Some(pjlp_id);
+    p.pjlp_id = Some(v.pjlp_id.clone());
     p.address = Some(BusinessAddress {
-        street: c.address.street.clone(),
-        region: region_of(app, &c.address, &c.vendor_email).await?,
-        postal_code: c.address.postal_code.clone(),
+        street: v.address.street.clone(),
+        region: region_of(app, &v.address, &v.vendor_id).await?,
+        postal_code: v.address.postal_code.clone(),
     });
     p.version = 1;
     let org = loket_reference::organisations::find(&app.store, &p.skpd)
@@ -337,9 +379,10 @@ async fn catalog(app: &App, c: &DemoCatalog) -> Result<()> {
         .unwrap_or_default();
     let card = loket_catalog::listing::card_of(&p, org);
     let mut items = vec![to_item(&p).map_err(|e| e.to_string())?];
-    for (i, d) in c.products.iter().enumerate() {
-        let id = format!("demo-{}", i + 1);
-        let mut product = Product::new(&id, &vendor_id, &p.skpd, now - i as i64);
+    let mut ids = Vec::new();
+    for (i, d) in v.products.iter().enumerate() {
+        let id = format!("{id_prefix}-{}", i + 1);
+        let mut product = Product::new(&id, &v.vendor_id, &p.skpd, now - i as i64);
         let form: ProductInput = serde_json::from_value(serde_json::json!({
             "name": d.name, "price": d.price, "category": d.category,
             "availability": d.availability, "min_order": d.min_order,
@@ -347,7 +390,7 @@ async fn catalog(app: &App, c: &DemoCatalog) -> Result<()> {
         }))
         .map_err(|e| e.to_string())?;
         form.apply(&mut product)
-            .map_err(|e| format!("demo product {}: {}", d.name, e.message))?;
+            .map_err(|e| format!("product {}: {}", d.name, e.message))?;
         product.status = ProductStatus::Published;
         product.published_at = Some(now - i as i64);
         product.version = 1;
@@ -355,8 +398,10 @@ async fn catalog(app: &App, c: &DemoCatalog) -> Result<()> {
         items.push(to_item(&product).map_err(|e| e.to_string())?);
         items.extend(listing.index_items());
         items.push(to_item(&listing).map_err(|e| e.to_string())?);
+        ids.push(id);
     }
-    app.store.put_many(items).await.map_err(|e| e.to_string())
+    app.store.put_many(items).await.map_err(|e| e.to_string())?;
+    Ok(ids)
 }
 
 #[cfg(test)]

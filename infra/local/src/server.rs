@@ -34,8 +34,9 @@ pub struct Server {
     pub events: HashMap<String, EventHandler>,
     /// Take the caller's address from `X-Forwarded-For` (tests give each scenario its own).
     pub trust_forwarded_for: bool,
-    /// Honour `x-loket-clock-shift` (tests; the app's clock is then a `ShiftedClock`).
-    pub test_clock: bool,
+    /// Test support (`--test-support`): honour `x-loket-clock-shift` (the app's clock is
+    /// then a `ShiftedClock`) and serve `POST /__local/seed/...`.
+    pub test_support: bool,
 }
 
 fn split(path: &str) -> Vec<String> {
@@ -72,7 +73,7 @@ impl Server {
             routes: out,
             events: HashMap::new(),
             trust_forwarded_for: false,
-            test_clock: false,
+            test_support: false,
         })
     }
 
@@ -194,7 +195,7 @@ impl Server {
                         let shift = parts
                             .headers
                             .get("x-loket-clock-shift")
-                            .filter(|_| self.test_clock)
+                            .filter(|_| self.test_support)
                             .and_then(|v| v.to_str().ok()?.parse::<i64>().ok())
                             .unwrap_or(0);
                         let started = std::time::Instant::now();
@@ -267,6 +268,24 @@ impl Server {
                 },
                 None => json(404, serde_json::json!({ "code": "event_not_found" })),
             },
+            ("POST", ["seed", "registered-vendor"]) if self.test_support => {
+                let seeded = match serde_json::from_slice::<crate::seed::RegisteredVendor>(body) {
+                    Ok(v) => crate::seed::registered_vendor(&self.app, &v, &self.app.ids.id())
+                        .await
+                        .map(|products| (v.vendor_id, products)),
+                    Err(e) => Err(e.to_string()),
+                };
+                match seeded {
+                    Ok((vendor_id, products)) => json(
+                        201,
+                        serde_json::json!({ "vendor_id": vendor_id, "products": products }),
+                    ),
+                    Err(e) => json(
+                        400,
+                        serde_json::json!({ "code": "seed_invalid", "message": e }),
+                    ),
+                }
+            }
             _ => json(404, serde_json::json!({ "code": "route_not_found" })),
         }
     }
