@@ -95,5 +95,10 @@ LOKET_JATHIL_API_URL="http://127.0.0.1:$JATHIL_PORT" \
     cargo nextest run --workspace --no-fail-fast --cargo-quiet
 status=$?
 set -e
+# Where the stack's CPU went (moto servers by port, deployments by name): for
+# diagnosing a slow run.
+ps -o cputime=,args= -p "$(echo $MOTO_PIDS $LOCAL_PIDS | tr -s ' ' ',' | sed 's/^,//')" 2>/dev/null \
+    | sed -E 's/ .*(moto_serial.py).* -p ([0-9]+).*/ moto :\2/; s/ .*loket-local .*--prefix [^ ]*-([a-z0-9]+) .*/ loket-local \1/' \
+    | sed 's/^/[stack cpu] /' || true
 if [ $status -ne 0 ]; then tail -n 20 "$STATE_DIR"/local-test-*.log >&2; fi
 exit $status

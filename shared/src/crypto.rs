@@ -19,8 +19,7 @@ fn argon2() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
-/// Hashes a password into a PHC string.
-pub fn hash_password(password: &str) -> Result<String, ApiError> {
+fn hash_now(password: &str) -> Result<String, ApiError> {
     let salt = SaltString::generate(&mut rand::rngs::OsRng);
     argon2()
         .hash_password(password.as_bytes(), &salt)
@@ -28,8 +27,7 @@ pub fn hash_password(password: &str) -> Result<String, ApiError> {
         .map_err(ApiError::internal)
 }
 
-/// Verifies a password against a PHC string; false on any mismatch or malformed hash.
-pub fn verify_password(password: &str, phc: &str) -> bool {
+fn verify_now(password: &str, phc: &str) -> bool {
     match PasswordHash::new(phc) {
         Ok(parsed) => argon2()
             .verify_password(password.as_bytes(), &parsed)
@@ -38,12 +36,40 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
     }
 }
 
+/// Runs CPU-bound hashing off the async workers: tens of milliseconds of Argon2 must
+/// not stall the other requests a process serves (the local stack serves many at once).
+async fn off_the_runtime<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(ApiError::internal)
+}
+
+/// Hashes a password into a PHC string.
+pub async fn hash_password(password: &str) -> Result<String, ApiError> {
+    let password = password.to_string();
+    off_the_runtime(move || hash_now(&password)).await?
+}
+
+/// Verifies a password against a PHC string; false on any mismatch or malformed hash.
+pub async fn verify_password(password: &str, phc: &str) -> bool {
+    let (password, phc) = (password.to_string(), phc.to_string());
+    off_the_runtime(move || verify_now(&password, &phc))
+        .await
+        .unwrap_or(false)
+}
+
 /// A hash computed when the account does not exist, so that a wrong identifier costs
 /// the same time as a wrong password.
-pub fn burn_password_time(password: &str) {
+pub async fn burn_password_time(password: &str) {
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let phc = DUMMY.get_or_init(|| hash_password("loket-dummy-password").unwrap_or_default());
-    let _ = verify_password(password, phc);
+    let password = password.to_string();
+    let _ = off_the_runtime(move || {
+        let phc = DUMMY.get_or_init(|| hash_now("loket-dummy-password").unwrap_or_default());
+        verify_now(&password, phc)
+    })
+    .await;
 }
 
 /// Seals small secrets (NIKs, codes in outbox records) with AES-256-GCM.
@@ -132,13 +158,13 @@ pub fn random_token(bytes: usize) -> String {
 mod tests {
     use super::*;
 
-    #[test]
-    fn password_hash_roundtrip_and_is_argon2id() {
-        let h = hash_password("Rahasia-Sekali-9").unwrap();
+    #[tokio::test]
+    async fn password_hash_roundtrip_and_is_argon2id() {
+        let h = hash_password("Rahasia-Sekali-9").await.unwrap();
         assert!(h.starts_with("$argon2id$"));
-        assert!(verify_password("Rahasia-Sekali-9", &h));
-        assert!(!verify_password("rahasia-sekali-9", &h));
-        assert!(!verify_password("x", "not a hash"));
+        assert!(verify_password("Rahasia-Sekali-9", &h).await);
+        assert!(!verify_password("rahasia-sekali-9", &h).await);
+        assert!(!verify_password("x", "not a hash").await);
     }
 
     #[test]

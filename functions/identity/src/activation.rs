@@ -268,7 +268,7 @@ pub async fn activate_account(app: Arc<App>, req: Request) -> ApiResult<Response
     let now = app.clock.epoch();
     let expected = acc.version;
     acc.status = AccountStatus::Active;
-    acc.password_hash = Some(crypto::hash_password(&pw)?);
+    acc.password_hash = Some(crypto::hash_password(&pw).await?);
     acc.updated_at = now;
     acc.version += 1;
     acc.index_under_org();

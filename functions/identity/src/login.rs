@@ -228,9 +228,9 @@ pub async fn login(app: Arc<App>, req: Request) -> ApiResult<Response> {
     gate(&policy, 1, &acc_failures, now_ms)?;
 
     let verified = match acc.as_ref().and_then(|a| a.password_hash.as_deref()) {
-        Some(hash) => crypto::verify_password(&pw, hash),
+        Some(hash) => crypto::verify_password(&pw, hash).await,
         None => {
-            crypto::burn_password_time(&pw);
+            crypto::burn_password_time(&pw).await;
             false
         }
     };

@@ -159,7 +159,7 @@ fn check_new_password(new: &Option<String>, repeat: &Option<String>) -> ApiResul
 async fn add_new_password(app: &App, tx: &mut Tx, acc: &Account, pw: &str) -> ApiResult<Account> {
     let now = app.clock.epoch();
     let mut next = acc.clone();
-    next.password_hash = Some(crypto::hash_password(pw)?);
+    next.password_hash = Some(crypto::hash_password(pw).await?);
     next.session_version += 1;
     next.updated_at = now;
     next.version += 1;
@@ -280,11 +280,11 @@ pub async fn change_password(app: Arc<App>, req: Request) -> ApiResult<Response>
         now,
     )
     .await?;
-    if !acc
-        .password_hash
-        .as_deref()
-        .is_some_and(|h| crypto::verify_password(&old, h))
-    {
+    let old_matches = match acc.password_hash.as_deref() {
+        Some(h) => crypto::verify_password(&old, h).await,
+        None => false,
+    };
+    if !old_matches {
         return Err(ApiError::invalid(
             "old_password_wrong",
             "Password lama salah",

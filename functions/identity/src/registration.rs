@@ -310,7 +310,7 @@ pub async fn register_applicant(app: Arc<App>, req: Request) -> ApiResult<Respon
     acc.education = Some(education);
     acc.address = Some(address);
     acc.phone = Some(phone);
-    acc.password_hash = Some(crypto::hash_password(&pw)?);
+    acc.password_hash = Some(crypto::hash_password(&pw).await?);
     let (session_item, tokens) = session::open(&app, &acc, &ip)?;
 
     let table = app.store.table();

@@ -213,7 +213,9 @@ pub async fn demo(app: &App, demo: &Demo) -> Result<()> {
     }
     app.store.put_many(items).await.map_err(|e| e.to_string())?;
 
-    let hash = crypto::hash_password(&demo.password).map_err(|e| e.to_string())?;
+    let hash = crypto::hash_password(&demo.password)
+        .await
+        .map_err(|e| e.to_string())?;
     let now = app.clock.epoch();
     for d in &demo.accounts {
         let id = app.ids.id();
