@@ -134,6 +134,21 @@ impl std::error::Error for ApiError {}
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
+/// The one place a domain rule's refusal becomes an HTTP answer.
+impl From<crate::rules::Refusal> for ApiError {
+    fn from(r: crate::rules::Refusal) -> Self {
+        use crate::rules::RefusalKind;
+        let status = match r.kind {
+            RefusalKind::Invalid => 400,
+            RefusalKind::Unprocessable => 422,
+            RefusalKind::Conflict => 409,
+        };
+        let mut e = ApiError::new(status, r.code, r.message);
+        e.field = r.field;
+        e
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,6 +162,15 @@ mod tests {
         assert_eq!(v["message"], "No NIK hanya boleh Angka 16 digit");
         assert!(v.get("status").is_none());
         assert_eq!(e.status, 400);
+    }
+
+    #[test]
+    fn refusals_map_to_their_status() {
+        use crate::rules::Refusal;
+        let e: ApiError = Refusal::invalid("nik_invalid", "x", "nik").into();
+        assert_eq!((e.status, e.field), (400, Some("nik")));
+        assert_eq!(ApiError::from(Refusal::unprocessable("a", "b")).status, 422);
+        assert_eq!(ApiError::from(Refusal::conflict("a", "b")).status, 409);
     }
 
     #[test]

@@ -1,11 +1,12 @@
-//! Lambda entry points. A context's binary calls [`run_http`] or [`run_events`] with
-//! its registry; the use case comes from `LOKET_USE_CASE`, so each Lambda function runs
-//! exactly one handler while one binary serves a whole bounded context.
+//! Lambda entry points. A context's binary calls [`run`] with its registries; the use
+//! case comes from `LOKET_USE_CASE`, so each Lambda function runs exactly one handler
+//! while one binary serves a whole bounded context.
 
 use crate::app::App;
 use crate::http::{respond, UseCase};
 use lambda_http::{service_fn, Error};
 use std::sync::Arc;
+use tracing::Instrument;
 
 /// JSON logs for CloudWatch; level from `RUST_LOG` (default `info`).
 pub fn init_tracing() {
@@ -15,7 +16,9 @@ pub fn init_tracing() {
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
-        .with_current_span(false)
+        // The request span's fields (use case, user id) on every line of a request.
+        .with_current_span(true)
+        .with_span_list(false)
         .without_time()
         .with_target(false)
         .try_init();
@@ -25,19 +28,32 @@ fn use_case_name() -> Result<String, Error> {
     std::env::var("LOKET_USE_CASE").map_err(|_| "LOKET_USE_CASE is not set".into())
 }
 
-/// Runs the HTTP use case named by `LOKET_USE_CASE`.
-pub async fn run_http(registry: &[UseCase]) -> Result<(), Error> {
+/// Runs the use case named by `LOKET_USE_CASE`, an HTTP one (`http`) or an event one
+/// (`events`).
+pub async fn run(http: &[UseCase], events: &[EventUseCase]) -> Result<(), Error> {
     init_tracing();
     let name = use_case_name()?;
-    let uc = registry
-        .iter()
-        .find(|u| u.name == name)
-        .copied()
-        .ok_or_else(|| format!("no HTTP use case named {name}"))?;
+    if let Some(uc) = http.iter().find(|u| u.name == name).copied() {
+        serve_http(uc).await
+    } else if let Some(uc) = events.iter().find(|u| u.name == name).copied() {
+        serve_events(uc).await
+    } else {
+        Err(format!("no use case named {name}").into())
+    }
+}
+
+/// The span of one request: the use case, and the caller once authenticated
+/// (`http::authenticate` records `user_id`), so every log line of the request says who.
+pub fn request_span(use_case: &str) -> tracing::Span {
+    tracing::info_span!("request", use_case, user_id = tracing::field::Empty)
+}
+
+async fn serve_http(uc: UseCase) -> Result<(), Error> {
     let app = Arc::new(App::from_env().await?);
     lambda_http::run(service_fn(move |req| {
         let app = app.clone();
-        async move { Ok::<_, Error>(respond((uc.handler)(app, req).await)) }
+        let span = request_span(uc.name);
+        async move { Ok::<_, Error>(respond((uc.handler)(app, req).await)) }.instrument(span)
     }))
     .await
 }
@@ -65,15 +81,7 @@ macro_rules! event_use_case {
     };
 }
 
-/// Runs the event use case named by `LOKET_USE_CASE`.
-pub async fn run_events(registry: &[EventUseCase]) -> Result<(), Error> {
-    init_tracing();
-    let name = use_case_name()?;
-    let uc = registry
-        .iter()
-        .find(|u| u.name == name)
-        .copied()
-        .ok_or_else(|| format!("no event use case named {name}"))?;
+async fn serve_events(uc: EventUseCase) -> Result<(), Error> {
     let app = Arc::new(App::from_env().await?);
     lambda_http::lambda_runtime::run(lambda_http::lambda_runtime::service_fn(
         move |ev: lambda_http::lambda_runtime::LambdaEvent<serde_json::Value>| {

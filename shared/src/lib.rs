@@ -5,12 +5,14 @@
 //! `functions/` build on these pieces.
 
 pub mod app;
+pub mod approval;
 pub mod auth;
 pub mod captcha;
 pub mod clock;
 pub mod config;
 pub mod crypto;
 pub mod error;
+pub mod executions;
 pub mod files;
 pub mod http;
 pub mod lambda;
@@ -18,6 +20,7 @@ pub mod mail;
 pub mod ratelimit;
 pub mod rules;
 pub mod store;
+pub mod streams;
 pub mod tasks;
 
 pub use app::App;

@@ -571,3 +571,65 @@ async fn a_task_nobody_decides_in_time_is_issued_again() {
     let main_admin = api.token("admin.utama@demo.loket.id", DEMO_PASSWORD).await;
     wait_task(&api, &main_admin, "main_approval", &vendor_id).await;
 }
+
+/// The start of the workflow is recorded with the confirmation and started from the
+/// outbox: when Step Functions refuses the first `StartExecution` (the local stack is
+/// told to), the start is retried and the task reaches the satpel anyway; nothing is
+/// undone and the vendor is not stuck.
+#[tokio::test]
+async fn a_workflow_whose_first_start_fails_still_starts() {
+    let api = Api::new();
+    let o = api.officers(SKPD).await;
+    let (_, vendor) = api.new_vendor("umkm-mulai", SKPD).await;
+    let business = format!("Keripik Gagal Mulai {}", rand::random::<u32>());
+    api.call(
+        "PUT",
+        "/vendor/profile",
+        Some(&vendor),
+        Some(vendor_profile_form(&business)),
+    )
+    .await
+    .expect(200);
+    let vendor_id = profile(&api, &vendor).await["vendor_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let armed = api
+        .post(
+            "/__local/faults",
+            None,
+            json!({ "operation": "StartExecution", "name_prefix": format!("{vendor_id}-"), "times": 1 }),
+        )
+        .await;
+    armed.expect(201);
+
+    let r = api
+        .post("/vendor/profile/submit", Some(&vendor), json!({}))
+        .await;
+    assert_eq!(r.expect(202)["status"], "Penunjukan Pembina");
+    let task = wait_task(&api, &o.satpel, "assign_pjlp", &vendor_id).await;
+    let faults = api.get("/__local/faults", None).await;
+    assert!(
+        !faults.expect(200)["armed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["name_prefix"].as_str() == Some(&format!("{vendor_id}-"))),
+        "the first start was not refused: {}",
+        faults.body
+    );
+    // Still "in review", exactly once, and the chain goes on.
+    assert_eq!(profile(&api, &vendor).await["status"], "Penunjukan Pembina");
+    api.post("/vendor/profile/submit", Some(&vendor), json!({}))
+        .await
+        .expect_error(409, "already_submitted");
+    decide(
+        &api,
+        &o.satpel,
+        &task,
+        json!({ "decision": "approve", "pjlp_id": o.pjlp_id }),
+    )
+    .await
+    .expect(200);
+    wait_task(&api, &o.pjlp, "pjlp_check", &vendor_id).await;
+}

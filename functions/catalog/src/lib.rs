@@ -8,8 +8,14 @@ pub mod photos;
 pub mod product;
 pub mod search;
 
+use loket_shared::approval::{task_kind, TaskKind};
 use loket_shared::http::UseCase;
 use loket_shared::use_case;
+
+/// The human tasks of this context's workflows (product listing).
+pub fn task_kinds() -> Vec<TaskKind> {
+    vec![task_kind::<listing::ProductReview>()]
+}
 
 /// The HTTP use cases of this context, by `LOKET_USE_CASE` name.
 pub fn use_cases() -> Vec<UseCase> {

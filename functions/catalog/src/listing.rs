@@ -11,75 +11,24 @@
 use crate::index::{Listing, VendorCard, INDEX_PREFIX};
 use crate::product::{
     product_pk, vendor_products, ListingStage, Product, ProductInput, ProductRejection,
-    ProductStatus, AUDIT_PREFIX,
+    ProductStatus,
 };
 use crate::search::load_listing;
+use loket_shared::approval::{
+    self, Change, Decided, Moment, NoInput, Start, Subject, Verdict, Workflow,
+};
 use loket_shared::auth::{Caller, Role};
 use loket_shared::files;
 use loket_shared::http::{authenticate, body, json, path_param, query_param, Request, Response};
 use loket_shared::mail::{EmailTemplate, OutboxEmail};
-use loket_shared::store::{from_item, key, to_item, Query, Tx};
-use loket_shared::tasks::{self, Task};
+use loket_shared::rules::Refusal;
+use loket_shared::store::{from_item, key, to_item, Item, Query, Tx};
 use loket_shared::{ApiError, ApiResult, App};
 use loket_vendors::onboarding::Stage;
 use loket_vendors::profile::{self as vendor_profile, VendorProfile};
-use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
-/// `Task::kind` of listing tasks.
-pub const TASK_KIND: &str = "product_listing";
 const PHOTO_LINK_SECONDS: u64 = 900;
-
-/// One line of the product's timeline.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ProductAudit {
-    #[serde(rename = "PK")]
-    pub pk: String,
-    #[serde(rename = "SK")]
-    pub sk: String,
-    pub at: i64,
-    pub actor_id: String,
-    pub actor_role: Role,
-    /// `created`, `revised`, `submitted`, `corrected`, `approved` or `rejected`.
-    pub action: String,
-    pub status: ProductStatus,
-    pub status_after: ProductStatus,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-}
-
-impl ProductAudit {
-    fn new(
-        app: &App,
-        p: &Product,
-        actor: &Caller,
-        role: Role,
-        action: &str,
-        before: ProductStatus,
-        note: Option<String>,
-    ) -> Self {
-        let now = app.clock.epoch();
-        Self {
-            pk: p.pk.clone(),
-            sk: format!("{AUDIT_PREFIX}{now:012}#{}", app.ids.id()),
-            at: now,
-            actor_id: actor.user_id.clone(),
-            actor_role: role,
-            action: action.into(),
-            status: before,
-            status_after: p.status,
-            note,
-        }
-    }
-
-    fn view(&self) -> serde_json::Value {
-        serde_json::json!({
-            "at": self.at, "actor_id": self.actor_id, "actor_role": self.actor_role,
-            "action": self.action, "status": self.status.label(),
-            "status_after": self.status_after.label(), "note": self.note,
-        })
-    }
-}
 
 fn not_found() -> ApiError {
     ApiError::not_found("product_not_found", "Produk tidak ditemukan")
@@ -134,14 +83,7 @@ pub(crate) fn locked(p: &Product) -> ApiError {
 
 /// The product as its vendor and the officers see it.
 async fn view(app: &App, p: &Product) -> ApiResult<serde_json::Value> {
-    let timeline = app
-        .store
-        .query_all(&Query::partition(p.pk.clone()).sk_begins_with("SK", AUDIT_PREFIX))
-        .await?
-        .into_iter()
-        .map(from_item::<ProductAudit>)
-        .map(|e| e.map(|e| e.view()))
-        .collect::<ApiResult<Vec<_>>>()?;
+    let timeline = approval::timeline::<Product>(app, &p.pk).await?;
     let mut photos = Vec::new();
     for ph in &p.photos {
         photos.push(serde_json::json!({
@@ -190,18 +132,16 @@ pub async fn create_product(app: Arc<App>, req: Request) -> ApiResult<Response> 
     let mut p = Product::new(&app.ids.id(), &vendor.vendor_id, &vendor.skpd, now);
     input.apply(&mut p)?;
     p.version = 1;
-    let entry = ProductAudit::new(
-        &app,
-        &p,
-        &caller,
-        Role::Vendor,
-        "created",
-        ProductStatus::Draft,
-        None,
-    );
     let mut tx = Tx::new();
     tx.put_new(app.store.table(), to_item(&p)?);
-    tx.put_new(app.store.table(), to_item(&entry)?);
+    let change = Change {
+        actor: &caller,
+        role: Role::Vendor,
+        action: "created",
+        from: ProductStatus::Draft.as_str(),
+        note: None,
+    };
+    approval::audit(&app, &mut tx, &p, change)?;
     app.store.transact(tx).await?;
     tracing::info!(product_id = %p.id, "product created");
     json(
@@ -267,8 +207,7 @@ pub async fn save_vendor_product(app: Arc<App>, req: Request) -> ApiResult<Respo
     input.apply(&mut p)?;
     let mut tx = Tx::new();
     let revising = start_revision(&app, &caller, &mut p, &mut tx)?;
-    p.updated_at = app.clock.epoch();
-    p.version += 1;
+    p.stamp(app.clock.epoch());
     tx.put_versioned(app.store.table(), to_item(&p)?, expected);
     app.store.transact(tx).await?;
     let message = if revising {
@@ -292,38 +231,15 @@ pub(crate) fn start_revision(
         return Ok(false);
     }
     p.status = ProductStatus::Draft;
-    let entry = ProductAudit::new(
-        app,
-        p,
-        caller,
-        Role::Vendor,
-        "revised",
-        ProductStatus::Published,
-        None,
-    );
-    tx.put_new(app.store.table(), to_item(&entry)?);
+    let change = Change {
+        actor: caller,
+        role: Role::Vendor,
+        action: "revised",
+        from: ProductStatus::Published.as_str(),
+        note: None,
+    };
+    approval::audit(app, tx, p, change)?;
     Ok(true)
-}
-
-fn status_email(
-    app: &App,
-    vendor: &VendorProfile,
-    p: &Product,
-    note: Option<String>,
-) -> OutboxEmail {
-    OutboxEmail {
-        id: app.ids.id(),
-        to: vendor.email.clone(),
-        template: EmailTemplate::ProductStatusChanged {
-            name: vendor
-                .business_name
-                .clone()
-                .unwrap_or_else(|| vendor.email.clone()),
-            product: p.display_name(),
-            status: p.status.label().to_string(),
-            note,
-        },
-    }
 }
 
 /// `POST /vendor/products/{id}/submit` ("Confirm"): `Pengajuan`, and the listing
@@ -354,28 +270,11 @@ pub async fn submit_vendor_product(app: Arc<App>, req: Request) -> ApiResult<Res
         .listing_state_machine
         .clone()
         .ok_or_else(|| ApiError::unavailable("the product listing state machine ARN is not set"))?;
-    let before = p.clone();
+    let expected = p.version;
+    let from = p.status.as_str();
     p.status = ProductStatus::Submitted;
     p.submissions += 1;
-    p.updated_at = app.clock.epoch();
-    p.version += 1;
-    let mut tx = Tx::new();
-    let table = app.store.table();
-    tx.put_versioned(table, to_item(&p)?, before.version);
-    let entry = ProductAudit::new(
-        &app,
-        &p,
-        &caller,
-        Role::Vendor,
-        "submitted",
-        before.status,
-        None,
-    );
-    tx.put_new(table, to_item(&entry)?);
-    let mail = status_email(&app, &vendor, &p, None);
-    tx.put_new(table, mail.to_item(&app.sealer, p.updated_at)?);
-    app.store.transact(tx).await?;
-
+    p.stamp(app.clock.epoch());
     let input = serde_json::json!({
         "product_id": p.id,
         "product_name": p.display_name(),
@@ -385,24 +284,21 @@ pub async fn submit_vendor_product(app: Arc<App>, req: Request) -> ApiResult<Res
         "task_timeout_seconds": app.cfg.onboarding.task_timeout_seconds,
     });
     // Named by product and submission: a retried start cannot open a second review.
-    if let Err(e) = tasks::start_execution(
-        &app,
-        &machine,
-        &format!("product-{}-{}", p.id, p.submissions),
-        &input,
-    )
-    .await
-    {
-        // Put it back as it was, so the vendor can confirm again.
-        let mut tx = Tx::new();
-        let mut back = before;
-        back.version = p.version + 1;
-        tx.put_versioned(app.store.table(), to_item(&back)?, p.version);
-        if let Err(undo) = app.store.transact(tx).await {
-            tracing::error!(product_id = %p.id, error = ?undo, "could not undo a submission whose workflow did not start");
-        }
-        return Err(e);
-    }
+    let start = Start {
+        machine: &machine,
+        name: format!("product-{}-{}", p.id, p.submissions),
+        input,
+    };
+    let change = Change {
+        actor: &caller,
+        role: Role::Vendor,
+        action: "submitted",
+        from,
+        note: None,
+    };
+    let review = ProductReview { product: p, vendor };
+    approval::submit(&app, &review, expected, change, start).await?;
+    let p = review.product;
     tracing::info!(product_id = %p.id, "product submitted");
     json(
         202,
@@ -465,34 +361,21 @@ pub async fn correct_product(app: Arc<App>, req: Request) -> ApiResult<Response>
             format!("Data produk belum lengkap: {}", missing.join(", ")),
         ));
     }
-    p.updated_at = app.clock.epoch();
-    p.version += 1;
-    let entry = ProductAudit::new(
-        &app,
-        &p,
-        &caller,
-        Role::Pjlp,
-        "corrected",
-        ProductStatus::Submitted,
-        None,
-    );
+    p.stamp(app.clock.epoch());
+    let change = Change {
+        actor: &caller,
+        role: Role::Pjlp,
+        action: "corrected",
+        from: ProductStatus::Submitted.as_str(),
+        note: None,
+    };
     let mut tx = Tx::new();
-    tx.put_versioned(app.store.table(), to_item(&p)?, expected);
-    tx.put_new(app.store.table(), to_item(&entry)?);
+    approval::record(&app, &mut tx, &p, expected, change)?;
     app.store.transact(tx).await?;
     json(
         200,
         &with_message(view(&app, &p).await?, "Produk berhasil disimpan"),
     )
-}
-
-/// An officer's decision on a listing task: `approve` ("Proses") or `reject` (with a
-/// reason).
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-pub struct Decision {
-    pub decision: Option<String>,
-    pub note: Option<String>,
 }
 
 /// The vendor's details shown with its products (its SKPD Pembina by name).
@@ -530,82 +413,272 @@ pub fn card_of(v: &VendorProfile, skpd_name: String) -> VendorCard {
     }
 }
 
-/// Applies `d` to the product behind `task` and claims the task, atomically; on the
-/// satpel's approval also writes the published version and its catalog index. Returns
-/// the output the waiting execution resumes with.
-pub async fn decide(
-    app: &App,
-    task: &Task,
-    caller: &Caller,
-    d: &Decision,
-) -> ApiResult<serde_json::Value> {
-    let stage = ListingStage::parse(&task.stage)
-        .ok_or_else(|| ApiError::internal(format!("unknown listing stage {}", task.stage)))?;
-    let note = tasks::decision_note(&d.note)?;
-    let mut p = load(app, &task.subject_id)
-        .await?
-        .ok_or_else(|| ApiError::internal(format!("task {} has no product", task.id)))?;
-    if p.status != stage.status() {
-        return Err(tasks::already_decided());
+impl Subject for Product {
+    fn pk(&self) -> String {
+        self.pk.clone()
     }
-    let vendor = vendor_profile::load(app, &p.vendor_id)
-        .await?
-        .ok_or_else(|| ApiError::internal(format!("product {} has no vendor", p.id)))?;
-    let before = p.status;
-    let expected = p.version;
-    let now = app.clock.epoch();
-    let table = app.store.table();
-    let mut tx = Tx::new();
-    let (action, output) = match d.decision.as_deref() {
-        Some("approve") => {
-            p.status = stage.after_approval();
-            p.rejection = None;
-            if p.status == ProductStatus::Published {
-                let previous = load_listing(app, &p.id).await?;
-                let card = vendor_card(app, &vendor).await?;
-                let listing = Listing::of(&p, &card, previous.as_ref(), now);
-                p.published_at = Some(listing.published_at);
-                if let Some(old) = &previous {
-                    for k in listing.stale_keys(old) {
-                        tx.delete(table, key(p.pk.clone(), format!("{INDEX_PREFIX}{k}")));
-                    }
-                }
-                for item in listing.index_items() {
-                    tx.put(table, item);
-                }
-                tx.put(table, to_item(&listing)?);
+
+    fn status_code(&self) -> &'static str {
+        self.status.as_str()
+    }
+
+    fn status_label(code: &str) -> &'static str {
+        ProductStatus::parse(code).map_or("-", ProductStatus::label)
+    }
+
+    fn version(&self) -> i64 {
+        self.version
+    }
+
+    fn stamp(&mut self, now: i64) {
+        self.updated_at = now;
+        self.version += 1;
+    }
+
+    fn to_item(&self) -> ApiResult<Item> {
+        to_item(self)
+    }
+}
+
+impl loket_shared::approval::Stage for ListingStage {
+    const DECIDED: &'static [ListingStage] =
+        &[ListingStage::PjlpReview, ListingStage::SatpelPublish];
+
+    fn code(self) -> &'static str {
+        self.as_str()
+    }
+
+    fn label(self) -> &'static str {
+        self.status().label()
+    }
+
+    fn decider(self) -> Option<Role> {
+        Some(ListingStage::decider(self))
+    }
+
+    fn approve_label(self) -> &'static str {
+        match self {
+            ListingStage::PjlpReview => {
+                "Setujui produk (Proses); Anda juga dapat mengubah datanya (Edit)"
             }
-            ("approved", serde_json::json!({ "decision": "approve" }))
+            ListingStage::SatpelPublish => "Tayangkan produk (Proses)",
         }
-        Some("reject") => {
-            let reason = tasks::rejection_reason(&note)?;
-            p.status = ProductStatus::Rejected;
-            p.rejection = Some(ProductRejection {
-                stage,
-                reason,
-                by_role: task.role,
-                at: now,
-            });
-            ("rejected", serde_json::json!({ "decision": "reject" }))
+    }
+}
+
+/// A product in the listing workflow, with its vendor (who is told of every change).
+#[derive(Debug, Clone)]
+pub struct ProductReview {
+    pub product: Product,
+    pub vendor: VendorProfile,
+}
+
+/// What a listing decision causes besides the product's new state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListingEvent {
+    /// The product (or its revision) is now what buyers see.
+    Published,
+}
+
+impl Subject for ProductReview {
+    fn pk(&self) -> String {
+        self.product.pk()
+    }
+
+    fn status_code(&self) -> &'static str {
+        self.product.status_code()
+    }
+
+    fn status_label(code: &str) -> &'static str {
+        Product::status_label(code)
+    }
+
+    fn version(&self) -> i64 {
+        self.product.version
+    }
+
+    fn stamp(&mut self, now: i64) {
+        self.product.stamp(now)
+    }
+
+    fn to_item(&self) -> ApiResult<Item> {
+        to_item(&self.product)
+    }
+}
+
+impl Workflow for ProductReview {
+    const KIND: &'static str = "product_listing";
+    type Stage = ListingStage;
+    type Input = NoInput;
+    type Facts = ();
+    type Event = ListingEvent;
+
+    async fn load(app: &App, id: &str) -> ApiResult<Option<Self>> {
+        let Some(product) = load(app, id).await? else {
+            return Ok(None);
+        };
+        let vendor = vendor_profile::load(app, &product.vendor_id)
+            .await?
+            .ok_or_else(|| ApiError::internal(format!("product {id} has no vendor")))?;
+        Ok(Some(ProductReview { product, vendor }))
+    }
+
+    fn status_email(&self, app: &App, note: Option<String>) -> OutboxEmail {
+        OutboxEmail {
+            id: app.ids.id(),
+            to: self.vendor.email.clone(),
+            template: EmailTemplate::ProductStatusChanged {
+                name: self
+                    .vendor
+                    .business_name
+                    .clone()
+                    .unwrap_or_else(|| self.vendor.email.clone()),
+                product: self.product.display_name(),
+                status: self.product.status.label().to_string(),
+                note,
+            },
         }
-        _ => {
-            return Err(ApiError::invalid(
-                "decision_invalid",
-                "Keputusan harus approve (Proses) atau reject",
-                "decision",
-            ))
+    }
+
+    fn awaiting(&self) -> Option<ListingStage> {
+        <ListingStage as loket_shared::approval::Stage>::DECIDED
+            .iter()
+            .copied()
+            .find(|s| s.status() == self.product.status)
+    }
+
+    async fn facts(_: &App, _: &Self, _: ListingStage, _: &Verdict<NoInput>) -> ApiResult<()> {
+        Ok(())
+    }
+
+    /// "Proses" moves the product on (at the satpel's stage it is published, first
+    /// published now unless it was before); rejection makes it "Ditolak" with its reason.
+    fn transition(
+        &self,
+        stage: ListingStage,
+        verdict: &Verdict<NoInput>,
+        _: &(),
+        at: Moment,
+    ) -> Result<Decided<Self, ListingEvent>, Refusal> {
+        let mut next = self.clone();
+        let p = &mut next.product;
+        match verdict {
+            Verdict::Approve(_) => {
+                p.status = stage.after_approval();
+                p.rejection = None;
+                if p.status == ProductStatus::Published {
+                    p.published_at = p.published_at.or(Some(at.now));
+                    return Ok(Decided::to(next).with_event(ListingEvent::Published));
+                }
+            }
+            Verdict::Reject { reason } => {
+                p.status = ProductStatus::Rejected;
+                p.rejection = Some(ProductRejection {
+                    stage,
+                    reason: reason.clone(),
+                    by_role: at.role,
+                    at: at.now,
+                });
+            }
         }
+        Ok(Decided::to(next))
+    }
+
+    /// On publication: the published version and its catalog index entries (the
+    /// previous version's stale entries removed).
+    async fn effects(
+        app: &App,
+        state: &Self,
+        events: &[ListingEvent],
+        tx: &mut Tx,
+    ) -> ApiResult<()> {
+        if !events.contains(&ListingEvent::Published) {
+            return Ok(());
+        }
+        let p = &state.product;
+        let table = app.store.table();
+        let previous = load_listing(app, &p.id).await?;
+        let card = vendor_card(app, &state.vendor).await?;
+        let listing = Listing::of(p, &card, previous.as_ref(), app.clock.epoch());
+        if let Some(old) = &previous {
+            for k in listing.stale_keys(old) {
+                tx.delete(table, key(p.pk.clone(), format!("{INDEX_PREFIX}{k}")));
+            }
+        }
+        for item in listing.index_items() {
+            tx.put(table, item);
+        }
+        tx.put(table, to_item(&listing)?);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn review(status: ProductStatus) -> ProductReview {
+        let mut product = Product::new("p1", "v1", "DPMPTSP", 0);
+        product.status = status;
+        ProductReview {
+            product,
+            vendor: VendorProfile::new("v1", "DPMPTSP", "toko@contoh.id", 0),
+        }
+    }
+
+    const AT: Moment = Moment {
+        now: 500,
+        role: Role::Satpel,
     };
-    p.updated_at = now;
-    p.version += 1;
-    let claim = tasks::claim(app, &mut tx, task, caller, &output, note.as_deref(), now);
-    tx.put_versioned(table, to_item(&p)?, expected);
-    let entry = ProductAudit::new(app, &p, caller, task.role, action, before, note.clone());
-    tx.put_new(table, to_item(&entry)?);
-    let mail_note = if action == "rejected" { note } else { None };
-    let mail = status_email(app, &vendor, &p, mail_note);
-    tx.put_new(table, mail.to_item(&app.sealer, now)?);
-    tasks::commit_decision(app, tx, claim, task).await?;
-    tracing::info!(product_id = %p.id, task_id = %task.id, action, stage = stage.as_str(), "listing decision");
-    Ok(output)
+
+    #[test]
+    fn the_pjlp_passes_it_on_and_the_satpel_publishes_it_once() {
+        let r = review(ProductStatus::Submitted);
+        assert_eq!(r.awaiting(), Some(ListingStage::PjlpReview));
+        let approve = Verdict::Approve(NoInput {});
+        let d = r
+            .transition(ListingStage::PjlpReview, &approve, &(), AT)
+            .unwrap();
+        assert_eq!(d.state.product.status, ProductStatus::Publishing);
+        assert!(d.events.is_empty());
+        assert_eq!(d.state.awaiting(), Some(ListingStage::SatpelPublish));
+        let d = d
+            .state
+            .transition(ListingStage::SatpelPublish, &approve, &(), AT)
+            .unwrap();
+        assert_eq!(d.state.product.status, ProductStatus::Published);
+        assert_eq!(d.events, vec![ListingEvent::Published]);
+        assert_eq!(d.state.product.published_at, Some(500));
+        assert_eq!(d.state.awaiting(), None);
+        // A revision keeps the date it was first published.
+        let mut revised = review(ProductStatus::Publishing);
+        revised.product.published_at = Some(10);
+        let d = revised
+            .transition(ListingStage::SatpelPublish, &approve, &(), AT)
+            .unwrap();
+        assert_eq!(d.state.product.published_at, Some(10));
+    }
+
+    #[test]
+    fn a_rejection_keeps_its_reason_stage_and_role() {
+        let r = review(ProductStatus::Publishing);
+        let reject = Verdict::Reject {
+            reason: "Foto buram".into(),
+        };
+        let d = r
+            .transition(ListingStage::SatpelPublish, &reject, &(), AT)
+            .unwrap();
+        assert_eq!(d.state.product.status, ProductStatus::Rejected);
+        assert!(d.events.is_empty());
+        assert_eq!(
+            d.state.product.rejection,
+            Some(ProductRejection {
+                stage: ListingStage::SatpelPublish,
+                reason: "Foto buram".into(),
+                by_role: Role::Satpel,
+                at: 500,
+            })
+        );
+        assert!(d.state.product.status.submittable());
+    }
 }

@@ -11,7 +11,6 @@ use loket_shared::{ApiError, ApiResult};
 use serde::{Deserialize, Serialize};
 
 pub const PRODUCT_SK: &str = "PRODUCT";
-pub const AUDIT_PREFIX: &str = "AUDIT#";
 pub const PHOTO_PREFIX: &str = "PHOTO#";
 /// At most this many photos per product.
 pub const MAX_PHOTOS: usize = 8;
@@ -110,6 +109,21 @@ impl ProductStatus {
             ProductStatus::Published => "Tayang",
             ProductStatus::Rejected => "Ditolak",
         }
+    }
+
+    /// The status code (as stored and on the timeline).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProductStatus::Draft => "draft",
+            ProductStatus::Submitted => "submitted",
+            ProductStatus::Publishing => "publishing",
+            ProductStatus::Published => "published",
+            ProductStatus::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<ProductStatus> {
+        serde_json::from_value(serde_json::Value::String(code.to_string())).ok()
     }
 
     /// Whether the vendor may change the product (a published one becomes a revision).

@@ -9,7 +9,8 @@
 
 use loket_shared::lambda::EventUseCase;
 use loket_shared::mail::OutboxEmail;
-use loket_shared::store::{item_from_stream_image, key, n, s, Item};
+use loket_shared::store::{key, n, s, Item};
+use loket_shared::streams;
 use loket_shared::{event_use_case, ApiResult, App};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -28,51 +29,16 @@ pub mod tasks;
 
 const LEASE_SECONDS: i64 = 120;
 
-/// The new items of the `INSERT` records of a stream batch, with their sequence numbers
-/// (the identifiers of partial batch failures).
-pub(crate) fn inserted_items(event: &serde_json::Value) -> Vec<(String, Item)> {
-    event["Records"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|r| r["eventName"] == "INSERT")
-        .filter_map(|r| {
-            let seq = r["dynamodb"]["SequenceNumber"].as_str()?.to_string();
-            Some((seq, item_from_stream_image(&r["dynamodb"]["NewImage"])?))
-        })
-        .collect()
-}
-
-/// Handles one batch of DynamoDB stream records.
+/// Handles one batch of DynamoDB stream records: the records of a batch are
+/// independent emails (each has its own claim), so they are sent concurrently.
 pub async fn send_outbox_email(
     app: Arc<App>,
     event: serde_json::Value,
 ) -> ApiResult<serde_json::Value> {
-    // The records of a batch are independent emails (each has its own claim), so they
-    // are sent concurrently: a batch takes as long as its slowest email, not their sum.
-    let mut sending = tokio::task::JoinSet::new();
-    for (seq, image) in inserted_items(&event) {
-        let app = app.clone();
-        sending.spawn(async move { (seq, deliver(&app, &image).await) });
-    }
-    let mut failures = Vec::new();
-    while let Some(done) = sending.join_next().await {
-        match done {
-            Ok((_, Ok(()))) => {}
-            Ok((seq, Err(e))) => {
-                tracing::error!(error = %e, sequence = %seq, "outbox email not sent, will retry");
-                failures.push(serde_json::json!({ "itemIdentifier": seq }));
-            }
-            // A panicked delivery has lost its sequence number: fail the whole batch so
-            // every record is retried (claims make the retry safe).
-            Err(e) => {
-                return Err(loket_shared::ApiError::internal(format!(
-                    "outbox delivery task failed: {e}"
-                )))
-            }
-        }
-    }
-    Ok(serde_json::json!({ "batchItemFailures": failures }))
+    streams::for_each_inserted(app, event, "send_outbox_email", |app, image| async move {
+        deliver(&app, &image).await
+    })
+    .await
 }
 
 async fn deliver(app: &App, image: &Item) -> ApiResult<()> {

@@ -1,5 +1,5 @@
 //! Lambda entry point of the notifications context (stream-driven).
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    loket_shared::lambda::run_events(&loket_notifications::event_use_cases()).await
+    loket_shared::lambda::run(&[], &loket_notifications::event_use_cases()).await
 }

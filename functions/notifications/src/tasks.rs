@@ -8,6 +8,7 @@
 
 use loket_shared::mail::{EmailTemplate, OutboxEmail};
 use loket_shared::store::{get_s, key, Item, Query, Tx, TxError};
+use loket_shared::streams;
 use loket_shared::tasks::{self, Task};
 use loket_shared::{ApiError, ApiResult, App};
 use std::sync::Arc;
@@ -19,17 +20,18 @@ pub async fn notify_task_assignees(
     app: Arc<App>,
     event: serde_json::Value,
 ) -> ApiResult<serde_json::Value> {
-    let mut failures = Vec::new();
-    for (seq, image) in crate::inserted_items(&event) {
-        if get_s(&image, "SK") != Some(tasks::TASK_SK) {
-            continue;
-        }
-        if let Err(e) = notify(&app, &image).await {
-            tracing::error!(error = %e, sequence = %seq, "task notification failed, will retry");
-            failures.push(serde_json::json!({ "itemIdentifier": seq }));
-        }
-    }
-    Ok(serde_json::json!({ "batchItemFailures": failures }))
+    streams::for_each_inserted(
+        app,
+        event,
+        "notify_task_assignees",
+        |app, image| async move {
+            if get_s(&image, "SK") != Some(tasks::TASK_SK) {
+                return Ok(());
+            }
+            notify(&app, &image).await
+        },
+    )
+    .await
 }
 
 /// (user id, name, email) of an account, if it is active.

@@ -5,8 +5,14 @@ pub mod documents;
 pub mod onboarding;
 pub mod profile;
 
+use loket_shared::approval::{task_kind, TaskKind};
 use loket_shared::http::UseCase;
 use loket_shared::use_case;
+
+/// The human tasks of this context's workflows (vendor onboarding).
+pub fn task_kinds() -> Vec<TaskKind> {
+    vec![task_kind::<profile::VendorProfile>()]
+}
 
 /// The HTTP use cases of this context, by `LOKET_USE_CASE` name.
 pub fn use_cases() -> Vec<UseCase> {

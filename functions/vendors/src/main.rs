@@ -1,5 +1,5 @@
 //! Lambda entry point of the vendors context.
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    loket_shared::lambda::run_http(&loket_vendors::use_cases()).await
+    loket_shared::lambda::run(&loket_vendors::use_cases(), &[]).await
 }

@@ -10,18 +10,15 @@
 //! next "Confirm" resumes the chain at the stage that rejected it.
 
 use crate::profile::{self, Rejection, VendorProfile};
-use loket_shared::auth::{Caller, Role};
+use loket_shared::approval::{self, Change, Decided, Moment, Start, Subject, Verdict, Workflow};
+use loket_shared::auth::Role;
 use loket_shared::http::{authenticate, json, Request, Response};
 use loket_shared::mail::{EmailTemplate, OutboxEmail};
-use loket_shared::store::{get_s, to_item, Tx};
-use loket_shared::tasks::{self, Task};
+use loket_shared::rules::Refusal;
+use loket_shared::store::{get_s, to_item, Item};
 use loket_shared::{ApiError, ApiResult, App};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
-
-/// `Task::kind` of onboarding tasks.
-pub const TASK_KIND: &str = "vendor_onboarding";
-pub const AUDIT_PREFIX: &str = "AUDIT#";
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
@@ -144,65 +141,6 @@ pub fn resume_stage(chain: Chain, rejection: Option<&Rejection>, pjlp_assigned: 
     }
 }
 
-/// One line of the vendor's timeline: who did what, as which role, when.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct AuditEntry {
-    #[serde(rename = "PK")]
-    pub pk: String,
-    #[serde(rename = "SK")]
-    pub sk: String,
-    pub at: i64,
-    pub actor_id: String,
-    pub actor_role: Role,
-    /// `submitted`, `approved` or `rejected`.
-    pub action: String,
-    pub stage: Stage,
-    pub stage_after: Stage,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-}
-
-impl AuditEntry {
-    /// The entry for `actor` (acting as `role`) having moved `p` from `before` to its
-    /// current stage.
-    pub fn new(
-        app: &App,
-        p: &VendorProfile,
-        actor: &Caller,
-        role: Role,
-        action: &str,
-        before: Stage,
-        note: Option<String>,
-    ) -> Self {
-        let now = app.clock.epoch();
-        Self {
-            pk: profile::vendor_pk(&p.vendor_id),
-            // Time first so the timeline sorts by time; the id keeps entries unique.
-            sk: format!("{AUDIT_PREFIX}{now:012}#{}", app.ids.id()),
-            at: now,
-            actor_id: actor.user_id.clone(),
-            actor_role: role,
-            action: action.into(),
-            stage: before,
-            stage_after: p.stage,
-            note,
-        }
-    }
-
-    pub fn view(&self) -> serde_json::Value {
-        serde_json::json!({
-            "at": self.at,
-            "actor_id": self.actor_id,
-            "actor_role": self.actor_role,
-            "action": self.action,
-            "stage": self.stage,
-            "status": self.stage.label(),
-            "status_after": self.stage_after.label(),
-            "note": self.note,
-        })
-    }
-}
-
 pub fn not_editable(stage: Stage) -> ApiError {
     ApiError::conflict(
         "profile_locked",
@@ -213,19 +151,181 @@ pub fn not_editable(stage: Stage) -> ApiError {
     )
 }
 
-fn status_email(app: &App, p: &VendorProfile, note: Option<String>) -> OutboxEmail {
-    OutboxEmail {
-        id: app.ids.id(),
-        to: p.email.clone(),
-        template: EmailTemplate::VendorStatusChanged {
-            name: p
-                .business_name
-                .clone()
-                .or_else(|| p.owner_name.clone())
-                .unwrap_or_else(|| p.email.clone()),
-            status: p.stage.label().to_string(),
-            note,
-        },
+impl loket_shared::approval::Stage for Stage {
+    const DECIDED: &'static [Stage] = &[
+        Stage::AssignPjlp,
+        Stage::PjlpCheck,
+        Stage::SatpelCheck,
+        Stage::Activation,
+        Stage::FieldVerification,
+        Stage::MainApproval,
+    ];
+
+    fn code(self) -> &'static str {
+        self.as_str()
+    }
+
+    fn label(self) -> &'static str {
+        Stage::label(self)
+    }
+
+    fn decider(self) -> Option<Role> {
+        Stage::decider(self)
+    }
+
+    fn approve_label(self) -> &'static str {
+        match self {
+            Stage::AssignPjlp => "Tunjuk PJLP Pendamping (Process)",
+            Stage::Activation | Stage::MainApproval => "Setujui dan aktifkan (Confirm)",
+            _ => "Setujui (Confirm)",
+        }
+    }
+}
+
+impl Subject for VendorProfile {
+    fn pk(&self) -> String {
+        self.pk.clone()
+    }
+
+    fn status_code(&self) -> &'static str {
+        self.stage.as_str()
+    }
+
+    fn status_label(code: &str) -> &'static str {
+        Stage::parse(code).map_or("-", Stage::label)
+    }
+
+    fn version(&self) -> i64 {
+        self.version
+    }
+
+    fn stamp(&mut self, now: i64) {
+        self.updated_at = now;
+        self.version += 1;
+    }
+
+    fn to_item(&self) -> ApiResult<Item> {
+        to_item(self)
+    }
+}
+
+/// What a decision on an onboarding task carries besides `decision` and `note`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct OnboardingInput {
+    /// "Penunjukan Pembina": the PJLP assigned to the vendor.
+    pub pjlp_id: Option<String>,
+}
+
+impl OnboardingInput {
+    fn pjlp(&self) -> Option<&str> {
+        self.pjlp_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    }
+}
+
+/// What an onboarding transition needs to know from storage.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OnboardingFacts {
+    /// The chosen PJLP is an active pjlp officer of the vendor's SKPD.
+    pub chosen_pjlp_eligible: bool,
+}
+
+impl Workflow for VendorProfile {
+    const KIND: &'static str = "vendor_onboarding";
+    type Stage = Stage;
+    type Input = OnboardingInput;
+    type Facts = OnboardingFacts;
+    type Event = ();
+
+    async fn load(app: &App, id: &str) -> ApiResult<Option<Self>> {
+        profile::load(app, id).await
+    }
+
+    fn status_email(&self, app: &App, note: Option<String>) -> OutboxEmail {
+        OutboxEmail {
+            id: app.ids.id(),
+            to: self.email.clone(),
+            template: EmailTemplate::VendorStatusChanged {
+                name: self
+                    .business_name
+                    .clone()
+                    .or_else(|| self.owner_name.clone())
+                    .unwrap_or_else(|| self.email.clone()),
+                status: self.stage.label().to_string(),
+                note,
+            },
+        }
+    }
+
+    fn awaiting(&self) -> Option<Stage> {
+        self.stage.decider().map(|_| self.stage)
+    }
+
+    async fn facts(
+        app: &App,
+        p: &Self,
+        stage: Stage,
+        verdict: &Verdict<OnboardingInput>,
+    ) -> ApiResult<OnboardingFacts> {
+        let chosen = match verdict {
+            Verdict::Approve(input) if stage == Stage::AssignPjlp => input.pjlp(),
+            _ => None,
+        };
+        Ok(OnboardingFacts {
+            chosen_pjlp_eligible: match chosen {
+                Some(pjlp) => is_eligible_pjlp(app, pjlp, &p.skpd).await?,
+                None => false,
+            },
+        })
+    }
+
+    /// Approval moves to the next stage (at "Penunjukan Pembina" with the assigned
+    /// PJLP); rejection sends the registration back to "Pengisian Data" with its reason.
+    fn transition(
+        &self,
+        stage: Stage,
+        verdict: &Verdict<OnboardingInput>,
+        facts: &OnboardingFacts,
+        at: Moment,
+    ) -> Result<Decided<Self, ()>, Refusal> {
+        let mut p = self.clone();
+        match verdict {
+            Verdict::Approve(input) => {
+                if stage == Stage::AssignPjlp {
+                    let pjlp = input.pjlp().ok_or_else(|| {
+                        Refusal::invalid(
+                            "field_required",
+                            "PJLP Pendamping wajib dipilih",
+                            "pjlp_id",
+                        )
+                    })?;
+                    if !facts.chosen_pjlp_eligible {
+                        return Err(Refusal::invalid(
+                            "pjlp_invalid",
+                            "PJLP Pendamping tidak ditemukan pada SKPD Pembina ini",
+                            "pjlp_id",
+                        ));
+                    }
+                    p.pjlp_id = Some(pjlp.to_string());
+                }
+                p.stage = stage.after_approval();
+                let pjlp = p.pjlp_id.clone().unwrap_or_default();
+                Ok(Decided::to(p).with_output("pjlp_id", pjlp))
+            }
+            Verdict::Reject { reason } => {
+                p.stage = Stage::DataEntry;
+                p.rejection = Some(Rejection {
+                    stage,
+                    reason: reason.clone(),
+                    by_role: at.role,
+                    at: at.now,
+                });
+                Ok(Decided::to(p))
+            }
+        }
     }
 }
 
@@ -261,32 +361,12 @@ pub async fn submit_vendor_profile(app: Arc<App>, req: Request) -> ApiResult<Res
     let machine = machine
         .clone()
         .ok_or_else(|| ApiError::unavailable("the onboarding state machine ARN is not set"))?;
-    let before = p.clone();
+    let expected = p.version;
     let start = resume_stage(chain, p.rejection.as_ref(), p.pjlp_id.is_some());
     p.stage = start;
     p.rejection = None;
     p.submissions += 1;
-    p.updated_at = app.clock.epoch();
-    p.version += 1;
-
-    let mut tx = Tx::new();
-    let table = app.store.table();
-    tx.put_versioned(table, to_item(&p)?, before.version);
-    let entry = AuditEntry::new(
-        &app,
-        &p,
-        &caller,
-        Role::Vendor,
-        "submitted",
-        Stage::DataEntry,
-        None,
-    );
-    tx.put_new(table, to_item(&entry)?);
-    tx.put_new(
-        table,
-        status_email(&app, &p, None).to_item(&app.sealer, p.updated_at)?,
-    );
-    app.store.transact(tx).await?;
+    p.stamp(app.clock.epoch());
 
     let input = serde_json::json!({
         "start": start.as_str(),
@@ -298,25 +378,20 @@ pub async fn submit_vendor_profile(app: Arc<App>, req: Request) -> ApiResult<Res
         "admin_org": admin_org,
         "task_timeout_seconds": app.cfg.onboarding.task_timeout_seconds,
     });
+    let change = Change {
+        actor: &caller,
+        role: Role::Vendor,
+        action: "submitted",
+        from: Stage::DataEntry.as_str(),
+        note: None,
+    };
     // Named by vendor and submission: a retried start cannot open a second chain.
-    if let Err(e) = tasks::start_execution(
-        &app,
-        &machine,
-        &format!("{}-{}", p.vendor_id, p.submissions),
-        &input,
-    )
-    .await
-    {
-        // Put it back as it was, so the vendor can confirm again.
-        let mut tx = Tx::new();
-        let mut back = before;
-        back.version = p.version + 1;
-        tx.put_versioned(app.store.table(), to_item(&back)?, p.version);
-        if let Err(undo) = app.store.transact(tx).await {
-            tracing::error!(vendor_id = %p.vendor_id, error = ?undo, "could not undo a submission whose workflow did not start");
-        }
-        return Err(e);
-    }
+    let start_workflow = Start {
+        machine: &machine,
+        name: format!("{}-{}", p.vendor_id, p.submissions),
+        input,
+    };
+    approval::submit(&app, &p, expected, change, start_workflow).await?;
     tracing::info!(vendor_id = %p.vendor_id, stage = start.as_str(), "vendor profile submitted");
     let mut v = profile::view(&app, p).await?;
     v["message"] = "Data berhasil dikonfirmasi dan menunggu verifikasi petugas".into();
@@ -341,120 +416,16 @@ fn incomplete(p: &VendorProfile, chain: Chain) -> ApiError {
     )
 }
 
-/// An officer's decision on an onboarding task.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-pub struct Decision {
-    /// `approve` (for "Penunjukan Pembina": assign `pjlp_id`) or `reject`.
-    pub decision: Option<String>,
-    pub note: Option<String>,
-    pub pjlp_id: Option<String>,
-}
-
-/// Applies `decision` to the vendor behind `task` and claims the task, atomically.
-/// Returns the output the waiting execution resumes with.
-pub async fn decide(
-    app: &App,
-    task: &Task,
-    caller: &Caller,
-    d: &Decision,
-) -> ApiResult<serde_json::Value> {
-    let stage = Stage::parse(&task.stage)
-        .ok_or_else(|| ApiError::internal(format!("unknown onboarding stage {}", task.stage)))?;
-    let note = tasks::decision_note(&d.note)?;
-    let mut p = profile::load(app, &task.subject_id)
-        .await?
-        .ok_or_else(|| ApiError::internal(format!("task {} has no vendor", task.id)))?;
-    if p.stage != stage {
-        return Err(tasks::already_decided());
-    }
-    let expected = p.version;
-    let now = app.clock.epoch();
-    let (action, output) = match d.decision.as_deref() {
-        Some("approve") => {
-            if stage == Stage::AssignPjlp {
-                let pjlp = d
-                    .pjlp_id
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|v| !v.is_empty())
-                    .ok_or_else(|| {
-                        ApiError::invalid(
-                            "field_required",
-                            "PJLP Pendamping wajib dipilih",
-                            "pjlp_id",
-                        )
-                    })?;
-                check_pjlp(app, pjlp, &p.skpd).await?;
-                p.pjlp_id = Some(pjlp.to_string());
-            }
-            p.stage = stage.after_approval();
-            (
-                "approved",
-                serde_json::json!({ "decision": "approve", "pjlp_id": p.pjlp_id.clone().unwrap_or_default() }),
-            )
-        }
-        Some("reject") => {
-            let reason = tasks::rejection_reason(&note)?;
-            p.stage = Stage::DataEntry;
-            p.rejection = Some(Rejection {
-                stage,
-                reason,
-                by_role: task.role,
-                at: now,
-            });
-            ("rejected", serde_json::json!({ "decision": "reject" }))
-        }
-        _ => {
-            return Err(ApiError::invalid(
-                "decision_invalid",
-                "Keputusan harus approve atau reject",
-                "decision",
-            ))
-        }
+/// Whether `pjlp_id` is an active pjlp officer of `skpd`.
+async fn is_eligible_pjlp(app: &App, pjlp_id: &str, skpd: &str) -> ApiResult<bool> {
+    let Some(acc) = app.store.get(&format!("USER#{pjlp_id}"), "ACCOUNT").await? else {
+        return Ok(false);
     };
-    p.updated_at = now;
-    p.version += 1;
-
-    let mut tx = Tx::new();
-    let table = app.store.table();
-    let claim = tasks::claim(app, &mut tx, task, caller, &output, note.as_deref(), now);
-    tx.put_versioned(table, to_item(&p)?, expected);
-    let entry = AuditEntry::new(app, &p, caller, task.role, action, stage, note.clone());
-    tx.put_new(table, to_item(&entry)?);
-    let mail_note = if action == "rejected" { note } else { None };
-    tx.put_new(
-        table,
-        status_email(app, &p, mail_note).to_item(&app.sealer, now)?,
-    );
-    tasks::commit_decision(app, tx, claim, task).await?;
-    tracing::info!(vendor_id = %p.vendor_id, task_id = %task.id, action, stage = stage.as_str(), "onboarding decision");
-    Ok(output)
-}
-
-/// The PJLP must be an active pjlp officer of the vendor's SKPD.
-async fn check_pjlp(app: &App, pjlp_id: &str, skpd: &str) -> ApiResult<()> {
-    let invalid = || {
-        ApiError::invalid(
-            "pjlp_invalid",
-            "PJLP Pendamping tidak ditemukan pada SKPD Pembina ini",
-            "pjlp_id",
-        )
-    };
-    let acc = app
-        .store
-        .get(&format!("USER#{pjlp_id}"), "ACCOUNT")
-        .await?
-        .ok_or_else(invalid)?;
     let is_pjlp = acc
         .get("roles")
         .and_then(|r| r.as_l().ok())
         .is_some_and(|l| l.iter().any(|v| v.as_s().is_ok_and(|s| s == "pjlp")));
-    if is_pjlp && get_s(&acc, "org") == Some(skpd) && get_s(&acc, "status") == Some("active") {
-        Ok(())
-    } else {
-        Err(invalid())
-    }
+    Ok(is_pjlp && get_s(&acc, "org") == Some(skpd) && get_s(&acc, "status") == Some("active"))
 }
 
 #[cfg(test)]
@@ -535,5 +506,105 @@ mod tests {
             resume_stage(Chain::EOrder, Some(&rejected_at(Stage::Activation)), false),
             Stage::AssignPjlp
         );
+    }
+
+    fn in_stage(stage: Stage) -> VendorProfile {
+        let mut p = VendorProfile::new("v1", "DPMPTSP", "toko@contoh.id", 0);
+        p.stage = stage;
+        p
+    }
+
+    const SATPEL: Moment = Moment {
+        now: 100,
+        role: Role::Satpel,
+    };
+
+    fn approve(pjlp: Option<&str>) -> Verdict<OnboardingInput> {
+        Verdict::Approve(OnboardingInput {
+            pjlp_id: pjlp.map(String::from),
+        })
+    }
+
+    #[test]
+    fn assigning_a_pjlp_needs_an_eligible_one_and_records_it() {
+        let p = in_stage(Stage::AssignPjlp);
+        let eligible = OnboardingFacts {
+            chosen_pjlp_eligible: true,
+        };
+        let refused = p
+            .transition(Stage::AssignPjlp, &approve(Some("  ")), &eligible, SATPEL)
+            .unwrap_err();
+        assert_eq!(
+            (refused.code, refused.field),
+            ("field_required", Some("pjlp_id"))
+        );
+        let refused = p
+            .transition(
+                Stage::AssignPjlp,
+                &approve(Some("u9")),
+                &OnboardingFacts::default(),
+                SATPEL,
+            )
+            .unwrap_err();
+        assert_eq!(refused.code, "pjlp_invalid");
+        let done = p
+            .transition(Stage::AssignPjlp, &approve(Some(" u9 ")), &eligible, SATPEL)
+            .unwrap();
+        assert_eq!(done.state.stage, Stage::PjlpCheck);
+        assert_eq!(done.state.pjlp_id.as_deref(), Some("u9"));
+        assert_eq!(done.output["pjlp_id"], "u9");
+        // Pure: the version is the engine's business, the input is untouched.
+        assert_eq!(done.state.version, p.version);
+        assert_eq!(p.stage, Stage::AssignPjlp);
+    }
+
+    #[test]
+    fn approval_at_a_check_moves_on_and_rejection_goes_back_with_its_reason() {
+        let mut p = in_stage(Stage::SatpelCheck);
+        p.pjlp_id = Some("u9".into());
+        let none = OnboardingFacts::default();
+        let done = p
+            .transition(Stage::SatpelCheck, &approve(None), &none, SATPEL)
+            .unwrap();
+        assert_eq!(done.state.stage, Stage::Activation);
+        assert_eq!(done.output["pjlp_id"], "u9");
+        let reject = Verdict::Reject {
+            reason: "NIB tidak terbaca".into(),
+        };
+        let back = p
+            .transition(Stage::SatpelCheck, &reject, &none, SATPEL)
+            .unwrap()
+            .state;
+        assert_eq!(back.stage, Stage::DataEntry);
+        assert_eq!(
+            back.rejection,
+            Some(Rejection {
+                stage: Stage::SatpelCheck,
+                reason: "NIB tidak terbaca".into(),
+                by_role: Role::Satpel,
+                at: 100,
+            })
+        );
+        // The next confirmation resumes where it was rejected.
+        assert_eq!(
+            resume_stage(Chain::EOrder, back.rejection.as_ref(), true),
+            Stage::SatpelCheck
+        );
+    }
+
+    #[test]
+    fn only_chain_stages_await_a_decision() {
+        assert_eq!(in_stage(Stage::DataEntry).awaiting(), None);
+        assert_eq!(in_stage(Stage::Registered).awaiting(), None);
+        assert_eq!(
+            in_stage(Stage::MainApproval).awaiting(),
+            Some(Stage::MainApproval)
+        );
+        use loket_shared::approval::Stage as _;
+        for s in Stage::DECIDED {
+            assert!(s.decider().is_some(), "{s:?} has no decider");
+            assert_eq!(Stage::parse_decided(s.code()), Some(*s));
+        }
+        assert_eq!(Stage::parse_decided("data_entry"), None);
     }
 }

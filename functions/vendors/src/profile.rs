@@ -3,10 +3,11 @@
 
 use crate::onboarding::{self, Chain, Stage};
 use loket_reference::regions::{self, RegionPath};
+use loket_shared::approval::{self, Change, Subject};
 use loket_shared::auth::{Caller, Role};
 use loket_shared::http::{authenticate, body, json, Request, Response};
 use loket_shared::rules::contact;
-use loket_shared::store::{from_item, to_item, Query, Tx};
+use loket_shared::store::{to_item, Tx};
 use loket_shared::{ApiError, ApiResult, App};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -250,17 +251,7 @@ async fn own_profile(app: &App, caller: &Caller) -> ApiResult<VendorProfile> {
 
 /// The profile as the API shows it (without the storage keys).
 pub async fn view(app: &App, profile: VendorProfile) -> ApiResult<serde_json::Value> {
-    let timeline = app
-        .store
-        .query_all(
-            &Query::partition(vendor_pk(&profile.vendor_id))
-                .sk_begins_with("SK", onboarding::AUDIT_PREFIX),
-        )
-        .await?
-        .into_iter()
-        .map(from_item::<onboarding::AuditEntry>)
-        .map(|e| e.map(|e| e.view()))
-        .collect::<ApiResult<Vec<_>>>()?;
+    let timeline = approval::timeline::<VendorProfile>(app, &profile.pk).await?;
     let documents = crate::documents::list(app, &profile.vendor_id)
         .await?
         .iter()
@@ -500,20 +491,16 @@ pub async fn correct_vendor_profile(app: Arc<App>, req: Request) -> ApiResult<Re
     }
     let expected = p.version;
     input.apply(&app, &mut p).await?;
-    p.updated_at = app.clock.epoch();
-    p.version += 1;
-    let entry = onboarding::AuditEntry::new(
-        &app,
-        &p,
-        &caller,
-        Role::Pjlp,
-        "corrected",
-        Stage::PjlpCheck,
-        None,
-    );
+    p.stamp(app.clock.epoch());
+    let change = Change {
+        actor: &caller,
+        role: Role::Pjlp,
+        action: "corrected",
+        from: Stage::PjlpCheck.as_str(),
+        note: None,
+    };
     let mut tx = Tx::new();
-    tx.put_versioned(app.store.table(), to_item(&p)?, expected);
-    tx.put_new(app.store.table(), to_item(&entry)?);
+    approval::record(&app, &mut tx, &p, expected, change)?;
     app.store.transact(tx).await?;
     tracing::info!(vendor_id = %p.vendor_id, "vendor data corrected by the PJLP");
     let mut v = view(&app, p).await?;

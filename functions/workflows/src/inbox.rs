@@ -1,12 +1,10 @@
 //! The officer's inbox of pending tasks and the decision on one of them.
 
-use loket_catalog::listing;
 use loket_shared::auth::Caller;
-use loket_shared::http::{authenticate, body, json, path_param, query_param, Request, Response};
+use loket_shared::http::{authenticate, json, path_param, query_param, Request, Response};
 use loket_shared::store::Query;
 use loket_shared::tasks::{self, Task};
 use loket_shared::{ApiError, ApiResult, App};
-use loket_vendors::onboarding;
 use std::sync::Arc;
 
 /// The inboxes `caller` reads: one per officer role in its organisation, and its own.
@@ -70,21 +68,9 @@ pub async fn decide(app: &App, caller: &Caller, task: &Task, req: &Request) -> A
     if !task.is_pending() {
         return Err(tasks::not_pending(task));
     }
-    let output = match task.kind.as_str() {
-        onboarding::TASK_KIND => {
-            let d: onboarding::Decision = body(req)?;
-            onboarding::decide(app, task, caller, &d).await?
-        }
-        listing::TASK_KIND => {
-            let d: listing::Decision = body(req)?;
-            listing::decide(app, task, caller, &d).await?
-        }
-        other => {
-            return Err(ApiError::internal(format!(
-                "task kind {other} has no decision"
-            )))
-        }
-    };
+    let kind = crate::task_kind(&task.kind)
+        .ok_or_else(|| ApiError::internal(format!("task kind {} is not declared", task.kind)))?;
+    let output = (kind.decide)(app, task, caller, req).await?;
     tasks::resume(app, task, &output).await?;
     json(
         200,

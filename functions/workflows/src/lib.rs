@@ -1,13 +1,34 @@
 //! Workflows: the human tasks the state machines open, as officers see them — their
-//! inbox and their decisions. What a decision does to its subject belongs to the
-//! subject's context (`loket_vendors::onboarding::decide` for vendor onboarding,
-//! `loket_catalog::listing::decide` for product listing).
+//! inbox and their decisions — and the start of executions recorded in the outbox.
+//! What a decision does to its subject is declared by the subject's context (its
+//! `impl Workflow`, see `loket_shared::approval`); this context finds the task kinds
+//! through the contexts' `task_kinds()`.
 
 pub mod inbox;
 pub mod links;
+pub mod starts;
 
+use loket_shared::approval::TaskKind;
 use loket_shared::http::UseCase;
-use loket_shared::use_case;
+use loket_shared::lambda::EventUseCase;
+use loket_shared::{event_use_case, use_case};
+
+/// Every kind of human task, as the contexts declare them.
+pub fn task_kinds() -> Vec<TaskKind> {
+    let mut kinds = loket_vendors::task_kinds();
+    kinds.extend(loket_catalog::task_kinds());
+    kinds
+}
+
+/// The task kind named `kind`.
+pub fn task_kind(kind: &str) -> Option<TaskKind> {
+    task_kinds().into_iter().find(|k| k.kind == kind)
+}
+
+/// The event use cases of this context, by `LOKET_USE_CASE` name.
+pub fn event_use_cases() -> Vec<EventUseCase> {
+    vec![event_use_case!("start_workflows", starts::start_workflows)]
+}
 
 /// The HTTP use cases of this context, by `LOKET_USE_CASE` name.
 pub fn use_cases() -> Vec<UseCase> {

@@ -67,14 +67,9 @@ pub async fn show_task_link(app: Arc<App>, req: Request) -> ApiResult<Response> 
             ),
         );
     }
-    let approve = match (task.kind.as_str(), task.stage.as_str()) {
-        (_, "assign_pjlp") => "Tunjuk PJLP Pendamping (Process)",
-        (loket_catalog::listing::TASK_KIND, "satpel_publish") => "Tayangkan produk (Proses)",
-        (loket_catalog::listing::TASK_KIND, _) => {
-            "Setujui produk (Proses); Anda juga dapat mengubah datanya (Edit)"
-        }
-        _ => "Setujui (Confirm)",
-    };
+    let approve = crate::task_kind(&task.kind)
+        .and_then(|k| (k.approve_label)(&task.stage))
+        .unwrap_or("Setujui (Confirm)");
     // The decision itself is a POST by the signed-in officer (the web app sends it
     // with the officer's session to /task-links/{link}/decision).
     let choices = format!(

@@ -6,6 +6,7 @@
 //! delivers matching records to the event functions with the template's filters, and
 //! fires scheduled functions.
 
+pub mod faults;
 pub mod provision;
 pub mod seed;
 pub mod server;
@@ -27,5 +28,7 @@ pub fn http_use_cases() -> Vec<UseCase> {
 
 /// Every event (stream, queue, schedule) use case.
 pub fn event_use_cases() -> Vec<EventUseCase> {
-    loket_notifications::event_use_cases()
+    let mut all = loket_notifications::event_use_cases();
+    all.extend(loket_workflows::event_use_cases());
+    all
 }

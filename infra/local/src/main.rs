@@ -150,8 +150,14 @@ async fn run(args: Args, t: Template, root: PathBuf) -> Result<(), String> {
     let machines = provision::state_machines(&t, &aws_sdk_sfn::Client::new(&aws)).await?;
 
     let mut app = App::from_env().await.map_err(|e| e.to_string())?;
+    let faults = loket_local::faults::Faults::default();
     if args.test_support {
         app.clock = Arc::new(loket_shared::clock::ShiftedClock);
+        app.sfn = aws_sdk_sfn::Client::from_conf(
+            aws_sdk_sfn::config::Builder::from(&aws)
+                .interceptor(faults.clone())
+                .build(),
+        );
     }
     let app = Arc::new(app);
     let regions = seed::regions(
@@ -181,19 +187,20 @@ async fn run(args: Args, t: Template, root: PathBuf) -> Result<(), String> {
         .and_then(|d| d.latest_stream_arn)
         .ok_or("the table has no stream")?;
     let client = Arc::new(streams::StreamClient::new(&args.moto, "us-east-1"));
+    let mut sources = Vec::new();
     for source in t.stream_sources() {
         let handler = *events
             .get(&source.use_case)
             .ok_or_else(|| format!("stream source names unknown use case {}", source.use_case))?;
-        let positions = client.positions(&stream_arn).await?;
-        tokio::spawn(streams::run(
-            app.clone(),
-            client.clone(),
-            source,
-            handler,
-            positions,
-        ));
+        sources.push((source, handler));
     }
+    let positions = client.positions(&stream_arn).await?;
+    tokio::spawn(streams::run(
+        app.clone(),
+        client.clone(),
+        sources,
+        positions,
+    ));
     for s in t.schedules() {
         let handler = *events
             .get(&s.use_case)
@@ -219,6 +226,7 @@ async fn run(args: Args, t: Template, root: PathBuf) -> Result<(), String> {
     server.events = events;
     server.trust_forwarded_for = args.trust_forwarded_for;
     server.test_support = args.test_support;
+    server.faults = faults;
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port))
         .await
         .map_err(|e| format!("port {}: {e}", args.port))?;

@@ -37,6 +37,8 @@ pub struct Server {
     /// Test support (`--test-support`): honour `x-loket-clock-shift` (the app's clock is
     /// then a `ShiftedClock`) and serve `POST /__local/seed/...`.
     pub test_support: bool,
+    /// Faults armed by the tests (`--test-support` only), tripped by the SDK clients.
+    pub faults: crate::faults::Faults,
 }
 
 fn split(path: &str) -> Vec<String> {
@@ -74,6 +76,7 @@ impl Server {
             events: HashMap::new(),
             trust_forwarded_for: false,
             test_support: false,
+            faults: Default::default(),
         })
     }
 
@@ -187,11 +190,7 @@ impl Server {
                             .with_path_parameters(params)
                             .with_query_string_parameters(query)
                             .with_request_context(RequestContext::ApiGatewayV2(ctx));
-                        let span = tracing::info_span!(
-                            "request",
-                            use_case = %route.use_case,
-                            user_id = tracing::field::Empty
-                        );
+                        let span = loket_shared::lambda::request_span(&route.use_case);
                         let shift = parts
                             .headers
                             .get("x-loket-clock-shift")
@@ -285,6 +284,21 @@ impl Server {
                         serde_json::json!({ "code": "seed_invalid", "message": e }),
                     ),
                 }
+            }
+            ("POST", ["faults"]) if self.test_support => {
+                match serde_json::from_slice::<crate::faults::Fault>(body)
+                    .map_err(|e| e.to_string())
+                    .and_then(|f| self.faults.arm(f))
+                {
+                    Ok(()) => json(201, serde_json::json!({ "armed": self.faults.armed() })),
+                    Err(e) => json(
+                        400,
+                        serde_json::json!({ "code": "fault_invalid", "message": e }),
+                    ),
+                }
+            }
+            ("GET", ["faults"]) if self.test_support => {
+                json(200, serde_json::json!({ "armed": self.faults.armed() }))
             }
             _ => json(404, serde_json::json!({ "code": "route_not_found" })),
         }

@@ -133,15 +133,31 @@ pub fn matches(pattern: &Value, value: &Value) -> bool {
     }
 }
 
-/// Polls the shards and delivers records to one event source's handler, forever.
+/// Polls the shards once for every event source (as one consumer: each poll is two
+/// emulator calls however many sources there are) and hands each source the records
+/// its filters pass. Each source delivers on its own task, in order, with its own
+/// retries, so a source retrying a failed record does not hold the others back.
 pub async fn run(
     app: Arc<App>,
     client: Arc<StreamClient>,
-    source: StreamSource,
-    handler: EventHandler,
+    sources: Vec<(StreamSource, EventHandler)>,
     mut positions: Vec<Position>,
 ) {
     let region = client.region.clone();
+    let mut outlets = Vec::new();
+    for (source, handler) in sources {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Vec<Value>>();
+        let app = app.clone();
+        let filters = source.filters.clone();
+        tokio::spawn(async move {
+            while let Some(mut batch) = rx.recv().await {
+                for chunk in batch.chunks_mut(source.batch_size.max(1)) {
+                    deliver(&app, &source, handler, chunk.to_vec()).await;
+                }
+            }
+        });
+        outlets.push((filters, tx));
+    }
     loop {
         let mut idle = true;
         for pos in positions.iter_mut() {
@@ -152,22 +168,26 @@ pub async fn run(
                     continue;
                 }
             };
-            let mut batch: Vec<Value> = records
+            if records.is_empty() {
+                continue;
+            }
+            idle = false;
+            let records: Vec<Value> = records
                 .into_iter()
                 .map(|mut r| {
                     r["awsRegion"] = json!(region);
                     r
                 })
-                .filter(|r| {
-                    source.filters.is_empty() || source.filters.iter().any(|f| matches(f, r))
-                })
                 .collect();
-            if batch.is_empty() {
-                continue;
-            }
-            idle = false;
-            for chunk in batch.chunks_mut(source.batch_size.max(1)) {
-                deliver(&app, &source, handler, chunk.to_vec()).await;
+            for (filters, outlet) in &outlets {
+                let batch: Vec<Value> = records
+                    .iter()
+                    .filter(|r| filters.is_empty() || filters.iter().any(|f| matches(f, r)))
+                    .cloned()
+                    .collect();
+                if !batch.is_empty() {
+                    let _ = outlet.send(batch);
+                }
             }
         }
         if idle {
@@ -182,7 +202,8 @@ async fn deliver(
     handler: EventHandler,
     mut records: Vec<Value>,
 ) {
-    for attempt in 0..5u32 {
+    let mut attempt = 0u32;
+    loop {
         let event = json!({ "Records": records });
         let failed: Vec<String> = match handler(app.clone(), event).await {
             Ok(v) => v["batchItemFailures"]
@@ -209,9 +230,14 @@ async fn deliver(
                 .as_str()
                 .is_some_and(|s| failed.iter().any(|f| f == s))
         });
-        tokio::time::sleep(Duration::from_millis(200 << attempt)).await;
+        if source.max_retries.is_some_and(|max| attempt >= max) {
+            tracing::error!(use_case = %source.use_case, count = records.len(), "records dropped after retries");
+            return;
+        }
+        // Backoff from 200 ms, at most 3.2 s between attempts.
+        tokio::time::sleep(Duration::from_millis(200 << attempt.min(4))).await;
+        attempt += 1;
     }
-    tracing::error!(use_case = %source.use_case, count = records.len(), "records dropped after retries");
 }
 
 #[cfg(test)]

@@ -19,6 +19,9 @@ pub struct StreamSource {
     pub use_case: String,
     pub function: String,
     pub batch_size: usize,
+    /// Retries of a failed record (`MaximumRetryAttempts`); `None` is Lambda's default
+    /// (-1): until it succeeds.
+    pub max_retries: Option<u32>,
     /// Lambda event filter patterns (JSON); a record passes when any matches.
     pub filters: Vec<serde_json::Value>,
 }
@@ -297,6 +300,9 @@ impl Template {
                     batch_size: get(props, "BatchSize")
                         .and_then(|b| b.as_u64())
                         .unwrap_or(100) as usize,
+                    max_retries: get(props, "MaximumRetryAttempts")
+                        .and_then(|r| r.as_i64())
+                        .and_then(|r| u32::try_from(r).ok()),
                     filters,
                 });
             }

@@ -5,7 +5,7 @@
 use lambda_http::RequestExt;
 use loket_local::streams::matches;
 use loket_local::template::Template;
-use loket_shared::store::{get_s, item_from_stream_image};
+use loket_shared::store::get_s;
 use std::path::PathBuf;
 
 fn root() -> PathBuf {
@@ -46,6 +46,7 @@ fn the_stream_sample_passes_the_templates_outbox_filter_only_for_outbox_inserts(
     let passes = |r: &serde_json::Value| source.filters.iter().any(|f| matches(f, r));
     assert!(passes(&records[0]));
     assert!(!passes(&records[1]));
-    let image = item_from_stream_image(&records[0]["dynamodb"]["NewImage"]).unwrap();
-    assert_eq!(get_s(&image, "to"), Some("warga@contoh.id"));
+    // The handlers read it as the typed event of `aws_lambda_events`.
+    let inserted = loket_shared::streams::inserted_items(event.clone()).unwrap();
+    assert_eq!(get_s(&inserted[0].1, "to"), Some("warga@contoh.id"));
 }

@@ -1,17 +1,17 @@
 //! Contact details: email addresses, Indonesian phone numbers and postal codes.
 
-use crate::error::ApiError;
+use super::Refusal;
 
-fn email_error() -> ApiError {
-    ApiError::invalid("email_invalid", "Format email tidak valid", "email")
+fn email_error() -> Refusal {
+    Refusal::invalid("email_invalid", "Format email tidak valid", "email")
 }
 
-fn phone_error() -> ApiError {
-    ApiError::invalid("phone_invalid", "Nomor telepon tidak valid", "phone")
+fn phone_error() -> Refusal {
+    Refusal::invalid("phone_invalid", "Nomor telepon tidak valid", "phone")
 }
 
-fn postal_code_error() -> ApiError {
-    ApiError::invalid(
+fn postal_code_error() -> Refusal {
+    Refusal::invalid(
         "postal_code_invalid",
         "Kode pos harus 5 digit angka",
         "postal_code",
@@ -63,7 +63,7 @@ fn valid_domain(domain: &str) -> bool {
 /// parts, IP-literal domains and internationalized addresses are not accepted.
 ///
 /// Error: code `email_invalid`, field `email`.
-pub fn normalize_email(input: &str) -> Result<String, ApiError> {
+pub fn normalize_email(input: &str) -> Result<String, Refusal> {
     let email = input.trim().to_lowercase();
     if email.is_empty() || email.len() > 254 || email.chars().any(char::is_whitespace) {
         return Err(email_error());
@@ -88,7 +88,7 @@ pub fn normalize_email(input: &str) -> Result<String, ApiError> {
 /// international call prefix).
 ///
 /// Error: code `phone_invalid`, field `phone`.
-pub fn normalize_phone(input: &str) -> Result<String, ApiError> {
+pub fn normalize_phone(input: &str) -> Result<String, Refusal> {
     let cleaned: String = input
         .chars()
         .filter(|c| !(c.is_whitespace() || matches!(c, '-' | '.' | '(' | ')')))
@@ -115,7 +115,7 @@ pub fn normalize_phone(input: &str) -> Result<String, ApiError> {
 /// digits, the first of which is not `0`.
 ///
 /// Error: code `postal_code_invalid`, field `postal_code`.
-pub fn check_postal_code(input: &str) -> Result<String, ApiError> {
+pub fn check_postal_code(input: &str) -> Result<String, Refusal> {
     let code = input.trim();
     if code.len() == 5 && code.bytes().all(|b| b.is_ascii_digit()) && !code.starts_with('0') {
         Ok(code.to_string())
@@ -131,7 +131,7 @@ mod tests {
     fn assert_email_error(input: &str) {
         let err = normalize_email(input).unwrap_err();
         assert_eq!(err, email_error(), "input {input:?}");
-        assert_eq!(err.status, 400);
+        assert_eq!(err.kind, crate::rules::RefusalKind::Invalid);
         assert_eq!(err.code, "email_invalid");
         assert_eq!(err.message, "Format email tidak valid");
         assert_eq!(err.field, Some("email"));

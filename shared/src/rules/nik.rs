@@ -4,7 +4,7 @@
 //! or kota) code, `CC` the district (kecamatan) code, `DDMMYY` the birth date (women have
 //! 40 added to the day) and `SSSS` a sequence number.
 
-use crate::error::ApiError;
+use super::Refusal;
 
 /// Province codes (kode provinsi) in use by Dukcapil.
 const PROVINCES: &[&str] = &[
@@ -32,12 +32,12 @@ pub struct NikInfo {
     pub female: bool,
 }
 
-fn length_error() -> ApiError {
-    ApiError::invalid("nik_invalid", "No NIK hanya boleh Angka 16 digit", "nik")
+fn length_error() -> Refusal {
+    Refusal::invalid("nik_invalid", "No NIK hanya boleh Angka 16 digit", "nik")
 }
 
-fn content_error() -> ApiError {
-    ApiError::invalid(
+fn content_error() -> Refusal {
+    Refusal::invalid(
         "nik_invalid",
         "NIK tidak valid: kode wilayah atau tanggal lahir pada NIK tidak sesuai",
         "nik",
@@ -65,7 +65,7 @@ fn max_day(month: u8) -> u8 {
 /// refused with the user manual's message; an unknown province, a zero regency or
 /// district code, an impossible birth date or a zero sequence number is refused as an
 /// invalid NIK. Both errors use code `nik_invalid` and field `nik`.
-pub fn parse_nik(input: &str) -> Result<NikInfo, ApiError> {
+pub fn parse_nik(input: &str) -> Result<NikInfo, Refusal> {
     let nik = input.trim();
     if nik.len() != 16 || !nik.bytes().all(|b| b.is_ascii_digit()) {
         return Err(length_error());
@@ -143,7 +143,7 @@ mod tests {
     fn assert_length_error(input: &str) {
         let err = parse_nik(input).unwrap_err();
         assert_eq!(err, length_error(), "input {input:?}");
-        assert_eq!(err.status, 400);
+        assert_eq!(err.kind, crate::rules::RefusalKind::Invalid);
         assert_eq!(err.code, "nik_invalid");
         assert_eq!(err.field, Some("nik"));
         assert_eq!(err.message, "No NIK hanya boleh Angka 16 digit");

@@ -8,18 +8,18 @@
 //!   taxpayer a `0` followed by its old 15-digit number.
 
 use super::nik::parse_nik;
-use crate::error::ApiError;
+use super::Refusal;
 
-fn format_error() -> ApiError {
-    ApiError::invalid(
+fn format_error() -> Refusal {
+    Refusal::invalid(
         "npwp_invalid",
         "Format NPWP tidak valid: gunakan 15 digit (format lama) atau 16 digit",
         "npwp",
     )
 }
 
-fn check_digit_error() -> ApiError {
-    ApiError::invalid(
+fn check_digit_error() -> Refusal {
+    Refusal::invalid(
         "npwp_invalid",
         "NPWP tidak valid: digit pemeriksa tidak sesuai",
         "npwp",
@@ -52,7 +52,7 @@ fn luhn_check_digit(digits: &[u8]) -> u8 {
 }
 
 /// Checks an old-format 15-digit NPWP given as ASCII digits.
-fn check_old_format(digits: &str) -> Result<(), ApiError> {
+fn check_old_format(digits: &str) -> Result<(), Refusal> {
     let values: Vec<u8> = digits.bytes().map(|b| b - b'0').collect();
     if values.len() != 15 {
         return Err(format_error());
@@ -74,7 +74,7 @@ fn check_old_format(digits: &str) -> Result<(), ApiError> {
 /// Errors (code `npwp_invalid`, field `npwp`): a format error for other characters,
 /// another length, or a 16-digit number that is not a valid NIK; a check-digit error
 /// when the Luhn digit does not match.
-pub fn normalize_npwp(input: &str) -> Result<String, ApiError> {
+pub fn normalize_npwp(input: &str) -> Result<String, Refusal> {
     let digits: String = input
         .chars()
         .filter(|c| !(*c == '.' || *c == '-' || c.is_whitespace()))
@@ -138,7 +138,7 @@ mod tests {
     fn assert_format_error(input: &str) {
         let err = normalize_npwp(input).unwrap_err();
         assert_eq!(err, format_error(), "input {input:?}");
-        assert_eq!(err.status, 400);
+        assert_eq!(err.kind, crate::rules::RefusalKind::Invalid);
         assert_eq!(err.code, "npwp_invalid");
         assert_eq!(err.field, Some("npwp"));
     }

@@ -1,7 +1,7 @@
 //! Password policy: 8 to 128 characters, at least one uppercase and one lowercase letter,
 //! and not one of the passwords people use most often.
 
-use crate::error::ApiError;
+use super::Refusal;
 
 /// Fewest characters a password may have.
 pub const MIN_CHARS: usize = 8;
@@ -190,7 +190,7 @@ const COMMON: &[&str] = &[
 /// Checks a password against the policy, reporting errors on the field `password`.
 ///
 /// See [`check_password_field`] for the rules.
-pub fn check_password(pw: &str) -> Result<(), ApiError> {
+pub fn check_password(pw: &str) -> Result<(), Refusal> {
     check_password_field(pw, "password")
 }
 
@@ -203,31 +203,31 @@ pub fn check_password(pw: &str) -> Result<(), ApiError> {
 /// letter (`password_no_lowercase`), and not a common password, compared ignoring case
 /// (`password_too_common`). Lengths count Unicode characters, not bytes; the password is
 /// not trimmed.
-pub fn check_password_field(pw: &str, field: &'static str) -> Result<(), ApiError> {
+pub fn check_password_field(pw: &str, field: &'static str) -> Result<(), Refusal> {
     let chars = pw.chars().count();
     if chars < MIN_CHARS {
-        return Err(ApiError::invalid(
+        return Err(Refusal::invalid(
             "password_too_short",
             "Gunakan minimal 8 karakter atau lebih untuk Password",
             field,
         ));
     }
     if chars > MAX_CHARS {
-        return Err(ApiError::invalid(
+        return Err(Refusal::invalid(
             "password_too_long",
             "Password maksimal 128 karakter",
             field,
         ));
     }
     if !pw.chars().any(char::is_uppercase) {
-        return Err(ApiError::invalid(
+        return Err(Refusal::invalid(
             "password_no_uppercase",
             "Password harus berisi setidaknya satu Huruf Kapital",
             field,
         ));
     }
     if !pw.chars().any(char::is_lowercase) {
-        return Err(ApiError::invalid(
+        return Err(Refusal::invalid(
             "password_no_lowercase",
             "Password harus berisi setidaknya satu Huruf kecil",
             field,
@@ -235,7 +235,7 @@ pub fn check_password_field(pw: &str, field: &'static str) -> Result<(), ApiErro
     }
     let lowered = pw.to_lowercase();
     if COMMON.contains(&lowered.as_str()) {
-        return Err(ApiError::invalid(
+        return Err(Refusal::invalid(
             "password_too_common",
             "Password terlalu umum dan mudah ditebak, gunakan password lain",
             field,
@@ -270,7 +270,7 @@ mod tests {
     #[test]
     fn rejects_too_short() {
         let err = check_password("Abc1234").unwrap_err();
-        assert_eq!(err.status, 400);
+        assert_eq!(err.kind, crate::rules::RefusalKind::Invalid);
         assert_eq!(err.code, "password_too_short");
         assert_eq!(
             err.message,

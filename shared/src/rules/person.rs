@@ -1,6 +1,6 @@
 //! Personal data of an applicant: gender, education, full name and birth date.
 
-use crate::error::ApiError;
+use super::Refusal;
 use serde::{Deserialize, Serialize};
 use time::{Date, Month};
 
@@ -64,8 +64,8 @@ pub enum Education {
     Other,
 }
 
-fn name_error() -> ApiError {
-    ApiError::invalid(
+fn name_error() -> Refusal {
+    Refusal::invalid(
         "name_invalid",
         "Nama hanya boleh berisi huruf, spasi, dan tanda baca gelar (. , ' -), 2 sampai 100 karakter",
         "name",
@@ -81,7 +81,7 @@ fn name_error() -> ApiError {
 /// apostrophe (`’`, as typed by phone keyboards) is stored as `'`.
 ///
 /// Error: code `name_invalid`, field `name`.
-pub fn check_full_name(input: &str) -> Result<String, ApiError> {
+pub fn check_full_name(input: &str) -> Result<String, Refusal> {
     let name = input
         .split_whitespace()
         .collect::<Vec<_>>()
@@ -104,24 +104,24 @@ const MIN_AGE: i32 = 17;
 /// Oldest plausible age.
 const MAX_AGE: i32 = 120;
 
-fn birth_date_format_error() -> ApiError {
-    ApiError::invalid(
+fn birth_date_format_error() -> Refusal {
+    Refusal::invalid(
         "birth_date_invalid",
         "Tanggal lahir tidak valid (format YYYY-MM-DD)",
         "birth_date",
     )
 }
 
-fn too_young_error() -> ApiError {
-    ApiError::invalid(
+fn too_young_error() -> Refusal {
+    Refusal::invalid(
         "birth_date_invalid",
         "Usia pemohon minimal 17 tahun",
         "birth_date",
     )
 }
 
-fn too_old_error() -> ApiError {
-    ApiError::invalid(
+fn too_old_error() -> Refusal {
+    Refusal::invalid(
         "birth_date_invalid",
         "Tanggal lahir tidak valid",
         "birth_date",
@@ -165,7 +165,7 @@ fn age_on(birth: Date, today: Date) -> i32 {
 /// input is not a real `YYYY-MM-DD` date; "Usia pemohon minimal 17 tahun" when the date
 /// is in the future or the applicant is younger than 17; "Tanggal lahir tidak valid" when
 /// the applicant would be older than 120.
-pub fn check_birth_date(input: &str, today: Date) -> Result<Date, ApiError> {
+pub fn check_birth_date(input: &str, today: Date) -> Result<Date, Refusal> {
     let birth = parse_iso_date(input.trim()).ok_or_else(birth_date_format_error)?;
     if birth > today {
         return Err(too_young_error());
@@ -190,7 +190,7 @@ mod tests {
     fn assert_name_error(input: &str) {
         let err = check_full_name(input).unwrap_err();
         assert_eq!(err, name_error(), "input {input:?}");
-        assert_eq!(err.status, 400);
+        assert_eq!(err.kind, crate::rules::RefusalKind::Invalid);
         assert_eq!(err.code, "name_invalid");
         assert_eq!(err.field, Some("name"));
     }

@@ -1,0 +1,114 @@
+//! Faults the tests ask the local stack for (`--test-support` only), to prove that a
+//! failing dependency is survived: `POST /__local/faults` with
+//! `{"operation": "StartExecution", "name_prefix": "<vendor id>", "times": 1}` makes the
+//! next `times` calls of that operation whose execution name starts with the prefix
+//! fail before they reach the emulator, as a throttled or unreachable Step Functions
+//! would. `GET /__local/faults` lists what is still armed.
+
+use aws_sdk_sfn::config::interceptors::BeforeSerializationInterceptorContextRef;
+use aws_sdk_sfn::config::{ConfigBag, Intercept};
+use aws_sdk_sfn::error::BoxError;
+use aws_sdk_sfn::operation::start_execution::StartExecutionInput;
+use serde::{Deserialize, Serialize};
+use std::sync::{Arc, Mutex};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Fault {
+    /// Only `StartExecution` for now.
+    pub operation: String,
+    pub name_prefix: String,
+    /// How many more calls fail.
+    pub times: u32,
+}
+
+/// The armed faults, shared by the server (arms them) and the SDK clients (trip them).
+#[derive(Debug, Clone, Default)]
+pub struct Faults(Arc<Mutex<Vec<Fault>>>);
+
+impl Faults {
+    pub fn arm(&self, fault: Fault) -> Result<(), String> {
+        if fault.operation != "StartExecution" {
+            return Err(format!("unsupported operation {}", fault.operation));
+        }
+        if fault.name_prefix.is_empty() || fault.times == 0 {
+            return Err("name_prefix and times (> 0) are required".into());
+        }
+        self.0.lock().map_err(|e| e.to_string())?.push(fault);
+        Ok(())
+    }
+
+    pub fn armed(&self) -> Vec<Fault> {
+        self.0.lock().map(|f| f.clone()).unwrap_or_default()
+    }
+
+    /// Whether a call of `operation` on `name` must fail (and counts it).
+    fn trip(&self, operation: &str, name: &str) -> bool {
+        let Ok(mut faults) = self.0.lock() else {
+            return false;
+        };
+        let Some(i) = faults
+            .iter()
+            .position(|f| f.operation == operation && name.starts_with(&f.name_prefix))
+        else {
+            return false;
+        };
+        faults[i].times -= 1;
+        if faults[i].times == 0 {
+            faults.remove(i);
+        }
+        true
+    }
+}
+
+impl Intercept for Faults {
+    fn name(&self) -> &'static str {
+        "LoketLocalFaults"
+    }
+
+    fn read_before_execution(
+        &self,
+        ctx: &BeforeSerializationInterceptorContextRef<'_>,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if let Some(input) = ctx.input().downcast_ref::<StartExecutionInput>() {
+            let name = input.name().unwrap_or_default();
+            if self.trip("StartExecution", name) {
+                tracing::warn!(execution = name, "fault injected: StartExecution refused");
+                return Err(format!(
+                    "loket-local: StartExecution of {name} refused (injected fault)"
+                )
+                .into());
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fault_trips_its_count_of_matching_calls_only() {
+        let f = Faults::default();
+        assert!(f
+            .arm(Fault {
+                operation: "StartExecution".into(),
+                name_prefix: "v1-".into(),
+                times: 2
+            })
+            .is_ok());
+        assert!(!f.trip("StartExecution", "v2-1"));
+        assert!(f.trip("StartExecution", "v1-1"));
+        assert!(f.trip("StartExecution", "v1-1"));
+        assert!(!f.trip("StartExecution", "v1-1"));
+        assert!(f.armed().is_empty());
+        assert!(f
+            .arm(Fault {
+                operation: "SendTaskSuccess".into(),
+                name_prefix: "x".into(),
+                times: 1
+            })
+            .is_err());
+    }
+}

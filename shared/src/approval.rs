@@ -1,0 +1,447 @@
+//! The approval engine: what every human-task workflow does the same way.
+//!
+//! A *subject* (a vendor's registration, a product; later an order, a permit
+//! application) declares, through [`Workflow`]:
+//! - its decision stages ([`Stage`]): the code the state machine writes on the task,
+//!   the label people see, the role that decides, what "approve" means there;
+//! - what a decision does to it, as a **pure** [`Workflow::transition`]
+//!   `(state, stage, verdict, facts) -> Result<Decided, Refusal>`, unit-tested without
+//!   any AWS service;
+//! - the facts a transition needs from storage (loaded before it) and the writes its
+//!   events add (made after it), when it has any.
+//!
+//! The engine does the rest, once: it reads the decision, checks the task is still the
+//! subject's open stage, claims the task, writes the new version of the subject
+//! (conditioned on the version read), the timeline entry and the status email in one
+//! transaction, answers the 409s, and returns the output the execution resumes with.
+//! [`submit`] is the other half: the subject enters the workflow and the execution's
+//! start is recorded in the same transaction (see [`crate::executions`]).
+//!
+//! Adding a workflow is: declare the subject's stages and its pure transition
+//! (`impl Workflow`), write the ASL file, and register [`task_kind`] in the context's
+//! `task_kinds()`.
+
+use crate::auth::{Caller, Role};
+use crate::executions;
+use crate::http::{body, Request};
+use crate::mail::OutboxEmail;
+use crate::rules::Refusal;
+use crate::store::{from_item, to_item, Item, Query, Tx};
+use crate::tasks::{self, Task};
+use crate::{ApiError, ApiResult, App};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use std::future::Future;
+use std::pin::Pin;
+
+/// `SK` prefix of timeline entries, in the subject's partition.
+pub const AUDIT_PREFIX: &str = "AUDIT#";
+
+/// A stage of a workflow where an officer decides.
+pub trait Stage: Copy + Eq + std::fmt::Debug + Send + Sync + 'static {
+    /// Every stage where an officer decides (what the state machines may open).
+    const DECIDED: &'static [Self];
+    /// The code on the task (`Task::stage`), e.g. `assign_pjlp`.
+    fn code(self) -> &'static str;
+    /// The stage as people see it, e.g. "Penunjukan Pembina".
+    fn label(self) -> &'static str;
+    /// The officer role that decides at this stage.
+    fn decider(self) -> Option<Role>;
+    /// What "approve" does at this stage, as the decision page offers it.
+    fn approve_label(self) -> &'static str;
+
+    fn parse_decided(code: &str) -> Option<Self> {
+        Self::DECIDED.iter().copied().find(|s| s.code() == code)
+    }
+}
+
+/// Something with a status, a version and a timeline, stored as one item.
+pub trait Subject: Sized + Send + Sync {
+    /// The partition of the subject (its timeline lives there).
+    fn pk(&self) -> String;
+    /// The code of its status (stage), as the timeline records it.
+    fn status_code(&self) -> &'static str;
+    /// The label of a status code, as people see it.
+    fn status_label(code: &str) -> &'static str;
+    fn version(&self) -> i64;
+    /// A new version: `version + 1`, `updated_at = now`.
+    fn stamp(&mut self, now: i64);
+    fn to_item(&self) -> ApiResult<Item>;
+}
+
+/// An officer's decision.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict<I> {
+    /// "Proses" / "Confirm", with the stage's extra input (e.g. the PJLP assigned).
+    Approve(I),
+    /// "Tolak", with its reason.
+    Reject { reason: String },
+}
+
+impl<I> Verdict<I> {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Verdict::Approve(_) => "approve",
+            Verdict::Reject { .. } => "reject",
+        }
+    }
+
+    /// The timeline action.
+    pub fn action(&self) -> &'static str {
+        match self {
+            Verdict::Approve(_) => "approved",
+            Verdict::Reject { .. } => "rejected",
+        }
+    }
+}
+
+/// The outcome of a transition: the subject's new state, what happened (for the
+/// workflow's own writes) and the extra fields of the execution's output.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decided<S, E> {
+    pub state: S,
+    pub events: Vec<E>,
+    pub output: serde_json::Map<String, serde_json::Value>,
+}
+
+impl<S, E> Decided<S, E> {
+    pub fn to(state: S) -> Self {
+        Self {
+            state,
+            events: Vec::new(),
+            output: Default::default(),
+        }
+    }
+
+    pub fn with_event(mut self, e: E) -> Self {
+        self.events.push(e);
+        self
+    }
+
+    pub fn with_output(mut self, name: &str, value: impl Into<serde_json::Value>) -> Self {
+        self.output.insert(name.into(), value.into());
+        self
+    }
+}
+
+/// Who decides, when: the transition's context.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Moment {
+    pub now: i64,
+    /// The role the task was decided as.
+    pub role: Role,
+}
+
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A subject that goes through a human-task workflow.
+pub trait Workflow: Subject + Clone + 'static {
+    /// `Task::kind` of its tasks, e.g. `vendor_onboarding`.
+    const KIND: &'static str;
+    type Stage: Stage;
+    /// The decision's input besides `decision` and `note` (e.g. `pjlp_id`).
+    type Input: DeserializeOwned + Default + Send + Sync;
+    /// What the transition needs to know from storage.
+    type Facts: Send + Sync;
+    /// What a transition can cause besides the new state (e.g. "published").
+    type Event: Send + Sync;
+
+    fn load(app: &App, id: &str) -> impl Future<Output = ApiResult<Option<Self>>> + Send;
+
+    /// The email telling its owner the new status (with the reason of a rejection).
+    fn status_email(&self, app: &App, note: Option<String>) -> OutboxEmail;
+
+    /// The stage whose decision the subject waits for (`None` outside the workflow).
+    fn awaiting(&self) -> Option<Self::Stage>;
+
+    /// Loads the facts the transition needs (e.g. whether the chosen PJLP is one).
+    fn facts(
+        app: &App,
+        subject: &Self,
+        stage: Self::Stage,
+        verdict: &Verdict<Self::Input>,
+    ) -> impl Future<Output = ApiResult<Self::Facts>> + Send;
+
+    /// What `verdict` at `stage` makes of the subject: pure.
+    fn transition(
+        &self,
+        stage: Self::Stage,
+        verdict: &Verdict<Self::Input>,
+        facts: &Self::Facts,
+        at: Moment,
+    ) -> Result<Decided<Self, Self::Event>, Refusal>;
+
+    /// Adds to `tx` the writes of the transition's events (e.g. the published version
+    /// of a product). Most workflows have none.
+    fn effects<'a>(
+        _app: &'a App,
+        _state: &'a Self,
+        _events: &'a [Self::Event],
+        _tx: &'a mut Tx,
+    ) -> impl Future<Output = ApiResult<()>> + Send + 'a {
+        async { Ok(()) }
+    }
+}
+
+/// One line of a subject's timeline: who did what, as which role, when, from which
+/// status to which.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AuditEntry {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub at: i64,
+    pub actor_id: String,
+    pub actor_role: Role,
+    /// e.g. `created`, `submitted`, `corrected`, `approved`, `rejected`.
+    pub action: String,
+    /// Status code before and after.
+    pub stage: String,
+    pub stage_after: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl AuditEntry {
+    pub fn view<S: Subject>(&self) -> serde_json::Value {
+        serde_json::json!({
+            "at": self.at,
+            "actor_id": self.actor_id,
+            "actor_role": self.actor_role,
+            "action": self.action,
+            "stage": self.stage,
+            "stage_after": self.stage_after,
+            "status": S::status_label(&self.stage),
+            "status_after": S::status_label(&self.stage_after),
+            "note": self.note,
+        })
+    }
+}
+
+/// A change to record on a subject's timeline.
+pub struct Change<'a> {
+    pub actor: &'a Caller,
+    pub role: Role,
+    pub action: &'static str,
+    /// The status code before the change.
+    pub from: &'static str,
+    pub note: Option<String>,
+}
+
+/// Adds to `tx` the timeline entry of `change` to `subject` (at its new status).
+pub fn audit<S: Subject>(app: &App, tx: &mut Tx, subject: &S, change: Change<'_>) -> ApiResult<()> {
+    let now = app.clock.epoch();
+    let entry = AuditEntry {
+        pk: subject.pk(),
+        // Time first so the timeline sorts by time; the id keeps entries unique.
+        sk: format!("{AUDIT_PREFIX}{now:012}#{}", app.ids.id()),
+        at: now,
+        actor_id: change.actor.user_id.clone(),
+        actor_role: change.role,
+        action: change.action.into(),
+        stage: change.from.into(),
+        stage_after: subject.status_code().into(),
+        note: change.note,
+    };
+    tx.put_new(app.store.table(), to_item(&entry)?);
+    Ok(())
+}
+
+/// Adds to `tx` the new version of `subject` (conditioned on `expected`, the version
+/// read) and its timeline entry.
+pub fn record<S: Subject>(
+    app: &App,
+    tx: &mut Tx,
+    subject: &S,
+    expected: i64,
+    change: Change<'_>,
+) -> ApiResult<()> {
+    tx.put_versioned(app.store.table(), subject.to_item()?, expected);
+    audit(app, tx, subject, change)
+}
+
+/// The timeline of the subject in partition `pk`, oldest first.
+pub async fn timeline<S: Subject>(app: &App, pk: &str) -> ApiResult<Vec<serde_json::Value>> {
+    app.store
+        .query_all(&Query::partition(pk.to_string()).sk_begins_with("SK", AUDIT_PREFIX))
+        .await?
+        .into_iter()
+        .map(|item| from_item::<AuditEntry>(item).map(|e| e.view::<S>()))
+        .collect()
+}
+
+/// The execution a submission starts.
+pub struct Start<'a> {
+    pub machine: &'a str,
+    /// Unique per submission (e.g. the subject and its submission count).
+    pub name: String,
+    pub input: serde_json::Value,
+}
+
+/// The subject enters its workflow: its new version (`subject`, already moved to the
+/// first stage and stamped; `expected` is the version read), the `submitted` timeline
+/// entry, the status email and the start of the execution, in one transaction.
+pub async fn submit<W: Workflow>(
+    app: &App,
+    subject: &W,
+    expected: i64,
+    change: Change<'_>,
+    start: Start<'_>,
+) -> ApiResult<()> {
+    let now = app.clock.epoch();
+    let mut tx = Tx::new();
+    record(app, &mut tx, subject, expected, change)?;
+    tx.put_new(
+        app.store.table(),
+        subject.status_email(app, None).to_item(&app.sealer, now)?,
+    );
+    executions::start(app, &mut tx, start.machine, &start.name, &start.input, now);
+    app.store.transact(tx).await?;
+    Ok(())
+}
+
+/// The input of a decision that has nothing besides `decision` and `note`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct NoInput {}
+
+/// The `decision` and `note` every decision has.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct DecisionBody {
+    decision: Option<String>,
+    note: Option<String>,
+}
+
+/// Reads the verdict of a decision request: `approve` (with the stage's input) or
+/// `reject` (with its reason, the note); the note trimmed, at most 1000 characters.
+pub fn read_verdict<I: DeserializeOwned + Default>(
+    req: &Request,
+) -> ApiResult<(Verdict<I>, Option<String>)> {
+    let d: DecisionBody = body(req)?;
+    let note = tasks::decision_note(&d.note)?;
+    let verdict = match d.decision.as_deref() {
+        Some("approve") => Verdict::Approve(body(req)?),
+        Some("reject") => Verdict::Reject {
+            reason: tasks::rejection_reason(&note)?,
+        },
+        _ => {
+            return Err(ApiError::invalid(
+                "decision_invalid",
+                "Keputusan harus approve (Proses) atau reject",
+                "decision",
+            ))
+        }
+    };
+    Ok((verdict, note))
+}
+
+/// Applies the decision in `req` to the subject behind `task` and claims the task,
+/// atomically. Returns the output the waiting execution resumes with. The caller's
+/// right to decide the task is checked before (`Task::authorize`).
+pub async fn decide<W: Workflow>(
+    app: &App,
+    task: &Task,
+    caller: &Caller,
+    req: &Request,
+) -> ApiResult<serde_json::Value> {
+    let stage = W::Stage::parse_decided(&task.stage)
+        .ok_or_else(|| ApiError::internal(format!("{} has no stage {}", W::KIND, task.stage)))?;
+    let (verdict, note) = read_verdict::<W::Input>(req)?;
+    let subject = W::load(app, &task.subject_id)
+        .await?
+        .ok_or_else(|| ApiError::internal(format!("task {} has no subject", task.id)))?;
+    if subject.awaiting() != Some(stage) {
+        return Err(tasks::already_decided());
+    }
+    let facts = W::facts(app, &subject, stage, &verdict).await?;
+    let now = app.clock.epoch();
+    let at = Moment {
+        now,
+        role: task.role,
+    };
+    let Decided {
+        mut state,
+        events,
+        output,
+    } = subject.transition(stage, &verdict, &facts, at)?;
+    state.stamp(now);
+    let mut out = serde_json::Map::from_iter([("decision".to_string(), verdict.code().into())]);
+    out.extend(output);
+    let output = serde_json::Value::Object(out);
+
+    let mut tx = Tx::new();
+    let claim = tasks::claim(app, &mut tx, task, caller, &output, note.as_deref(), now);
+    let change = Change {
+        actor: caller,
+        role: task.role,
+        action: verdict.action(),
+        from: subject.status_code(),
+        note: note.clone(),
+    };
+    record(app, &mut tx, &state, subject.version(), change)?;
+    W::effects(app, &state, &events, &mut tx).await?;
+    let mail_note = matches!(verdict, Verdict::Reject { .. })
+        .then_some(note)
+        .flatten();
+    tx.put_new(
+        app.store.table(),
+        state
+            .status_email(app, mail_note)
+            .to_item(&app.sealer, now)?,
+    );
+    tasks::commit_decision(app, tx, claim, task).await?;
+    tracing::info!(
+        kind = W::KIND,
+        subject_id = %task.subject_id,
+        task_id = %task.id,
+        action = verdict.action(),
+        stage = stage.code(),
+        "decision"
+    );
+    Ok(output)
+}
+
+/// A kind of human task, as the workflows context finds it: how to decide it and what
+/// its stages are.
+#[derive(Clone, Copy)]
+pub struct TaskKind {
+    pub kind: &'static str,
+    pub decide: for<'a> fn(
+        &'a App,
+        &'a Task,
+        &'a Caller,
+        &'a Request,
+    ) -> BoxFuture<'a, ApiResult<serde_json::Value>>,
+    /// The label of "approve" at a stage code (`None` for a stage it does not have).
+    pub approve_label: fn(&str) -> Option<&'static str>,
+    /// Every decision stage.
+    pub stages: fn() -> Vec<StageInfo>,
+}
+
+/// A decision stage as declared: what a state machine's task item must say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StageInfo {
+    pub code: &'static str,
+    pub label: &'static str,
+    pub decider: Option<Role>,
+}
+
+/// The task kind of workflow `W`, for a context's `task_kinds()`.
+pub fn task_kind<W: Workflow>() -> TaskKind {
+    TaskKind {
+        kind: W::KIND,
+        decide: |app, task, caller, req| Box::pin(decide::<W>(app, task, caller, req)),
+        approve_label: |code| W::Stage::parse_decided(code).map(|s| s.approve_label()),
+        stages: || {
+            W::Stage::DECIDED
+                .iter()
+                .map(|s| StageInfo {
+                    code: s.code(),
+                    label: s.label(),
+                    decider: s.decider(),
+                })
+                .collect()
+        },
+    }
+}
