@@ -55,17 +55,41 @@ pub trait Stage: Copy + Eq + std::fmt::Debug + Send + Sync + 'static {
     }
 }
 
+/// A record written with optimistic concurrency: a `version` that every write bumps
+/// (and is conditioned on) and the time of the last change. [`versioned!`] implements it
+/// for a struct with `version: i64` and `updated_at: i64` fields.
+pub trait Versioned {
+    fn version(&self) -> i64;
+    /// A new version: `version + 1`, `updated_at = now`.
+    fn stamp(&mut self, now: i64);
+}
+
+/// `impl Versioned` for records with `version` and `updated_at` fields.
+#[macro_export]
+macro_rules! versioned {
+    ($t:ty) => {
+        impl $crate::approval::Versioned for $t {
+            fn version(&self) -> i64 {
+                self.version
+            }
+
+            fn stamp(&mut self, now: i64) {
+                self.updated_at = now;
+                self.version += 1;
+            }
+        }
+    };
+}
+
 /// Something with a status, a version and a timeline, stored as one item.
-pub trait Subject: Sized + Send + Sync {
+pub trait Subject: Versioned + Sized + Send + Sync {
     /// The partition of the subject (its timeline lives there).
     fn pk(&self) -> String;
     /// The code of its status (stage), as the timeline records it.
     fn status_code(&self) -> &'static str;
     /// The label of a status code, as people see it.
     fn status_label(code: &str) -> &'static str;
-    fn version(&self) -> i64;
-    /// A new version: `version + 1`, `updated_at = now`.
-    fn stamp(&mut self, now: i64);
+    /// The item it is stored as.
     fn to_item(&self) -> ApiResult<Item>;
 }
 

@@ -27,6 +27,20 @@ impl Captcha {
         }
     }
 
+    /// The captcha must prove a human: 400 `captcha_invalid` otherwise (the message
+    /// of the seed's login form).
+    pub async fn require(&self, token: Option<&str>, remote_ip: &str) -> crate::ApiResult<()> {
+        if self.verify(token, remote_ip).await {
+            Ok(())
+        } else {
+            Err(crate::ApiError::invalid(
+                "captcha_invalid",
+                "Captcha Invalid",
+                "captcha_token",
+            ))
+        }
+    }
+
     /// True when the token proves a human; any failure to verify counts as "no".
     pub async fn verify(&self, token: Option<&str>, remote_ip: &str) -> bool {
         let Some(token) = token.map(str::trim).filter(|t| !t.is_empty()) else {

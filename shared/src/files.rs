@@ -214,6 +214,66 @@ pub async fn check_upload(
     }
 }
 
+/// What one kind of upload accepts (vendor documents, product photos; later order
+/// invoices, permit attachments): the one mechanism is presign (`presign`), then
+/// check before linking (`check`), with the pending record removed when the file is
+/// refused.
+#[derive(Debug, Clone, Copy)]
+pub struct UploadKind {
+    pub types: &'static [&'static str],
+    pub max_bytes: u64,
+    /// The code and message when the declared type is not accepted.
+    pub type_invalid: (&'static str, &'static str),
+    /// The message when the size is outside 1..=`max_bytes`.
+    pub size_invalid: &'static str,
+}
+
+/// How long a presigned upload stays valid.
+pub const UPLOAD_SECONDS: i64 = 15 * 60;
+
+impl UploadKind {
+    /// The declared content type, if this kind accepts it.
+    pub fn content_type(&self, declared: &Option<String>) -> ApiResult<String> {
+        declared
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| self.types.contains(t))
+            .map(str::to_string)
+            .ok_or_else(|| {
+                ApiError::invalid(self.type_invalid.0, self.type_invalid.1, "content_type")
+            })
+    }
+
+    /// The presigned POST of one object at `key`.
+    pub async fn presign(
+        &self,
+        app: &App,
+        key: &str,
+        content_type: &str,
+    ) -> ApiResult<PresignedPost> {
+        presigned_post(app, key, content_type, self.max_bytes, UPLOAD_SECONDS).await
+    }
+
+    /// Checks the uploaded object (`check_upload`); when it is refused (rather than not
+    /// there yet), the record waiting for it (`pending`: PK, SK) goes too, so nothing
+    /// stays linked to a refused file. Returns its size.
+    pub async fn check(
+        &self,
+        app: &App,
+        key: &str,
+        content_type: &str,
+        pending: (&str, &str),
+    ) -> ApiResult<u64> {
+        match check_upload(app, key, content_type, self.max_bytes, self.size_invalid).await {
+            Err(e) if e.code != "document_not_uploaded" => {
+                app.store.delete(pending.0, pending.1).await?;
+                Err(e)
+            }
+            other => other,
+        }
+    }
+}
+
 /// A presigned GET of `key`, valid `expires_in` seconds.
 pub async fn presigned_get(app: &App, key: &str, expires_in: u64) -> ApiResult<String> {
     let cfg = aws_sdk_s3::presigning::PresigningConfig::expires_in(Duration::from_secs(expires_in))

@@ -157,7 +157,9 @@ pub fn required(value: &Option<String>, field: &'static str, label: &str) -> Api
     }
 }
 
-/// Trims an optional text field; `None` when missing or blank; 400 when too long.
+/// Trims an optional text field; `None` when missing or blank; 400 when too long or
+/// when it holds control characters other than line breaks and tabs (they would reach
+/// the catalog, officers' pages and emails).
 pub fn optional(
     value: &Option<String>,
     field: &'static str,
@@ -170,6 +172,16 @@ pub fn optional(
             format!("{label} maksimal {max} karakter"),
             field,
         )),
+        Some(v)
+            if v.chars()
+                .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) =>
+        {
+            Err(ApiError::invalid(
+                "field_invalid",
+                format!("{label} berisi karakter yang tidak diizinkan"),
+                field,
+            ))
+        }
         Some(v) if !v.is_empty() => Ok(Some(v.to_string())),
         _ => Ok(None),
     }
@@ -178,6 +190,17 @@ pub fn optional(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn optional_text_is_trimmed_bounded_and_free_of_control_characters() {
+        let f = |v: &str| optional(&Some(v.to_string()), "name", "Nama", 12);
+        assert_eq!(f("  Toko  ").unwrap().as_deref(), Some("Toko"));
+        assert_eq!(f("   ").unwrap(), None);
+        assert_eq!(f("Baris\nkedua").unwrap().as_deref(), Some("Baris\nkedua"));
+        assert_eq!(f("1234567890123").unwrap_err().code, "field_too_long");
+        assert_eq!(f("Toko \u{0}").unwrap_err().code, "field_invalid");
+        assert_eq!(f("Toko \u{1b}[31m").unwrap_err().code, "field_invalid");
+    }
 
     #[test]
     fn error_response_carries_status_and_retry_after() {

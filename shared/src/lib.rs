@@ -19,6 +19,7 @@ pub mod lambda;
 pub mod mail;
 pub mod ratelimit;
 pub mod rules;
+pub mod schema;
 pub mod store;
 pub mod streams;
 pub mod tasks;

@@ -18,7 +18,10 @@ pub async fn hit(store: &Store, bucket: &str, limit: Limit, now: i64) -> ApiResu
     let window_start = now - now.rem_euclid(limit.window);
     let item = store
         .update(
-            key(format!("RATE#{bucket}"), format!("W#{window_start}")),
+            key(
+                crate::schema::rate_window(bucket),
+                format!("W#{window_start}"),
+            ),
             "ADD hits :one SET expires_at = :exp",
             HashMap::new(),
             HashMap::from([

@@ -105,9 +105,9 @@ impl Query {
         }
     }
 
-    pub fn on_index(mut self, index: &'static str, pk_name: &'static str) -> Self {
-        self.index = Some(index);
-        self.pk_name = pk_name;
+    pub fn on_index(mut self, index: crate::schema::Index) -> Self {
+        self.index = Some(index.name);
+        self.pk_name = index.pk;
         self
     }
 

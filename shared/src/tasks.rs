@@ -23,12 +23,12 @@ pub const OPEN_TASKS: &str = "OPENTASKS";
 
 /// The inbox of everyone with `role` in `org`.
 pub fn role_inbox(role: Role, org: &str) -> String {
-    format!("INBOX#{}#{org}", role.as_str())
+    crate::schema::role_inbox(role.as_str(), org)
 }
 
 /// The inbox of one officer (tasks assigned to a person).
 pub fn user_inbox(user_id: &str) -> String {
-    format!("INBOX#USER#{user_id}")
+    crate::schema::user_inbox(user_id)
 }
 
 /// A task as the state machine wrote it.
@@ -254,7 +254,7 @@ pub const LINK_SK: &str = "LINK";
 /// The item of an emailed decision link: keyed by a keyed hash of the link id, so the
 /// table never holds a usable link; it names the task, never its token.
 pub fn link_pk(app: &App, link: &str) -> String {
-    format!("TASKLINK#{}", app.pepper.hash("task-link", link))
+    crate::schema::task_link(&app.pepper.hash("task-link", link))
 }
 
 pub fn link_invalid() -> ApiError {

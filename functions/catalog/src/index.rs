@@ -202,7 +202,7 @@ impl Listing {
             .iter()
             .map(|k| {
                 let mut it = key(self.pk.clone(), format!("{INDEX_PREFIX}{k}"));
-                it.insert("SPK".into(), s(format!("CATALOG#{k}")));
+                it.insert("SPK".into(), s(loket_shared::schema::catalog(k)));
                 it.insert("SP".into(), s(self.price_key()));
                 it.insert("SN".into(), s(self.newest_key()));
                 it.insert("SR".into(), s(self.rating_key()));

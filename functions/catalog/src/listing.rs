@@ -15,16 +15,17 @@ use crate::product::{
 };
 use crate::search::load_listing;
 use loket_shared::approval::{
-    self, Change, Decided, Moment, NoInput, Start, Subject, Verdict, Workflow,
+    self, Change, Decided, Moment, NoInput, Start, Subject, Verdict, Versioned, Workflow,
 };
 use loket_shared::auth::{Caller, Role};
 use loket_shared::files;
 use loket_shared::http::{authenticate, body, json, path_param, query_param, Request, Response};
 use loket_shared::mail::{EmailTemplate, OutboxEmail};
 use loket_shared::rules::Refusal;
+use loket_shared::schema::GSI1;
 use loket_shared::store::{from_item, key, to_item, Item, Query, Tx};
 use loket_shared::{ApiError, ApiResult, App};
-use loket_vendors::onboarding::Stage;
+use loket_vendors::chain::Stage;
 use loket_vendors::profile::{self as vendor_profile, VendorProfile};
 use std::sync::Arc;
 
@@ -159,7 +160,7 @@ pub async fn list_vendor_products(app: Arc<App>, req: Request) -> ApiResult<Resp
         .store
         .query(
             &Query::partition(vendor_products(&caller.user_id))
-                .on_index("GSI1", "GSI1PK")
+                .on_index(GSI1)
                 .backwards()
                 .limit(20),
             cursor.as_deref(),
@@ -426,19 +427,12 @@ impl Subject for Product {
         ProductStatus::parse(code).map_or("-", ProductStatus::label)
     }
 
-    fn version(&self) -> i64 {
-        self.version
-    }
-
-    fn stamp(&mut self, now: i64) {
-        self.updated_at = now;
-        self.version += 1;
-    }
-
     fn to_item(&self) -> ApiResult<Item> {
         to_item(self)
     }
 }
+
+loket_shared::versioned!(Product);
 
 impl loket_shared::approval::Stage for ListingStage {
     const DECIDED: &'static [ListingStage] =
@@ -493,16 +487,18 @@ impl Subject for ProductReview {
         Product::status_label(code)
     }
 
+    fn to_item(&self) -> ApiResult<Item> {
+        self.product.to_item()
+    }
+}
+
+impl Versioned for ProductReview {
     fn version(&self) -> i64 {
         self.product.version
     }
 
     fn stamp(&mut self, now: i64) {
         self.product.stamp(now)
-    }
-
-    fn to_item(&self) -> ApiResult<Item> {
-        to_item(&self.product)
     }
 }
 

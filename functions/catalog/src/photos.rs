@@ -4,6 +4,7 @@
 
 use crate::listing;
 use crate::product::{Photo, Product, MAX_PHOTOS, MAX_PHOTO_BYTES, PHOTO_PREFIX, PHOTO_TYPES};
+use loket_shared::approval::Versioned;
 use loket_shared::auth::Caller;
 use loket_shared::files;
 use loket_shared::http::{authenticate, body, json, path_param, Request, Response};
@@ -12,7 +13,16 @@ use loket_shared::{ApiError, ApiResult, App};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
-const UPLOAD_SECONDS: i64 = 15 * 60;
+/// Product photos: JPG or PNG, at most 5 MB.
+const PHOTO_UPLOAD: files::UploadKind = files::UploadKind {
+    types: &PHOTO_TYPES,
+    max_bytes: MAX_PHOTO_BYTES,
+    type_invalid: (
+        "photo_type_invalid",
+        "Foto produk harus berupa gambar JPG atau PNG",
+    ),
+    size_invalid: "Ukuran foto harus antara 1 byte dan 5 MB",
+};
 
 /// A photo waiting for its upload (`PRODUCT#<id>` / `PHOTO#<photo id>`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -63,19 +73,7 @@ pub async fn create_product_photo(app: Arc<App>, req: Request) -> ApiResult<Resp
         return Err(too_many());
     }
     let r: NewPhoto = body(&req)?;
-    let content_type = r
-        .content_type
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| PHOTO_TYPES.contains(t))
-        .ok_or_else(|| {
-            ApiError::invalid(
-                "photo_type_invalid",
-                "Foto produk harus berupa gambar JPG atau PNG",
-                "content_type",
-            )
-        })?
-        .to_string();
+    let content_type = PHOTO_UPLOAD.content_type(&r.content_type)?;
     let id = app.ids.id();
     let key = format!("products/{}/photos/{id}", p.id);
     let now = app.clock.epoch();
@@ -88,8 +86,7 @@ pub async fn create_product_photo(app: Arc<App>, req: Request) -> ApiResult<Resp
         created_at: now,
         expires_at: now + 24 * 3600,
     };
-    let upload =
-        files::presigned_post(&app, &key, &content_type, MAX_PHOTO_BYTES, UPLOAD_SECONDS).await?;
+    let upload = PHOTO_UPLOAD.presign(&app, &key, &content_type).await?;
     let mut tx = Tx::new();
     tx.put_new(app.store.table(), to_item(&pending)?);
     app.store.transact(tx).await?;
@@ -122,23 +119,14 @@ pub async fn confirm_product_photo(app: Arc<App>, req: Request) -> ApiResult<Res
     if p.photos.len() >= MAX_PHOTOS {
         return Err(too_many());
     }
-    let size = match files::check_upload(
-        &app,
-        &pending.key,
-        &pending.content_type,
-        MAX_PHOTO_BYTES,
-        "Ukuran foto harus antara 1 byte dan 5 MB",
-    )
-    .await
-    {
-        Ok(size) => size,
-        Err(e) => {
-            if e.code != "document_not_uploaded" {
-                app.store.delete(&pending.pk, &pending.sk).await?;
-            }
-            return Err(e);
-        }
-    };
+    let size = PHOTO_UPLOAD
+        .check(
+            &app,
+            &pending.key,
+            &pending.content_type,
+            (&pending.pk, &pending.sk),
+        )
+        .await?;
     let expected = p.version;
     p.photos.push(Photo {
         id: pending.id.clone(),
@@ -148,8 +136,7 @@ pub async fn confirm_product_photo(app: Arc<App>, req: Request) -> ApiResult<Res
     });
     let mut tx = Tx::new();
     listing::start_revision(&app, &caller, &mut p, &mut tx)?;
-    p.updated_at = app.clock.epoch();
-    p.version += 1;
+    p.stamp(app.clock.epoch());
     tx.put_versioned(app.store.table(), to_item(&p)?, expected);
     tx.delete(
         app.store.table(),
@@ -176,8 +163,7 @@ pub async fn delete_product_photo(app: Arc<App>, req: Request) -> ApiResult<Resp
     let expected = p.version;
     let mut tx = Tx::new();
     listing::start_revision(&app, &caller, &mut p, &mut tx)?;
-    p.updated_at = app.clock.epoch();
-    p.version += 1;
+    p.stamp(app.clock.epoch());
     tx.put_versioned(app.store.table(), to_item(&p)?, expected);
     app.store.transact(tx).await?;
     json(

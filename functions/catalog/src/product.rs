@@ -7,6 +7,7 @@
 //! while the published version stays visible and unchanged.
 
 use loket_shared::auth::Role;
+use loket_shared::http::optional;
 use loket_shared::{ApiError, ApiResult};
 use serde::{Deserialize, Serialize};
 
@@ -19,12 +20,12 @@ pub const MAX_PHOTO_BYTES: u64 = 5 * 1024 * 1024;
 pub const PHOTO_TYPES: [&str; 2] = ["image/jpeg", "image/png"];
 
 pub fn product_pk(id: &str) -> String {
-    format!("PRODUCT#{id}")
+    loket_shared::schema::product(id)
 }
 
 /// The vendor's own list of products (GSI1).
 pub fn vendor_products(vendor_id: &str) -> String {
-    format!("VENDORPRODUCTS#{vendor_id}")
+    loket_shared::schema::vendor_products(vendor_id)
 }
 
 /// Availability ("Ketersediaan", seed 001 Lampiran 5).
@@ -319,28 +320,6 @@ pub struct ProductInput {
     pub description: Option<String>,
 }
 
-/// An optional text field (trimmed, at most `max` characters) without control
-/// characters other than line breaks and tabs.
-fn text(
-    value: &Option<String>,
-    field: &'static str,
-    label: &str,
-    max: usize,
-) -> ApiResult<Option<String>> {
-    let v = loket_shared::http::optional(value, field, label, max)?;
-    if v.as_deref().is_some_and(|v| {
-        v.chars()
-            .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-    }) {
-        return Err(ApiError::invalid(
-            "field_invalid",
-            format!("{label} berisi karakter yang tidak diizinkan"),
-            field,
-        ));
-    }
-    Ok(v)
-}
-
 /// A whole number in `range`, given as a JSON number or a string of digits ("15.000"
 /// and "15000" are the same price).
 fn whole(
@@ -385,7 +364,7 @@ impl ProductInput {
     /// Checks the form and writes it onto `p` (photos and status are not part of it).
     /// Only the name is required; "Confirm" checks the rest (`Product::missing`).
     pub fn apply(&self, p: &mut Product) -> ApiResult<()> {
-        let name = text(&self.name, "name", "Nama Produk", 120)?;
+        let name = optional(&self.name, "name", "Nama Produk", 120)?;
         if name.as_ref().is_some_and(|n| n.chars().count() < 3) {
             return Err(ApiError::invalid(
                 "field_too_short",
@@ -425,7 +404,7 @@ impl ProductInput {
                 ));
             }
         }
-        let description = text(&self.description, "description", "Deskripsi", 2000)?;
+        let description = optional(&self.description, "description", "Deskripsi", 2000)?;
         if name.is_none() {
             // A product is known by its name from the first "Simpan".
             return Err(ApiError::invalid(

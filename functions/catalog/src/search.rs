@@ -14,6 +14,7 @@ use crate::index::{self, Listing, FEEDBACK_PREFIX, PUBLISHED_SK};
 use crate::product::{category_label, product_pk, Availability, CATEGORIES};
 use loket_shared::files;
 use loket_shared::http::{json, path_param, query_param, Request, Response};
+use loket_shared::schema::{self, Index, CATALOG_BY_NEWEST, CATALOG_BY_PRICE, CATALOG_BY_RATING};
 use loket_shared::store::{
     decode_cursor, encode_cursor, from_item, get_n, get_s, n, s, Filter, Item, Query, Store,
 };
@@ -52,13 +53,13 @@ impl Sort {
         }
     }
 
-    /// (index, sort key attribute, ascending)
-    fn index(self) -> (&'static str, &'static str, bool) {
+    /// (index, ascending)
+    fn index(self) -> (Index, bool) {
         match self {
-            Sort::Newest => ("CatalogByNewest", "SN", false),
-            Sort::PriceAsc => ("CatalogByPrice", "SP", true),
-            Sort::PriceDesc => ("CatalogByPrice", "SP", false),
-            Sort::Rating => ("CatalogByRating", "SR", false),
+            Sort::Newest => (CATALOG_BY_NEWEST, false),
+            Sort::PriceAsc => (CATALOG_BY_PRICE, true),
+            Sort::PriceDesc => (CATALOG_BY_PRICE, false),
+            Sort::Rating => (CATALOG_BY_RATING, false),
         }
     }
 }
@@ -215,8 +216,9 @@ impl SearchParams {
         } else {
             ("ALL".to_string(), false)
         };
-        let (index, sort_attr, forward) = self.sort.index();
-        let mut q = Query::partition(format!("CATALOG#{partition}")).on_index(index, "SPK");
+        let (index, forward) = self.sort.index();
+        let sort_attr = index.sk;
+        let mut q = Query::partition(schema::catalog(&partition)).on_index(index);
         if !forward {
             q = q.backwards();
         }
@@ -237,8 +239,12 @@ impl SearchParams {
         let lo = self.min_price.unwrap_or(0);
         let hi = self.max_price.unwrap_or(999_999_999_999);
         if price_range {
-            if sort_attr == "SP" {
-                q = q.sk_between("SP", format!("{lo:012}#"), format!("{hi:012}#~"));
+            if index == CATALOG_BY_PRICE {
+                q = q.sk_between(
+                    CATALOG_BY_PRICE.sk,
+                    format!("{lo:012}#"),
+                    format!("{hi:012}#~"),
+                );
             } else {
                 f.between("price", lo, hi);
             }

@@ -9,11 +9,12 @@
 use loket_reference::regions::RegionPath;
 use loket_shared::auth::Role;
 use loket_shared::rules::person::{Education, Gender};
+use loket_shared::schema;
 use loket_shared::store::{get_s, to_item, Item, GUARD_SK};
 use loket_shared::{ApiError, ApiResult, App};
 use serde::{Deserialize, Serialize};
 
-pub const ACCOUNT_SK: &str = "ACCOUNT";
+pub use loket_shared::schema::ACCOUNT_SK;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -133,7 +134,7 @@ impl Account {
                     .iter()
                     .any(|r| r.is_officer() || *r == Role::Admin) =>
             {
-                self.gsi2pk = Some(format!("MEMBERS#{org}"));
+                self.gsi2pk = Some(schema::members(org));
                 self.gsi2sk = Some(format!(
                     "{}#{}#{}",
                     role.as_str(),
@@ -154,20 +155,20 @@ impl Account {
 }
 
 pub fn account_pk(id: &str) -> String {
-    format!("USER#{id}")
+    schema::user(id)
 }
 
 pub fn email_guard(email: &str) -> String {
-    format!("EMAIL#{email}")
+    schema::email_guard(email)
 }
 
 /// The NIK guard key holds a keyed hash, so the table never holds a NIK in the clear.
 pub fn nik_guard(app: &App, nik: &str) -> String {
-    format!("NIK#{}", app.pepper.hash("nik", nik))
+    schema::nik_guard(&app.pepper.hash("nik", nik))
 }
 
 pub fn nrk_guard(nrk: &str) -> String {
-    format!("NRK#{nrk}")
+    schema::nrk_guard(nrk)
 }
 
 pub async fn load(app: &App, id: &str) -> ApiResult<Option<Account>> {

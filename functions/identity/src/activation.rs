@@ -5,7 +5,6 @@
 //! new password activates the account and signs the owner in.
 
 use crate::account::{self, Account, AccountStatus, ProfileView};
-use crate::registration::captcha_invalid;
 use crate::session;
 use loket_reference::organisations::{self, OrgKind};
 use loket_shared::auth::Role;
@@ -15,6 +14,7 @@ use loket_shared::http::{
 use loket_shared::mail::{EmailTemplate, OutboxEmail};
 use loket_shared::ratelimit::{self, Limit};
 use loket_shared::rules::{contact, password, person};
+use loket_shared::schema;
 use loket_shared::store::{from_item, get_n, get_s, key, n, s, Query, Tx, TxError};
 use loket_shared::{crypto, ApiError, ApiResult, App};
 use serde::Deserialize;
@@ -23,7 +23,7 @@ use std::sync::Arc;
 const TOKEN_SK: &str = "TOKEN";
 
 fn activation_pk(app: &App, token: &str) -> String {
-    format!("ACTIVATION#{}", app.pepper.hash("activation", token))
+    schema::activation(&app.pepper.hash("activation", token))
 }
 
 fn link_invalid() -> ApiError {
@@ -121,9 +121,7 @@ pub async fn register_vendor(app: Arc<App>, req: Request) -> ApiResult<Response>
         now,
     )
     .await?;
-    if !app.captcha.verify(r.captcha_token.as_deref(), &ip).await {
-        return Err(captcha_invalid());
-    }
+    app.captcha.require(r.captcha_token.as_deref(), &ip).await?;
     let id = app.ids.id();
     let mut acc = Account::new(
         &id,
@@ -410,8 +408,8 @@ pub async fn list_organisation_accounts(app: Arc<App>, req: Request) -> ApiResul
             "Organisasi tidak ditemukan",
         ));
     }
-    let q = Query::partition(format!("MEMBERS#{code}"))
-        .on_index("GSI2", "GSI2PK")
+    let q = Query::partition(schema::members(&code))
+        .on_index(schema::GSI2)
         .limit(50);
     let page = app
         .store

@@ -10,6 +10,7 @@
 
 pub mod account;
 pub mod activation;
+pub mod directory;
 pub mod login;
 pub mod password;
 pub mod profile;

@@ -9,7 +9,6 @@
 //! many people share an office's address.
 
 use crate::account::{self, AccountStatus, Identifier};
-use crate::registration::captcha_invalid;
 use crate::session;
 use loket_shared::config::LoginPolicy;
 use loket_shared::http::{
@@ -91,7 +90,7 @@ pub fn gate(policy: &LoginPolicy, factor: u32, f: &Failures, now_ms: i64) -> Res
 }
 
 fn counter_pk(scope: &str) -> String {
-    format!("LOGINFAIL#{scope}")
+    loket_shared::schema::login_failures(scope)
 }
 
 async fn load_failures(app: &App, scope: &str) -> ApiResult<Failures> {
@@ -199,9 +198,7 @@ pub async fn login(app: Arc<App>, req: Request) -> ApiResult<Response> {
         return Err(login_failed());
     }
     let ip = source_ip(&req);
-    if !app.captcha.verify(r.captcha_token.as_deref(), &ip).await {
-        return Err(captcha_invalid());
-    }
+    app.captcha.require(r.captcha_token.as_deref(), &ip).await?;
     let policy = app.cfg.login.clone();
     let factor = policy.per_address_factor.max(1);
     let now_ms = (app.clock.now().unix_timestamp_nanos() / 1_000_000) as i64;

@@ -4,7 +4,6 @@
 //! other session ends and the caller continues in a fresh one.
 
 use crate::account::{self, Account, AccountStatus};
-use crate::registration::captcha_invalid;
 use crate::session;
 use loket_shared::http::{authenticate, body, json, required, source_ip, Request, Response};
 use loket_shared::mail::{EmailTemplate, OutboxEmail};
@@ -19,7 +18,7 @@ use std::sync::Arc;
 const PIN_SK: &str = "PIN";
 
 fn reset_pk(reset_id: &str) -> String {
-    format!("PWRESET#{reset_id}")
+    loket_shared::schema::password_reset(reset_id)
 }
 
 fn identity_mismatch() -> ApiError {
@@ -77,9 +76,7 @@ pub async fn request_password_reset(app: Arc<App>, req: Request) -> ApiResult<Re
         now,
     )
     .await?;
-    if !app.captcha.verify(r.captcha_token.as_deref(), &ip).await {
-        return Err(captcha_invalid());
-    }
+    app.captcha.require(r.captcha_token.as_deref(), &ip).await?;
     // Counted per NIK after the captcha (so nobody can use up another person's
     // attempts without solving one) but *before* matching, so a 429 never tells
     // that the data matched.

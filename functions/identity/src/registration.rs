@@ -18,7 +18,7 @@ use std::sync::Arc;
 const CODE_SK: &str = "CODE";
 
 fn code_pk(email: &str) -> String {
-    format!("EMAILCODE#{email}")
+    loket_shared::schema::email_code(email)
 }
 
 /// The seed's message for a wrong or expired code.
@@ -28,10 +28,6 @@ pub fn code_invalid() -> ApiError {
         "Kode Email Yang Anda Inputkan Salah!",
         "email_code",
     )
-}
-
-pub fn captcha_invalid() -> ApiError {
-    ApiError::invalid("captcha_invalid", "Captcha Invalid", "captcha_token")
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -288,9 +284,7 @@ pub async fn register_applicant(app: Arc<App>, req: Request) -> ApiResult<Respon
         now,
     )
     .await?;
-    if !app.captcha.verify(r.captcha_token.as_deref(), &ip).await {
-        return Err(captcha_invalid());
-    }
+    app.captcha.require(r.captcha_token.as_deref(), &ip).await?;
     let code_version = verify_code(&app, &email, &code).await?;
 
     let id = app.ids.id();

@@ -14,7 +14,7 @@ use loket_shared::{ApiError, ApiResult, App};
 use serde::Serialize;
 
 pub fn session_sk(sid: &str) -> String {
-    format!("SESSION#{sid}")
+    loket_shared::schema::session_sk(sid)
 }
 
 /// What a successful sign-in returns.

@@ -14,6 +14,7 @@ use loket_reference::holidays;
 use loket_shared::auth::Role;
 use loket_shared::mail::{EmailTemplate, OutboxEmail};
 use loket_shared::rules::workdays::{wib_date, working_days_between};
+use loket_shared::schema::GSI2;
 use loket_shared::store::{get_s, key, n, s, Query, Tx, TxError};
 use loket_shared::tasks::{self, Task};
 use loket_shared::{ApiError, ApiResult, App};
@@ -42,8 +43,8 @@ pub async fn remind_open_tasks(
         .store
         .query_all(
             &Query::partition(tasks::OPEN_TASKS)
-                .on_index("GSI2", "GSI2PK")
-                .sk_before("GSI2SK", bound.to_string()),
+                .on_index(GSI2)
+                .sk_before(GSI2.sk, bound.to_string()),
         )
         .await?;
     let calendar = holidays::load(&app.store, &[today.year() - 1, today.year()]).await?;

@@ -6,8 +6,9 @@
 //! One transaction per task writes the links, the emails and a `NOTIFIED` marker
 //! (conditional), so a redelivered stream record sends nothing twice.
 
+use loket_identity::directory::{self, Person};
 use loket_shared::mail::{EmailTemplate, OutboxEmail};
-use loket_shared::store::{get_s, key, Item, Query, Tx, TxError};
+use loket_shared::store::{get_s, key, Item, Tx, TxError};
 use loket_shared::streams;
 use loket_shared::tasks::{self, Task};
 use loket_shared::{ApiError, ApiResult, App};
@@ -34,22 +35,21 @@ pub async fn notify_task_assignees(
     .await
 }
 
-/// (user id, name, email) of an account, if it is active.
-fn active_contact(a: &Item) -> Option<(String, String, String)> {
-    (get_s(a, "status") == Some("active")).then(|| {
-        (
-            get_s(a, "id").unwrap_or_default().to_string(),
-            get_s(a, "name").unwrap_or_default().to_string(),
-            get_s(a, "email").unwrap_or_default().to_string(),
-        )
-    })
+/// (user id, name, email) of a person.
+fn contact(p: Person) -> (String, String, String) {
+    (p.id, p.name, p.email)
 }
 
-/// (user id, name, email) of the officers who may decide `task`.
+/// (user id, name, email) of the officers who may decide `task`: the assigned one
+/// (while active), or the active officers of the task's role in its organisation.
 pub(crate) async fn recipients(app: &App, task: &Task) -> ApiResult<Vec<(String, String, String)>> {
     if let Some(officer) = &task.assignee {
-        let acc = app.store.get(&format!("USER#{officer}"), "ACCOUNT").await?;
-        return Ok(acc.as_ref().and_then(active_contact).into_iter().collect());
+        let person = directory::person(app, officer).await?;
+        return Ok(person
+            .filter(|p| p.active)
+            .map(contact)
+            .into_iter()
+            .collect());
     }
     officers(app, &task.organisation, task.role).await
 }
@@ -60,20 +60,8 @@ pub(crate) async fn officers(
     org: &str,
     role: loket_shared::auth::Role,
 ) -> ApiResult<Vec<(String, String, String)>> {
-    // Officers are listed under their organisation, sorted by role first.
-    let members = app
-        .store
-        .query_all(
-            &Query::partition(format!("MEMBERS#{org}"))
-                .on_index("GSI2", "GSI2PK")
-                .sk_begins_with("GSI2SK", format!("{}#", role.as_str())),
-        )
-        .await?;
-    Ok(members
-        .iter()
-        .filter_map(active_contact)
-        .take(MAX_RECIPIENTS)
-        .collect())
+    let people = directory::officers(app, org, role, MAX_RECIPIENTS).await?;
+    Ok(people.into_iter().map(contact).collect())
 }
 
 async fn notify(app: &App, image: &Item) -> ApiResult<()> {

@@ -21,7 +21,7 @@ fn parse_date(text: &str) -> ApiResult<Date> {
 }
 
 fn holiday_pk(year: i32) -> String {
-    format!("HOLIDAY#{year}")
+    loket_shared::schema::holidays(year)
 }
 
 /// The holidays of `years`.

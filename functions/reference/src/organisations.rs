@@ -5,6 +5,7 @@
 //! lists; permit types under their agency: `ORG#<code>` / `PERMIT#<code>`.
 
 use loket_shared::http::{json, path_param, query_param, Request, Response};
+use loket_shared::schema;
 use loket_shared::store::{from_item, Query, Store};
 use loket_shared::{ApiError, ApiResult, App};
 use serde::{Deserialize, Serialize};
@@ -49,9 +50,9 @@ pub struct Organisation {
 impl Organisation {
     pub fn new(code: &str, name: &str, kind: OrgKind) -> Self {
         Self {
-            pk: format!("ORG#{code}"),
+            pk: schema::organisation(code),
             sk: "ORG".into(),
-            gsi1pk: format!("ORGS#{}", kind.as_str()),
+            gsi1pk: schema::organisations_of_kind(kind.as_str()),
             gsi1sk: code.into(),
             code: code.into(),
             name: name.into(),
@@ -86,7 +87,7 @@ impl PermitType {
         service_days: u32,
     ) -> Self {
         Self {
-            pk: format!("ORG#{agency}"),
+            pk: schema::organisation(agency),
             sk: format!("PERMIT#{code}"),
             agency_code: agency.into(),
             code: code.into(),
@@ -103,7 +104,7 @@ pub async fn find(store: &Store, code: &str) -> ApiResult<Option<Organisation>> 
     if code.is_empty() || code.len() > 40 {
         return Ok(None);
     }
-    store.get_as(&format!("ORG#{code}"), "ORG").await
+    store.get_as(&schema::organisation(code), "ORG").await
 }
 
 #[derive(Serialize)]
@@ -126,8 +127,8 @@ pub async fn list_organisations(app: Arc<App>, req: Request) -> ApiResult<Respon
             ))
         }
     };
-    let q = Query::partition(format!("ORGS#{}", kind.as_str()))
-        .on_index("GSI1", "GSI1PK")
+    let q = Query::partition(schema::organisations_of_kind(kind.as_str()))
+        .on_index(loket_shared::schema::GSI1)
         .limit(100);
     let page = app
         .store
@@ -164,7 +165,7 @@ pub async fn list_permit_types(app: Arc<App>, req: Request) -> ApiResult<Respons
             ))
         }
     }
-    let q = Query::partition(format!("ORG#{code}"))
+    let q = Query::partition(schema::organisation(&code))
         .sk_begins_with("SK", "PERMIT#")
         .limit(100);
     let items: Vec<PermitType> = app

@@ -11,6 +11,7 @@
 //!   transaction; 7 800 district items made each write take seconds).
 
 use loket_shared::http::{json, query_param, Request, Response};
+use loket_shared::schema;
 use loket_shared::store::{Item, Store};
 use loket_shared::{ApiError, ApiResult, App};
 use serde::{Deserialize, Serialize};
@@ -57,7 +58,7 @@ impl ChildrenRecord {
 }
 
 async fn record(store: &Store, code: &str) -> ApiResult<Option<ChildrenRecord>> {
-    store.get_as(&format!("REGION#{code}"), "CHILDREN").await
+    store.get_as(&schema::region(code), "CHILDREN").await
 }
 
 /// A checked address with the names of its regions.
@@ -218,7 +219,7 @@ pub fn seed_items(
             (None, None)
         };
         let rec = ChildrenRecord {
-            pk: format!("REGION#{parent}"),
+            pk: schema::region(&parent),
             sk: "CHILDREN".into(),
             children: serde_json::to_string(&kids).map_err(ApiError::internal)?,
             villages,

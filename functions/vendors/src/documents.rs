@@ -6,7 +6,7 @@
 //! is deleted and nothing is linked. Downloads are 5-minute presigned GETs for the
 //! vendor itself and the officers of its SKPD (and the e-Order administrators).
 
-use crate::onboarding::{self, Stage};
+use crate::chain::{self, Stage};
 use crate::profile::{self, vendor_pk};
 use loket_shared::auth::{Caller, Role};
 use loket_shared::files::{self, ALLOWED_TYPES, MAX_UPLOAD_BYTES};
@@ -17,7 +17,16 @@ use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 const DOC_PREFIX: &str = "DOC#";
-const UPLOAD_SECONDS: i64 = 15 * 60;
+/// Documents: PDF, JPG or PNG, at most 50 MB (seed).
+const DOCUMENT_UPLOAD: files::UploadKind = files::UploadKind {
+    types: &ALLOWED_TYPES,
+    max_bytes: MAX_UPLOAD_BYTES,
+    type_invalid: (
+        "document_type_invalid",
+        "Jenis berkas tidak didukung. Gunakan PDF, JPG atau PNG",
+    ),
+    size_invalid: "Ukuran berkas harus antara 1 byte dan 50 MB",
+};
 const DOWNLOAD_SECONDS: u64 = 5 * 60;
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
@@ -108,7 +117,7 @@ async fn editable_by(app: &App, caller: &Caller) -> ApiResult<()> {
     caller.require_any(&[Role::Vendor])?;
     if let Some(p) = profile::load(app, &caller.user_id).await? {
         if p.stage != Stage::DataEntry {
-            return Err(onboarding::not_editable(p.stage));
+            return Err(chain::not_editable(p.stage));
         }
     }
     Ok(())
@@ -126,19 +135,7 @@ pub async fn create_vendor_document(app: Arc<App>, req: Request) -> ApiResult<Re
             "kind",
         )
     })?;
-    let content_type = r
-        .content_type
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| ALLOWED_TYPES.contains(t))
-        .ok_or_else(|| {
-            ApiError::invalid(
-                "document_type_invalid",
-                "Jenis berkas tidak didukung. Gunakan PDF, JPG atau PNG",
-                "content_type",
-            )
-        })?
-        .to_string();
+    let content_type = DOCUMENT_UPLOAD.content_type(&r.content_type)?;
     let file_name: String = r
         .file_name
         .as_deref()
@@ -165,8 +162,7 @@ pub async fn create_vendor_document(app: Arc<App>, req: Request) -> ApiResult<Re
         created_at: now,
         version: 1,
     };
-    let upload =
-        files::presigned_post(&app, &key, &content_type, MAX_UPLOAD_BYTES, UPLOAD_SECONDS).await?;
+    let upload = DOCUMENT_UPLOAD.presign(&app, &key, &content_type).await?;
     let mut tx = Tx::new();
     tx.put_new(app.store.table(), to_item(&doc)?);
     app.store.transact(tx).await?;
@@ -184,24 +180,9 @@ pub async fn confirm_vendor_document(app: Arc<App>, req: Request) -> ApiResult<R
     if doc.status == DocumentStatus::Uploaded {
         return json(200, &doc.view());
     }
-    let size = match files::check_upload(
-        &app,
-        &doc.key,
-        &doc.content_type,
-        MAX_UPLOAD_BYTES,
-        "Ukuran berkas harus antara 1 byte dan 50 MB",
-    )
-    .await
-    {
-        Ok(size) => size,
-        Err(e) => {
-            // Nothing stays linked to a refused file (the file itself is deleted).
-            if e.code != "document_not_uploaded" {
-                app.store.delete(&doc.pk, &doc.sk).await?;
-            }
-            return Err(e);
-        }
-    };
+    let size = DOCUMENT_UPLOAD
+        .check(&app, &doc.key, &doc.content_type, (&doc.pk, &doc.sk))
+        .await?;
     let mut done = doc.clone();
     done.status = DocumentStatus::Uploaded;
     done.size = Some(size);
@@ -224,13 +205,10 @@ pub async fn download_vendor_document(app: Arc<App>, req: Request) -> ApiResult<
         true
     } else {
         // The vendor's SKPD Pembina is on its account (the profile may not exist yet).
-        let account = app
-            .store
-            .get(&format!("USER#{vendor_id}"), "ACCOUNT")
+        let vendor = loket_identity::directory::person(&app, &vendor_id)
             .await?
             .ok_or_else(not_found)?;
-        let skpd = loket_shared::store::get_s(&account, "org").unwrap_or_default();
-        profile::officer_may_read(&app, &caller, skpd)
+        profile::officer_may_read(&app, &caller, vendor.org.as_deref().unwrap_or_default())
     };
     if !allowed {
         return Err(ApiError::forbidden());

@@ -1,6 +1,7 @@
 //! Vendors (UMKM/IKM): the vendor's profile ("Dataku > Profil") and its onboarding
 //! chain, from "Pengisian Data" to "Terdaftar" (seed 000 §1.2–§2).
 
+pub mod chain;
 pub mod documents;
 pub mod onboarding;
 pub mod profile;

@@ -1,186 +1,26 @@
-//! The e-Order onboarding chain (seed 000 §2): `Pengisian Data` → `Penunjukan Pembina`
-//! (a satpel of the vendor's SKPD assigns a PJLP) → `Pengecekan PJLP` → `Pengecekan
-//! Satpel` → `Pengajuan` (an eorder_admin activates) → `Terdaftar`.
+//! The onboarding workflow: the vendor's registration as a subject of the approval
+//! engine (`impl Workflow for VendorProfile`: its pure transition, the PJLP check it
+//! needs, its email) and "Confirm" (`submit_vendor_profile`), which moves it to the
+//! chain's first stage (or the one that rejected it) and records the execution's
+//! start. The stages themselves are in `chain`.
 //!
-//! The state machine `statemachines/vendor-onboarding-eorder.asl.json` opens the human
-//! task of each stage; this module is the single writer of the vendor's stage: on
-//! "Confirm" (`submit_vendor_profile`) and on every decision (`decide`), in one
-//! transaction with the task claim, the audit entry and the vendor's email. A check
-//! that rejects sends the registration back to "Pengisian Data" with its reason; the
-//! next "Confirm" resumes the chain at the stage that rejected it.
+//! The state machines (`statemachines/vendor-onboarding-*.asl.json`) open the human
+//! task of each stage; the engine (`loket_shared::approval::decide`) with this
+//! declaration is the single writer of the vendor's stage on every decision.
 
-use crate::profile::{self, Rejection, VendorProfile};
-use loket_shared::approval::{self, Change, Decided, Moment, Start, Subject, Verdict, Workflow};
+use crate::chain::{chain, resume_stage, Chain, Rejection, Stage};
+use crate::profile::{self, VendorProfile};
+use loket_shared::approval::{
+    self, Change, Decided, Moment, Start, Subject, Verdict, Versioned, Workflow,
+};
 use loket_shared::auth::Role;
 use loket_shared::http::{authenticate, json, Request, Response};
 use loket_shared::mail::{EmailTemplate, OutboxEmail};
 use loket_shared::rules::Refusal;
-use loket_shared::store::{get_s, to_item, Item};
+use loket_shared::store::{to_item, Item};
 use loket_shared::{ApiError, ApiResult, App};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use std::sync::Arc;
-
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum Stage {
-    DataEntry,
-    AssignPjlp,
-    PjlpCheck,
-    SatpelCheck,
-    Activation,
-    /// JATHIL MART: the field administrator verifies the requirements.
-    FieldVerification,
-    /// JATHIL MART: the main administrator validates again and approves.
-    MainApproval,
-    Registered,
-}
-
-/// Which onboarding chain the deployment runs (`LOKET_ONBOARDING_CHAIN`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Chain {
-    /// e-Order (seed 000 §2): satpel, PJLP, satpel, eorder_admin.
-    EOrder,
-    /// JATHIL MART (seed 003 §I): field_admin, then main_admin.
-    Jathil,
-}
-
-impl Chain {
-    pub fn from_config(name: &str) -> Option<Chain> {
-        match name {
-            "eorder" => Some(Chain::EOrder),
-            "jathil" => Some(Chain::Jathil),
-            _ => None,
-        }
-    }
-
-    pub fn first_stage(self) -> Stage {
-        match self {
-            Chain::EOrder => Stage::AssignPjlp,
-            Chain::Jathil => Stage::FieldVerification,
-        }
-    }
-}
-
-impl Stage {
-    /// The status the vendor sees (seed 000 §1.2).
-    pub fn label(self) -> &'static str {
-        match self {
-            Stage::DataEntry => "Pengisian Data",
-            Stage::AssignPjlp => "Penunjukan Pembina",
-            Stage::PjlpCheck => "Pengecekan PJLP",
-            Stage::SatpelCheck => "Pengecekan Satpel",
-            Stage::Activation => "Pengajuan",
-            Stage::FieldVerification => "Verifikasi Administrator Bidang",
-            Stage::MainApproval => "Persetujuan Administrator Utama",
-            Stage::Registered => "Terdaftar",
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Stage::DataEntry => "data_entry",
-            Stage::AssignPjlp => "assign_pjlp",
-            Stage::PjlpCheck => "pjlp_check",
-            Stage::SatpelCheck => "satpel_check",
-            Stage::Activation => "activation",
-            Stage::FieldVerification => "field_verification",
-            Stage::MainApproval => "main_approval",
-            Stage::Registered => "registered",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Stage> {
-        serde_json::from_value(serde_json::Value::String(s.to_string())).ok()
-    }
-
-    /// The officer role that decides at this stage (none outside the chain).
-    pub fn decider(self) -> Option<Role> {
-        match self {
-            Stage::AssignPjlp | Stage::SatpelCheck => Some(Role::Satpel),
-            Stage::PjlpCheck => Some(Role::Pjlp),
-            Stage::Activation => Some(Role::EorderAdmin),
-            Stage::FieldVerification => Some(Role::FieldAdmin),
-            Stage::MainApproval => Some(Role::MainAdmin),
-            Stage::DataEntry | Stage::Registered => None,
-        }
-    }
-
-    /// Where an approval at this stage leads.
-    pub fn after_approval(self) -> Stage {
-        match self {
-            Stage::AssignPjlp => Stage::PjlpCheck,
-            Stage::PjlpCheck => Stage::SatpelCheck,
-            Stage::SatpelCheck => Stage::Activation,
-            Stage::Activation => Stage::Registered,
-            Stage::FieldVerification => Stage::MainApproval,
-            Stage::MainApproval => Stage::Registered,
-            other => other,
-        }
-    }
-}
-
-/// Where a (re)submission starts: at the stage that sent the registration back (when
-/// it belongs to the deployment's chain), and at the chain's first stage otherwise. In
-/// the e-Order chain a later stage needs the PJLP assigned before.
-pub fn resume_stage(chain: Chain, rejection: Option<&Rejection>, pjlp_assigned: bool) -> Stage {
-    let in_chain = |stage: Stage| match chain {
-        Chain::EOrder => matches!(
-            stage,
-            Stage::AssignPjlp | Stage::PjlpCheck | Stage::SatpelCheck | Stage::Activation
-        ),
-        Chain::Jathil => matches!(stage, Stage::FieldVerification | Stage::MainApproval),
-    };
-    match rejection.map(|r| r.stage) {
-        Some(stage)
-            if in_chain(stage)
-                && (chain == Chain::Jathil || pjlp_assigned || stage == Stage::AssignPjlp) =>
-        {
-            stage
-        }
-        _ => chain.first_stage(),
-    }
-}
-
-pub fn not_editable(stage: Stage) -> ApiError {
-    ApiError::conflict(
-        "profile_locked",
-        format!(
-            "Data tidak dapat diubah karena pendaftaran sedang dalam tahap {}",
-            stage.label()
-        ),
-    )
-}
-
-impl loket_shared::approval::Stage for Stage {
-    const DECIDED: &'static [Stage] = &[
-        Stage::AssignPjlp,
-        Stage::PjlpCheck,
-        Stage::SatpelCheck,
-        Stage::Activation,
-        Stage::FieldVerification,
-        Stage::MainApproval,
-    ];
-
-    fn code(self) -> &'static str {
-        self.as_str()
-    }
-
-    fn label(self) -> &'static str {
-        Stage::label(self)
-    }
-
-    fn decider(self) -> Option<Role> {
-        Stage::decider(self)
-    }
-
-    fn approve_label(self) -> &'static str {
-        match self {
-            Stage::AssignPjlp => "Tunjuk PJLP Pendamping (Process)",
-            Stage::Activation | Stage::MainApproval => "Setujui dan aktifkan (Confirm)",
-            _ => "Setujui (Confirm)",
-        }
-    }
-}
 
 impl Subject for VendorProfile {
     fn pk(&self) -> String {
@@ -195,19 +35,12 @@ impl Subject for VendorProfile {
         Stage::parse(code).map_or("-", Stage::label)
     }
 
-    fn version(&self) -> i64 {
-        self.version
-    }
-
-    fn stamp(&mut self, now: i64) {
-        self.updated_at = now;
-        self.version += 1;
-    }
-
     fn to_item(&self) -> ApiResult<Item> {
         to_item(self)
     }
 }
+
+loket_shared::versioned!(VendorProfile);
 
 /// What a decision on an onboarding task carries besides `decision` and `note`.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -398,16 +231,6 @@ pub async fn submit_vendor_profile(app: Arc<App>, req: Request) -> ApiResult<Res
     json(202, &v)
 }
 
-/// The chain the deployment runs.
-pub fn chain(app: &App) -> ApiResult<Chain> {
-    Chain::from_config(&app.cfg.onboarding.chain).ok_or_else(|| {
-        ApiError::internal(format!(
-            "LOKET_ONBOARDING_CHAIN={} is not eorder or jathil",
-            app.cfg.onboarding.chain
-        ))
-    })
-}
-
 fn incomplete(p: &VendorProfile, chain: Chain) -> ApiError {
     let labels: Vec<&str> = p.missing(chain).into_iter().map(|(_, l)| l).collect();
     ApiError::unprocessable(
@@ -418,95 +241,13 @@ fn incomplete(p: &VendorProfile, chain: Chain) -> ApiError {
 
 /// Whether `pjlp_id` is an active pjlp officer of `skpd`.
 async fn is_eligible_pjlp(app: &App, pjlp_id: &str, skpd: &str) -> ApiResult<bool> {
-    let Some(acc) = app.store.get(&format!("USER#{pjlp_id}"), "ACCOUNT").await? else {
-        return Ok(false);
-    };
-    let is_pjlp = acc
-        .get("roles")
-        .and_then(|r| r.as_l().ok())
-        .is_some_and(|l| l.iter().any(|v| v.as_s().is_ok_and(|s| s == "pjlp")));
-    Ok(is_pjlp && get_s(&acc, "org") == Some(skpd) && get_s(&acc, "status") == Some("active"))
+    let pjlp = loket_identity::directory::person(app, pjlp_id).await?;
+    Ok(pjlp.is_some_and(|p| p.is_active(Role::Pjlp, skpd)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn approvals_walk_the_chain_to_registered() {
-        let mut s = Stage::AssignPjlp;
-        let mut seen = vec![s.label()];
-        while s != Stage::Registered {
-            s = s.after_approval();
-            seen.push(s.label());
-        }
-        assert_eq!(
-            seen,
-            [
-                "Penunjukan Pembina",
-                "Pengecekan PJLP",
-                "Pengecekan Satpel",
-                "Pengajuan",
-                "Terdaftar"
-            ]
-        );
-    }
-
-    #[test]
-    fn each_stage_has_its_deciding_role() {
-        assert_eq!(Stage::AssignPjlp.decider(), Some(Role::Satpel));
-        assert_eq!(Stage::PjlpCheck.decider(), Some(Role::Pjlp));
-        assert_eq!(Stage::SatpelCheck.decider(), Some(Role::Satpel));
-        assert_eq!(Stage::Activation.decider(), Some(Role::EorderAdmin));
-        assert_eq!(Stage::DataEntry.decider(), None);
-        assert_eq!(Stage::parse("pjlp_check"), Some(Stage::PjlpCheck));
-        assert_eq!(Stage::parse("nope"), None);
-    }
-
-    #[test]
-    fn a_resubmission_resumes_at_the_stage_that_rejected() {
-        let rejected_at = |stage| Rejection {
-            stage,
-            reason: "NIB tidak terbaca".into(),
-            by_role: Role::Satpel,
-            at: 0,
-        };
-        assert_eq!(resume_stage(Chain::EOrder, None, false), Stage::AssignPjlp);
-        assert_eq!(
-            resume_stage(Chain::Jathil, None, false),
-            Stage::FieldVerification
-        );
-        assert_eq!(
-            resume_stage(
-                Chain::Jathil,
-                Some(&rejected_at(Stage::MainApproval)),
-                false
-            ),
-            Stage::MainApproval
-        );
-        // A rejection from the other chain (configuration changed) starts over.
-        assert_eq!(
-            resume_stage(Chain::Jathil, Some(&rejected_at(Stage::SatpelCheck)), true),
-            Stage::FieldVerification
-        );
-        assert_eq!(
-            resume_stage(Chain::EOrder, Some(&rejected_at(Stage::SatpelCheck)), true),
-            Stage::SatpelCheck
-        );
-        assert_eq!(
-            resume_stage(Chain::EOrder, Some(&rejected_at(Stage::PjlpCheck)), true),
-            Stage::PjlpCheck
-        );
-        assert_eq!(
-            resume_stage(Chain::EOrder, Some(&rejected_at(Stage::AssignPjlp)), false),
-            Stage::AssignPjlp
-        );
-        // Without an assigned PJLP a later stage cannot resume.
-        assert_eq!(
-            resume_stage(Chain::EOrder, Some(&rejected_at(Stage::Activation)), false),
-            Stage::AssignPjlp
-        );
-    }
 
     fn in_stage(stage: Stage) -> VendorProfile {
         let mut p = VendorProfile::new("v1", "DPMPTSP", "toko@contoh.id", 0);

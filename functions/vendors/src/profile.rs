@@ -1,9 +1,10 @@
 //! The vendor's profile, "Dataku > Profil" (seed 000 §1.2): saved as often as needed
 //! while the registration is in "Pengisian Data", then confirmed (see `onboarding`).
 
-use crate::onboarding::{self, Chain, Stage};
+use crate::chain::{self, Chain, Rejection, Stage};
+use loket_identity::directory;
 use loket_reference::regions::{self, RegionPath};
-use loket_shared::approval::{self, Change, Subject};
+use loket_shared::approval::{self, Change, Versioned};
 use loket_shared::auth::{Caller, Role};
 use loket_shared::http::{authenticate, body, json, Request, Response};
 use loket_shared::rules::contact;
@@ -15,7 +16,7 @@ use std::sync::Arc;
 pub const PROFILE_SK: &str = "PROFILE";
 
 pub fn vendor_pk(vendor_id: &str) -> String {
-    format!("VENDOR#{vendor_id}")
+    loket_shared::schema::vendor(vendor_id)
 }
 
 /// Business licence kinds (Izin Usaha).
@@ -61,15 +62,6 @@ pub struct BusinessAddress {
     #[serde(flatten)]
     pub region: RegionPath,
     pub postal_code: String,
-}
-
-/// Why a check sent the registration back, shown to the vendor until it resubmits.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Rejection {
-    pub stage: Stage,
-    pub reason: String,
-    pub by_role: Role,
-    pub at: i64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -233,18 +225,13 @@ async fn own_profile(app: &App, caller: &Caller) -> ApiResult<VendorProfile> {
         return Ok(p);
     }
     let skpd = caller.org.clone().ok_or_else(ApiError::forbidden)?;
-    let account = app
-        .store
-        .get(&format!("USER#{}", caller.user_id), "ACCOUNT")
+    let me = directory::person(app, &caller.user_id)
         .await?
         .ok_or_else(ApiError::not_signed_in)?;
-    let email = loket_shared::store::get_s(&account, "email")
-        .unwrap_or_default()
-        .to_string();
     Ok(VendorProfile::new(
         &caller.user_id,
         &skpd,
-        &email,
+        &me.email,
         app.clock.epoch(),
     ))
 }
@@ -261,7 +248,7 @@ pub async fn view(app: &App, profile: VendorProfile) -> ApiResult<serde_json::Va
         documents,
         status: profile.stage.label(),
         missing: profile
-            .missing(onboarding::chain(app)?)
+            .missing(chain::chain(app)?)
             .into_iter()
             .map(|(f, _)| f)
             .collect(),
@@ -419,7 +406,7 @@ pub async fn save_vendor_profile(app: Arc<App>, req: Request) -> ApiResult<Respo
         return Err(ApiError::concurrent_update());
     }
     if p.stage != Stage::DataEntry {
-        return Err(onboarding::not_editable(p.stage));
+        return Err(chain::not_editable(p.stage));
     }
     let expected = p.version;
     input.apply(&app, &mut p).await?;
@@ -483,7 +470,7 @@ pub async fn correct_vendor_profile(app: Arc<App>, req: Request) -> ApiResult<Re
         return Err(ApiError::forbidden());
     }
     if p.stage != Stage::PjlpCheck {
-        return Err(onboarding::not_editable(p.stage));
+        return Err(chain::not_editable(p.stage));
     }
     let input: ProfileInput = body(&req)?;
     if input.version.is_some_and(|v| v != p.version) {

@@ -2,6 +2,7 @@
 
 use loket_shared::auth::Caller;
 use loket_shared::http::{authenticate, json, path_param, query_param, Request, Response};
+use loket_shared::schema::GSI1;
 use loket_shared::store::Query;
 use loket_shared::tasks::{self, Task};
 use loket_shared::{ApiError, ApiResult, App};
@@ -28,9 +29,9 @@ pub async fn list_tasks(app: Arc<App>, req: Request) -> ApiResult<Response> {
     let pkt = query_param(&req, "pkt");
     let mut found: Vec<(String, Task)> = Vec::new();
     for inbox in inboxes(&caller) {
-        let q = Query::partition(inbox).on_index("GSI1", "GSI1PK");
+        let q = Query::partition(inbox).on_index(GSI1);
         for item in app.store.query_all(&q).await? {
-            let sort = loket_shared::store::get_s(&item, "GSI1SK")
+            let sort = loket_shared::store::get_s(&item, GSI1.sk)
                 .unwrap_or_default()
                 .to_string();
             let task = Task::from_item(&item)?;

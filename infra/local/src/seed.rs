@@ -69,7 +69,7 @@ fn with_parent(rows: Vec<Vec<String>>) -> Vec<(Region, String)> {
 pub async fn regions(app: &App, data_dir: &Path) -> Result<usize> {
     if app
         .store
-        .get(&format!("REGION#{}", regions::ROOT), "CHILDREN")
+        .get(&loket_shared::schema::region(regions::ROOT), "CHILDREN")
         .await
         .map_err(|e| e.to_string())?
         .is_some()
@@ -339,12 +339,15 @@ pub async fn registered_vendor(
 ) -> Result<Vec<String>> {
     use loket_catalog::index::Listing;
     use loket_catalog::product::{Product, ProductInput, ProductStatus};
-    use loket_vendors::onboarding::Stage;
+    use loket_vendors::chain::Stage;
     use loket_vendors::profile::{BusinessAddress, Pkt, VendorProfile};
 
     let account = app
         .store
-        .get(&format!("USER#{}", v.vendor_id), "ACCOUNT")
+        .get(
+            &loket_shared::schema::user(&v.vendor_id),
+            loket_shared::schema::ACCOUNT_SK,
+        )
         .await
         .map_err(|e| e.to_string())?
         .ok_or_else(|| format!("vendor account {} is missing", v.vendor_id))?;

@@ -43,7 +43,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     acc.index_under_org();
     let table = app.store.table();
     let mut tx = Tx::new();
-    let first = tx.guard(table, "BOOTSTRAP#ADMIN".into(), &acc.pk);
+    let first = tx.guard(table, loket_shared::schema::BOOTSTRAP_ADMIN.into(), &acc.pk);
     tx.put_new(table, acc.to_item()?);
     tx.guard(table, account::email_guard(&email), &acc.pk);
     let link = add_activation_token(&app, &mut tx, &acc, now);

@@ -1,0 +1,70 @@
+//! What other contexts may read of accounts: a person's name, email, roles,
+//! organisation and whether the account is active. These are the published read
+//! functions of the identity context; no other context reads an account's item or its
+//! attributes (the item's shape is identity's business).
+
+use crate::account::{self, Account, AccountStatus};
+use loket_shared::auth::Role;
+use loket_shared::schema::{self, GSI2};
+use loket_shared::store::{from_item, Query};
+use loket_shared::{ApiResult, App};
+
+/// A person as other contexts see them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub roles: Vec<Role>,
+    /// The officer's organisation, or the vendor's SKPD Pembina.
+    pub org: Option<String>,
+    pub active: bool,
+}
+
+impl Person {
+    fn of(a: Account) -> Self {
+        Self {
+            active: a.status == AccountStatus::Active,
+            id: a.id,
+            name: a.name,
+            email: a.email,
+            roles: a.roles,
+            org: a.org,
+        }
+    }
+
+    /// An active account with `role` in `org`.
+    pub fn is_active(&self, role: Role, org: &str) -> bool {
+        self.active && self.roles.contains(&role) && self.org.as_deref() == Some(org)
+    }
+}
+
+/// The person with account `id`, if there is one.
+pub async fn person(app: &App, id: &str) -> ApiResult<Option<Person>> {
+    if id.is_empty() || id.len() > 64 {
+        return Ok(None);
+    }
+    Ok(account::load(app, id).await?.map(Person::of))
+}
+
+/// The active officers with `role` in `org` (at most `limit`).
+pub async fn officers(app: &App, org: &str, role: Role, limit: usize) -> ApiResult<Vec<Person>> {
+    // Officers are listed under their organisation, sorted by role first.
+    let members = app
+        .store
+        .query_all(
+            &Query::partition(schema::members(org))
+                .on_index(GSI2)
+                .sk_begins_with(GSI2.sk, format!("{}#", role.as_str())),
+        )
+        .await?;
+    Ok(members
+        .into_iter()
+        .map(from_item::<Account>)
+        .collect::<ApiResult<Vec<_>>>()?
+        .into_iter()
+        .map(Person::of)
+        .filter(|p| p.is_active(role, org))
+        .take(limit)
+        .collect())
+}

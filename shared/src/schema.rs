@@ -1,0 +1,161 @@
+//! The table's schema: the key of every item kind and every index, named once.
+//! `docs/ACCESS_PATTERNS.md` describes each item and the operations on it; a test
+//! (`infra/local/tests/schema.rs`) checks that every key prefix in the code is there,
+//! and that the template's indexes are the ones named here.
+//!
+//! Contexts build keys only through these functions, and read another context's items
+//! only through that context's published read functions (e.g. the account directory,
+//! `loket_identity::directory`), never through its raw attributes.
+
+/// A global secondary index: its name and key attributes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Index {
+    pub name: &'static str,
+    pub pk: &'static str,
+    pub sk: &'static str,
+}
+
+/// Inboxes of pending tasks, a vendor's products, organisations by kind.
+pub const GSI1: Index = Index {
+    name: "GSI1",
+    pk: "GSI1PK",
+    sk: "GSI1SK",
+};
+/// Officers of an organisation by role, open tasks by age (the deadline index).
+pub const GSI2: Index = Index {
+    name: "GSI2",
+    pk: "GSI2PK",
+    sk: "GSI2SK",
+};
+/// The catalog's partitions (`SPK`), by price.
+pub const CATALOG_BY_PRICE: Index = Index {
+    name: "CatalogByPrice",
+    pk: "SPK",
+    sk: "SP",
+};
+/// The catalog's partitions, newest first.
+pub const CATALOG_BY_NEWEST: Index = Index {
+    name: "CatalogByNewest",
+    pk: "SPK",
+    sk: "SN",
+};
+/// The catalog's partitions, best rated first.
+pub const CATALOG_BY_RATING: Index = Index {
+    name: "CatalogByRating",
+    pk: "SPK",
+    sk: "SR",
+};
+/// Every index of the table.
+pub const INDEXES: [Index; 5] = [
+    GSI1,
+    GSI2,
+    CATALOG_BY_PRICE,
+    CATALOG_BY_NEWEST,
+    CATALOG_BY_RATING,
+];
+
+/// `SK` of a uniqueness guard.
+pub const GUARD_SK: &str = "GUARD";
+
+// ---- identity ----------------------------------------------------------------------
+
+/// An account's partition (its `ACCOUNT` item and its sessions).
+pub fn user(id: &str) -> String {
+    format!("USER#{id}")
+}
+pub const ACCOUNT_SK: &str = "ACCOUNT";
+pub fn session_sk(sid: &str) -> String {
+    format!("SESSION#{sid}")
+}
+pub const SESSION_PREFIX: &str = "SESSION#";
+/// The officers of an organisation (GSI2 partition of their accounts).
+pub fn members(org: &str) -> String {
+    format!("MEMBERS#{org}")
+}
+pub fn email_guard(email: &str) -> String {
+    format!("EMAIL#{email}")
+}
+/// `nik_hash`: the peppered hash of the NIK (the NIK never appears in a key).
+pub fn nik_guard(nik_hash: &str) -> String {
+    format!("NIK#{nik_hash}")
+}
+pub fn nrk_guard(nrk: &str) -> String {
+    format!("NRK#{nrk}")
+}
+pub const BOOTSTRAP_ADMIN: &str = "BOOTSTRAP#ADMIN";
+pub fn email_code(email: &str) -> String {
+    format!("EMAILCODE#{email}")
+}
+pub fn password_reset(reset_id: &str) -> String {
+    format!("PWRESET#{reset_id}")
+}
+/// `token_hash`: the peppered hash of the activation token.
+pub fn activation(token_hash: &str) -> String {
+    format!("ACTIVATION#{token_hash}")
+}
+/// Login failures of a scope: `ACC#<id>`, `ID#<hash>`, `IP#<address>`.
+pub fn login_failures(scope: &str) -> String {
+    format!("LOGINFAIL#{scope}")
+}
+pub fn rate_window(bucket: &str) -> String {
+    format!("RATE#{bucket}")
+}
+
+// ---- reference -----------------------------------------------------------------------
+
+pub fn region(code: &str) -> String {
+    format!("REGION#{code}")
+}
+pub fn organisation(code: &str) -> String {
+    format!("ORG#{code}")
+}
+/// Organisations of a kind (GSI1).
+pub fn organisations_of_kind(kind: &str) -> String {
+    format!("ORGS#{kind}")
+}
+pub fn holidays(year: i32) -> String {
+    format!("HOLIDAY#{year}")
+}
+
+// ---- vendors and catalog -----------------------------------------------------------
+
+pub fn vendor(vendor_id: &str) -> String {
+    format!("VENDOR#{vendor_id}")
+}
+pub fn product(id: &str) -> String {
+    format!("PRODUCT#{id}")
+}
+/// A vendor's own list of products (GSI1).
+pub fn vendor_products(vendor_id: &str) -> String {
+    format!("VENDORPRODUCTS#{vendor_id}")
+}
+/// A catalog partition (`SPK` of the catalog indexes): `ALL`, `C#…`, `P#…`, `V#…`.
+pub fn catalog(partition: &str) -> String {
+    format!("CATALOG#{partition}")
+}
+
+// ---- workflows and notifications -------------------------------------------------------
+
+pub fn task(id: &str) -> String {
+    format!("TASK#{id}")
+}
+/// The inbox of everyone with `role` in `org` (GSI1).
+pub fn role_inbox(role: &str, org: &str) -> String {
+    format!("INBOX#{role}#{org}")
+}
+/// The inbox of one officer (tasks assigned to a person, GSI1).
+pub fn user_inbox(user_id: &str) -> String {
+    format!("INBOX#USER#{user_id}")
+}
+/// `link_hash`: the peppered hash of the emailed link id.
+pub fn task_link(link_hash: &str) -> String {
+    format!("TASKLINK#{link_hash}")
+}
+pub fn outbox(id: &str) -> String {
+    format!("OUTBOX#{id}")
+}
+pub fn workflow_start(execution_name: &str) -> String {
+    format!("WORKFLOWSTART#{execution_name}")
+}
+/// `SK` prefix of a subject's timeline entries.
+pub const AUDIT_PREFIX: &str = "AUDIT#";
