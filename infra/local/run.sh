@@ -23,5 +23,5 @@ trap cleanup EXIT INT TERM
 start_moto "$MOTO_PORT"
 start_moto "$MAIL_PORT"
 log "moto is at http://127.0.0.1:$MOTO_PORT (email: http://127.0.0.1:$MAIL_PORT)"
-"$REPO_ROOT/target/debug/loket-local" --port "$PORT" --moto "http://127.0.0.1:$MOTO_PORT" \
+"${CARGO_TARGET_DIR:-$REPO_ROOT/target}/debug/loket-local" --port "$PORT" --moto "http://127.0.0.1:$MOTO_PORT" \
     --mail-moto "http://127.0.0.1:$MAIL_PORT" --prefix loket-local

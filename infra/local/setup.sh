@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Idempotently prepare this machine for the local stack (moto server, linters,
 # regions data). Everything is installed project-locally:
-#   <repo>/.venv                      python venv (moto[server], cfn-lint, statelint)
+#   <repo>/.venv                      python venv (moto[server], cfn-lint, aws-sam-translator, statelint)
 #   <repo>/infra/local/node_modules   npm deps (idn-area-data, asl-validator)
 # Re-running is cheap: pip is skipped while requirements.txt is unchanged
 # (sha256 stamp in .venv/.requirements.sha256), npm is skipped while

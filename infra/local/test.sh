@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Sets up this machine and runs every check and test: template lint (cfn-lint), state
-# machine validation (statelint), formatting, clippy, unit tests, and the end-to-end
+# Sets up this machine and runs every check and test: template lint (cfn-lint, root and
+# nested stacks), resources per stack (check_template_size.py), state machine
+# validation (statelint), formatting, clippy, unit tests, and the end-to-end
 # tests through the HTTP API against a fresh local stack (own moto, own table names).
 set -euo pipefail
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -15,8 +16,11 @@ ensure_rust_components
 command -v cargo-nextest >/dev/null || cargo install cargo-nextest --locked
 "$SCRIPT_DIR/setup.sh"
 
-log "cfn-lint infra/template.yaml"
-.venv/bin/cfn-lint infra/template.yaml
+stacks=(infra/template.yaml infra/stacks/*.yaml)
+log "cfn-lint: ${stacks[*]}"
+.venv/bin/cfn-lint "${stacks[@]}"
+log "CloudFormation resources per stack (SAM transform, offline): at most 400 each"
+.venv/bin/python infra/local/check_template_size.py --limit 400 infra/template.yaml
 shopt -s nullglob
 asl=(statemachines/*.asl.json)
 log "statelint: ${#asl[@]} state machine definition(s)"
@@ -64,7 +68,7 @@ for port in "$S3_PORT" "${MOTO_PORTS[@]}" "${MAIL_PORTS[@]}"; do wait_moto "$por
 # PINs, cooldowns) are the production ones: tests move the clock (--test-support).
 deploy() {
     local name=$1 port=$2 shard=$3; shift 3
-    env LOKET_LOGIN_DELAY_BASE_MS=400 "$@" target/debug/loket-local --port "$port" \
+    env LOKET_LOGIN_DELAY_BASE_MS=400 "$@" "${CARGO_TARGET_DIR:-target}/debug/loket-local" --port "$port" \
         --moto "http://127.0.0.1:${MOTO_PORTS[shard]}" --mail-moto "http://127.0.0.1:${MAIL_PORTS[shard]}" \
         --s3-moto "http://127.0.0.1:$S3_PORT" --prefix "$PREFIX-$name" --trust-forwarded-for --test-support \
         >"$STATE_DIR/local-test-$name.log" 2>&1 &

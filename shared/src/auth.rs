@@ -122,6 +122,7 @@ pub struct Claims {
 }
 
 /// The signing keys, indexed by kid.
+#[derive(Clone)]
 pub struct TokenKeys {
     active_kid: String,
     encoding: EncodingKey,

@@ -11,6 +11,7 @@ use crate::config::CaptchaKind;
 /// The only token the test verifier accepts ("passes the captcha test").
 pub const TEST_TOKEN: &str = "lulus-captcha-uji";
 
+#[derive(Clone)]
 pub struct Captcha {
     kind: CaptchaKind,
     secret: String,

@@ -52,7 +52,7 @@ pub async fn start_recorded(app: &App, record: &Item) -> ApiResult<()> {
     };
     let (machine, name, input) = (field("machine")?, field("name")?, field("input")?);
     let arn = match app
-        .sfn
+        .sfn()?
         .start_execution()
         .state_machine_arn(&machine)
         .name(&name)

@@ -136,7 +136,7 @@ pub async fn presigned_post(
 /// The size of an uploaded object, or `None` when nothing was uploaded.
 pub async fn size_of(app: &App, key: &str) -> ApiResult<Option<u64>> {
     match app
-        .s3
+        .s3()?
         .head_object()
         .bucket(&app.cfg.bucket)
         .key(key)
@@ -154,7 +154,7 @@ pub async fn size_of(app: &App, key: &str) -> ApiResult<Option<u64>> {
 /// The first `n` bytes of an object.
 pub async fn head_bytes(app: &App, key: &str, n: u64) -> ApiResult<Vec<u8>> {
     let out = app
-        .s3
+        .s3()?
         .get_object()
         .bucket(&app.cfg.bucket)
         .key(key)
@@ -172,7 +172,7 @@ pub async fn head_bytes(app: &App, key: &str, n: u64) -> ApiResult<Vec<u8>> {
 }
 
 pub async fn delete(app: &App, key: &str) -> ApiResult<()> {
-    app.s3
+    app.s3()?
         .delete_object()
         .bucket(&app.cfg.bucket)
         .key(key)
@@ -279,7 +279,7 @@ pub async fn presigned_get(app: &App, key: &str, expires_in: u64) -> ApiResult<S
     let cfg = aws_sdk_s3::presigning::PresigningConfig::expires_in(Duration::from_secs(expires_in))
         .map_err(ApiError::internal)?;
     let req = app
-        .s3
+        .s3()?
         .get_object()
         .bucket(&app.cfg.bucket)
         .key(key)

@@ -4,6 +4,7 @@
 use crate::app::App;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
+use crate::needs::Need;
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, RequestExt};
 use serde::de::DeserializeOwned;
@@ -18,20 +19,53 @@ pub type HandlerFuture = Pin<Box<dyn Future<Output = ApiResult<Response>> + Send
 /// An HTTP use case: the function a Lambda function (or the local runner) calls.
 pub type Handler = fn(Arc<App>, Request) -> HandlerFuture;
 
-/// A named HTTP use case. The name is the `LOKET_USE_CASE` of its Lambda function in
-/// `infra/template.yaml`.
+/// A named HTTP use case, declared once: its name (the `LOKET_USE_CASE` of its Lambda
+/// function), its route, what it needs from AWS (its function's clients and IAM
+/// policy, see [`crate::needs`]) and its handler. `infra/local/tests/declarations.rs`
+/// checks the template's function, route and policy and the OpenAPI operation against
+/// this declaration.
 #[derive(Clone, Copy)]
 pub struct UseCase {
     pub name: &'static str,
+    /// `GET`, `POST`, `PUT`, `PATCH` or `DELETE`.
+    pub method: &'static str,
+    /// The route's path, its parameters written `{name}` (`/vendor/products/{id}`).
+    pub path: &'static str,
+    pub needs: &'static [Need],
     pub handler: Handler,
 }
 
-/// Registers an async fn `(Arc<App>, Request) -> ApiResult<Response>` as a use case.
+impl UseCase {
+    /// The names of the route's path parameters, in order.
+    pub fn path_params(&self) -> Vec<&'static str> {
+        path_params(self.path)
+    }
+}
+
+/// The names of a route path's parameters (`/a/{id}/b/{photo_id}` → `id`, `photo_id`).
+pub fn path_params(path: &str) -> Vec<&str> {
+    path.split('/')
+        .filter_map(|seg| seg.strip_prefix('{')?.strip_suffix('}'))
+        .collect()
+}
+
+/// Declares an HTTP use case: name, method and path, handler (an async fn
+/// `(Arc<App>, Request) -> ApiResult<Response>`) and needs:
+///
+/// ```ignore
+/// use_case!("get_vendor_product", GET "/vendor/products/{id}", listing::get_vendor_product, needs: [
+///     Table(&["dynamodb:GetItem", "dynamodb:Query"]),
+///     Uploads("products/", &["s3:GetObject"]),
+/// ])
+/// ```
 #[macro_export]
 macro_rules! use_case {
-    ($name:literal, $f:path) => {
+    ($name:literal, $method:ident $path:literal, $f:path, needs: [$($need:expr),* $(,)?] $(,)?) => {
         $crate::http::UseCase {
             name: $name,
+            method: stringify!($method),
+            path: $path,
+            needs: &[$($need),*],
             handler: |app, req| Box::pin($f(app, req)),
         }
     };
@@ -200,6 +234,15 @@ mod tests {
         assert_eq!(f("1234567890123").unwrap_err().code, "field_too_long");
         assert_eq!(f("Toko \u{0}").unwrap_err().code, "field_invalid");
         assert_eq!(f("Toko \u{1b}[31m").unwrap_err().code, "field_invalid");
+    }
+
+    #[test]
+    fn path_parameters_are_named_in_order() {
+        assert_eq!(path_params("/me"), Vec::<&str>::new());
+        assert_eq!(
+            path_params("/vendors/{vendor_id}/documents/{id}/download"),
+            ["vendor_id", "id"]
+        );
     }
 
     #[test]

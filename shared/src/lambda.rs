@@ -1,9 +1,11 @@
 //! Lambda entry points. A context's binary calls [`run`] with its registries; the use
 //! case comes from `LOKET_USE_CASE`, so each Lambda function runs exactly one handler
-//! while one binary serves a whole bounded context.
+//! while one binary serves a whole bounded context, and builds only the SDK clients its
+//! use case declares.
 
 use crate::app::App;
 use crate::http::{respond, UseCase};
+use crate::needs::Need;
 use lambda_http::{service_fn, Error};
 use std::sync::Arc;
 use tracing::Instrument;
@@ -49,7 +51,7 @@ pub fn request_span(use_case: &str) -> tracing::Span {
 }
 
 async fn serve_http(uc: UseCase) -> Result<(), Error> {
-    let app = Arc::new(App::from_env().await?);
+    let app = Arc::new(App::from_env_for(uc.name, uc.needs).await?);
     lambda_http::run(service_fn(move |req| {
         let app = app.clone();
         let span = request_span(uc.name);
@@ -64,25 +66,31 @@ pub type EventFuture = std::pin::Pin<
 /// An event use case (stream, queue or schedule): JSON event in, JSON result out.
 pub type EventHandler = fn(Arc<App>, serde_json::Value) -> EventFuture;
 
+/// A named event use case, declared once: its name (the `LOKET_USE_CASE` of its Lambda
+/// function), what it needs from AWS (see [`crate::needs`]) and its handler. Its
+/// trigger (stream filter, schedule) is the template's.
 #[derive(Clone, Copy)]
 pub struct EventUseCase {
     pub name: &'static str,
+    pub needs: &'static [Need],
     pub handler: EventHandler,
 }
 
-/// Registers an async fn `(Arc<App>, Value) -> ApiResult<Value>` as an event use case.
+/// Declares an event use case: name, handler (an async fn
+/// `(Arc<App>, Value) -> ApiResult<Value>`) and needs, as `use_case!` does.
 #[macro_export]
 macro_rules! event_use_case {
-    ($name:literal, $f:path) => {
+    ($name:literal, $f:path, needs: [$($need:expr),* $(,)?] $(,)?) => {
         $crate::lambda::EventUseCase {
             name: $name,
+            needs: &[$($need),*],
             handler: |app, ev| Box::pin($f(app, ev)),
         }
     };
 }
 
 async fn serve_events(uc: EventUseCase) -> Result<(), Error> {
-    let app = Arc::new(App::from_env().await?);
+    let app = Arc::new(App::from_env_for(uc.name, uc.needs).await?);
     lambda_http::lambda_runtime::run(lambda_http::lambda_runtime::service_fn(
         move |ev: lambda_http::lambda_runtime::LambdaEvent<serde_json::Value>| {
             let app = app.clone();

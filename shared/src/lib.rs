@@ -17,6 +17,7 @@ pub mod files;
 pub mod http;
 pub mod lambda;
 pub mod mail;
+pub mod needs;
 pub mod ratelimit;
 pub mod rules;
 pub mod schema;

@@ -193,7 +193,7 @@ pub async fn start_execution(
     name: &str,
     input: &serde_json::Value,
 ) -> ApiResult<()> {
-    app.sfn
+    app.sfn()?
         .start_execution()
         .state_machine_arn(machine)
         .name(name)
@@ -227,7 +227,7 @@ pub fn not_pending(task: &Task) -> ApiError {
 /// the execution's timeout branch continues with it.
 pub async fn resume(app: &App, task: &Task, output: &serde_json::Value) -> ApiResult<()> {
     let res = app
-        .sfn
+        .sfn()?
         .send_task_success()
         .task_token(&task.token)
         .output(output.to_string())

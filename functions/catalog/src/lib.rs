@@ -10,6 +10,7 @@ pub mod search;
 
 use loket_shared::approval::{task_kind, TaskKind};
 use loket_shared::http::UseCase;
+use loket_shared::needs::Need::*;
 use loket_shared::use_case;
 
 /// The human tasks of this context's workflows (product listing).
@@ -20,18 +21,121 @@ pub fn task_kinds() -> Vec<TaskKind> {
 /// The HTTP use cases of this context, by `LOKET_USE_CASE` name.
 pub fn use_cases() -> Vec<UseCase> {
     vec![
-        use_case!("create_product", listing::create_product),
-        use_case!("list_vendor_products", listing::list_vendor_products),
-        use_case!("get_vendor_product", listing::get_vendor_product),
-        use_case!("save_vendor_product", listing::save_vendor_product),
-        use_case!("submit_vendor_product", listing::submit_vendor_product),
-        use_case!("create_product_photo", photos::create_product_photo),
-        use_case!("confirm_product_photo", photos::confirm_product_photo),
-        use_case!("delete_product_photo", photos::delete_product_photo),
-        use_case!("get_product_for_officer", listing::get_product_for_officer),
-        use_case!("correct_product", listing::correct_product),
-        use_case!("search_products", search::search_products),
-        use_case!("get_product_page", search::get_product_page),
-        use_case!("list_categories", search::list_categories),
+        use_case!(
+            "create_product",
+            POST "/vendor/products",
+            listing::create_product,
+            needs: [
+                Table(&["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"]),
+                Uploads("products/", &["s3:GetObject"]),
+            ]
+        ),
+        use_case!(
+            "list_vendor_products",
+            GET "/vendor/products",
+            listing::list_vendor_products,
+            needs: [
+                Table(&["dynamodb:Query"]),
+                Indexes(&["dynamodb:Query"]),
+            ]
+        ),
+        use_case!(
+            "get_vendor_product",
+            GET "/vendor/products/{id}",
+            listing::get_vendor_product,
+            needs: [
+                Table(&["dynamodb:GetItem", "dynamodb:Query"]),
+                Uploads("products/", &["s3:GetObject"]),
+            ]
+        ),
+        use_case!(
+            "save_vendor_product",
+            PUT "/vendor/products/{id}",
+            listing::save_vendor_product,
+            needs: [
+                Table(&["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"]),
+                Uploads("products/", &["s3:GetObject"]),
+            ]
+        ),
+        use_case!(
+            "submit_vendor_product",
+            POST "/vendor/products/{id}/submit",
+            listing::submit_vendor_product,
+            needs: [
+                Table(&["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"]),
+                Uploads("products/", &["s3:GetObject"]),
+            ]
+        ),
+        use_case!(
+            "create_product_photo",
+            POST "/vendor/products/{id}/photos",
+            photos::create_product_photo,
+            needs: [
+                Table(&["dynamodb:GetItem", "dynamodb:PutItem"]),
+                Uploads("products/", &["s3:PutObject"]),
+            ]
+        ),
+        use_case!(
+            "confirm_product_photo",
+            POST "/vendor/products/{id}/photos/{photo_id}/confirm",
+            photos::confirm_product_photo,
+            needs: [
+                Table(&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"]),
+                Uploads("products/", &["s3:GetObject", "s3:DeleteObject"]),
+            ]
+        ),
+        use_case!(
+            "delete_product_photo",
+            DELETE "/vendor/products/{id}/photos/{photo_id}",
+            photos::delete_product_photo,
+            needs: [
+                Table(&["dynamodb:GetItem", "dynamodb:PutItem"]),
+            ]
+        ),
+        use_case!(
+            "get_product_for_officer",
+            GET "/products/{id}",
+            listing::get_product_for_officer,
+            needs: [
+                Table(&["dynamodb:GetItem", "dynamodb:Query"]),
+                Uploads("products/", &["s3:GetObject"]),
+            ]
+        ),
+        use_case!(
+            "correct_product",
+            PUT "/products/{id}",
+            listing::correct_product,
+            needs: [
+                Table(&["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"]),
+                Uploads("products/", &["s3:GetObject"]),
+            ]
+        ),
+        use_case!(
+            "search_products",
+            GET "/catalog/products",
+            search::search_products,
+            needs: [
+                Table(&["dynamodb:Query"]),
+                Indexes(&["dynamodb:Query"]),
+                Uploads("products/", &["s3:GetObject"]),
+            ]
+        ),
+        use_case!(
+            "get_product_page",
+            GET "/catalog/products/{id}",
+            search::get_product_page,
+            needs: [
+                Table(&["dynamodb:GetItem", "dynamodb:Query"]),
+                Uploads("products/", &["s3:GetObject"]),
+            ]
+        ),
+        use_case!(
+            "list_categories",
+            GET "/catalog/categories",
+            search::list_categories,
+            needs: [
+                Table(&["dynamodb:GetItem"]),
+            ]
+        ),
     ]
 }

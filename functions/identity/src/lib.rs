@@ -18,6 +18,7 @@ pub mod registration;
 pub mod session;
 
 use loket_shared::http::UseCase;
+use loket_shared::needs::Need::*;
 use loket_shared::use_case;
 
 /// The HTTP use cases of this context, by `LOKET_USE_CASE` name.
@@ -25,24 +26,139 @@ pub fn use_cases() -> Vec<UseCase> {
     vec![
         use_case!(
             "request_registration_code",
-            registration::request_registration_code
+            POST "/auth/registration-code",
+            registration::request_registration_code,
+            needs: [
+                Table(&["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem"]),
+            ]
         ),
-        use_case!("register_applicant", registration::register_applicant),
-        use_case!("register_vendor", activation::register_vendor),
-        use_case!("show_activation", activation::show_activation),
-        use_case!("activate_account", activation::activate_account),
-        use_case!("create_officer_account", activation::create_officer_account),
+        use_case!(
+            "register_applicant",
+            POST "/auth/register",
+            registration::register_applicant,
+            needs: [
+                Table(&[
+                    "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem",
+                    "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem",
+                ]),
+            ]
+        ),
+        use_case!(
+            "register_vendor",
+            POST "/vendors/registrations",
+            activation::register_vendor,
+            needs: [
+                Table(&["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem"]),
+            ]
+        ),
+        use_case!(
+            "show_activation",
+            GET "/accounts/activation",
+            activation::show_activation,
+            needs: [
+                Table(&["dynamodb:GetItem"]),
+            ]
+        ),
+        use_case!(
+            "activate_account",
+            POST "/accounts/activation",
+            activation::activate_account,
+            needs: [
+                Table(&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"]),
+            ]
+        ),
+        use_case!(
+            "create_officer_account",
+            POST "/admin/accounts",
+            activation::create_officer_account,
+            needs: [
+                Table(&["dynamodb:GetItem", "dynamodb:PutItem"]),
+            ]
+        ),
         use_case!(
             "list_organisation_accounts",
-            activation::list_organisation_accounts
+            GET "/admin/organisations/{code}/accounts",
+            activation::list_organisation_accounts,
+            needs: [
+                Table(&["dynamodb:Query"]),
+                Indexes(&["dynamodb:Query"]),
+            ]
         ),
-        use_case!("login", login::login),
-        use_case!("refresh_session", login::refresh_session),
-        use_case!("logout", login::logout),
-        use_case!("request_password_reset", password::request_password_reset),
-        use_case!("confirm_password_reset", password::confirm_password_reset),
-        use_case!("change_password", password::change_password),
-        use_case!("get_profile", profile::get_profile),
-        use_case!("update_profile", profile::update_profile),
+        use_case!(
+            "login",
+            POST "/auth/login",
+            login::login,
+            needs: [
+                Table(&[
+                    "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem",
+                    "dynamodb:DeleteItem",
+                ]),
+            ]
+        ),
+        use_case!(
+            "refresh_session",
+            POST "/auth/refresh",
+            login::refresh_session,
+            needs: [
+                Table(&["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]),
+            ]
+        ),
+        use_case!(
+            "logout",
+            POST "/auth/logout",
+            login::logout,
+            needs: [
+                Table(&["dynamodb:DeleteItem"]),
+            ]
+        ),
+        use_case!(
+            "request_password_reset",
+            POST "/auth/password-reset",
+            password::request_password_reset,
+            needs: [
+                Table(&["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem"]),
+            ]
+        ),
+        use_case!(
+            "confirm_password_reset",
+            POST "/auth/password-reset/confirm",
+            password::confirm_password_reset,
+            needs: [
+                Table(&[
+                    "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem",
+                    "dynamodb:DeleteItem", "dynamodb:Query",
+                ]),
+            ]
+        ),
+        use_case!(
+            "change_password",
+            PUT "/me/password",
+            password::change_password,
+            needs: [
+                Table(&[
+                    "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem",
+                    "dynamodb:DeleteItem", "dynamodb:Query",
+                ]),
+            ]
+        ),
+        use_case!(
+            "get_profile",
+            GET "/me",
+            profile::get_profile,
+            needs: [
+                Table(&["dynamodb:GetItem"]),
+            ]
+        ),
+        use_case!(
+            "update_profile",
+            PATCH "/me",
+            profile::update_profile,
+            needs: [
+                Table(&[
+                    "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem",
+                    "dynamodb:DeleteItem",
+                ]),
+            ]
+        ),
     ]
 }

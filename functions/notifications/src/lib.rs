@@ -9,6 +9,7 @@
 
 use loket_shared::lambda::EventUseCase;
 use loket_shared::mail::OutboxEmail;
+use loket_shared::needs::Need::*;
 use loket_shared::store::{key, n, s, Item};
 use loket_shared::streams;
 use loket_shared::{event_use_case, ApiResult, App};
@@ -18,9 +19,33 @@ use std::sync::Arc;
 /// The event use cases of this context, by `LOKET_USE_CASE` name.
 pub fn event_use_cases() -> Vec<EventUseCase> {
     vec![
-        event_use_case!("send_outbox_email", send_outbox_email),
-        event_use_case!("notify_task_assignees", tasks::notify_task_assignees),
-        event_use_case!("remind_open_tasks", reminders::remind_open_tasks),
+        event_use_case!(
+            "send_outbox_email",
+            send_outbox_email,
+            needs: [
+                Table(&["dynamodb:UpdateItem"]),
+                Mail(&["ses:SendEmail"]),
+            ]
+        ),
+        event_use_case!(
+            "notify_task_assignees",
+            tasks::notify_task_assignees,
+            needs: [
+                Table(&["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"]),
+                Indexes(&["dynamodb:Query"]),
+            ]
+        ),
+        event_use_case!(
+            "remind_open_tasks",
+            reminders::remind_open_tasks,
+            needs: [
+                Table(&[
+                    "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem",
+                    "dynamodb:GetItem",
+                ]),
+                Indexes(&["dynamodb:Query"]),
+            ]
+        ),
     ]
 }
 
@@ -42,6 +67,7 @@ pub async fn send_outbox_email(
 }
 
 async fn deliver(app: &App, image: &Item) -> ApiResult<()> {
+    let mailer = app.mailer()?;
     let mail = OutboxEmail::from_item(image, &app.sealer)?;
     let pk = format!("{}{}", loket_shared::mail::OUTBOX_PREFIX, mail.id);
     let k = key(&pk, loket_shared::mail::OUTBOX_SK);
@@ -64,7 +90,7 @@ async fn deliver(app: &App, image: &Item) -> ApiResult<()> {
     if claimed.is_none() {
         return Ok(()); // already sent, or being sent by another delivery
     }
-    match app.mailer.send(&mail.to, &mail.template.render()).await {
+    match mailer.send(&mail.to, &mail.template.render()).await {
         Ok(message_id) => {
             app.store
                 .update(

@@ -7,16 +7,60 @@ pub mod organisations;
 pub mod regions;
 
 use loket_shared::http::UseCase;
+use loket_shared::needs::Need::*;
 use loket_shared::use_case;
 
 /// The HTTP use cases of this context, by `LOKET_USE_CASE` name.
 pub fn use_cases() -> Vec<UseCase> {
     vec![
-        use_case!("list_regions", regions::list_regions),
-        use_case!("list_organisations", organisations::list_organisations),
-        use_case!("list_permit_types", organisations::list_permit_types),
-        use_case!("list_holidays", holidays::list_holidays),
-        use_case!("put_holiday", holidays::put_holiday),
-        use_case!("delete_holiday", holidays::delete_holiday),
+        use_case!(
+            "list_regions",
+            GET "/regions",
+            regions::list_regions,
+            needs: [
+                Table(&["dynamodb:GetItem"]),
+            ]
+        ),
+        use_case!(
+            "list_organisations",
+            GET "/organisations",
+            organisations::list_organisations,
+            needs: [
+                Table(&["dynamodb:Query"]),
+                Indexes(&["dynamodb:Query"]),
+            ]
+        ),
+        use_case!(
+            "list_permit_types",
+            GET "/agencies/{code}/permit-types",
+            organisations::list_permit_types,
+            needs: [
+                Table(&["dynamodb:GetItem", "dynamodb:Query"]),
+            ]
+        ),
+        use_case!(
+            "list_holidays",
+            GET "/holidays",
+            holidays::list_holidays,
+            needs: [
+                Table(&["dynamodb:Query"]),
+            ]
+        ),
+        use_case!(
+            "put_holiday",
+            PUT "/admin/holidays/{date}",
+            holidays::put_holiday,
+            needs: [
+                Table(&["dynamodb:PutItem"]),
+            ]
+        ),
+        use_case!(
+            "delete_holiday",
+            DELETE "/admin/holidays/{date}",
+            holidays::delete_holiday,
+            needs: [
+                Table(&["dynamodb:DeleteItem"]),
+            ]
+        ),
     ]
 }

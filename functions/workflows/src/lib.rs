@@ -11,6 +11,7 @@ pub mod starts;
 use loket_shared::approval::TaskKind;
 use loket_shared::http::UseCase;
 use loket_shared::lambda::EventUseCase;
+use loket_shared::needs::{Need::*, WORKFLOW_MACHINES};
 use loket_shared::{event_use_case, use_case};
 
 /// Every kind of human task, as the contexts declare them.
@@ -27,15 +28,59 @@ pub fn task_kind(kind: &str) -> Option<TaskKind> {
 
 /// The event use cases of this context, by `LOKET_USE_CASE` name.
 pub fn event_use_cases() -> Vec<EventUseCase> {
-    vec![event_use_case!("start_workflows", starts::start_workflows)]
+    vec![event_use_case!(
+        "start_workflows",
+        starts::start_workflows,
+        needs: [
+            Table(&["dynamodb:UpdateItem"]),
+            StateMachines(&["states:StartExecution"], WORKFLOW_MACHINES),
+        ]
+    )]
 }
 
 /// The HTTP use cases of this context, by `LOKET_USE_CASE` name.
 pub fn use_cases() -> Vec<UseCase> {
     vec![
-        use_case!("list_tasks", inbox::list_tasks),
-        use_case!("decide_task", inbox::decide_task),
-        use_case!("show_task_link", links::show_task_link),
-        use_case!("decide_task_by_link", links::decide_task_by_link),
+        use_case!(
+            "list_tasks",
+            GET "/tasks",
+            inbox::list_tasks,
+            needs: [
+                Table(&["dynamodb:Query"]),
+                Indexes(&["dynamodb:Query"]),
+            ]
+        ),
+        use_case!(
+            "decide_task",
+            POST "/tasks/{id}/decision",
+            inbox::decide_task,
+            needs: [
+                Table(&[
+                    "dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem",
+                    "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+                ]),
+                StateMachines(&["states:SendTaskSuccess"], WORKFLOW_MACHINES),
+            ]
+        ),
+        use_case!(
+            "show_task_link",
+            GET "/task-links/{link}",
+            links::show_task_link,
+            needs: [
+                Table(&["dynamodb:GetItem"]),
+            ]
+        ),
+        use_case!(
+            "decide_task_by_link",
+            POST "/task-links/{link}/decision",
+            links::decide_task_by_link,
+            needs: [
+                Table(&[
+                    "dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem",
+                    "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+                ]),
+                StateMachines(&["states:SendTaskSuccess"], WORKFLOW_MACHINES),
+            ]
+        ),
     ]
 }

@@ -1,7 +1,7 @@
 //! The local stack: one process that runs every Loket function against moto.
 //!
-//! It reads `infra/template.yaml`, provisions the emulator from it, seeds the demo
-//! data, serves every HTTP route on one port (converting each request into the same
+//! It reads `infra/template.yaml` and its nested stacks (`infra/stacks/`), provisions
+//! the emulator from them, seeds the demo data, serves every HTTP route on one port (converting each request into the same
 //! `lambda_http::Request` API Gateway would deliver), polls the table's stream and
 //! delivers matching records to the event functions with the template's filters, and
 //! fires scheduled functions.
@@ -16,19 +16,41 @@ pub mod template;
 use loket_shared::http::UseCase;
 use loket_shared::lambda::EventUseCase;
 
+/// A bounded context: its binary (and nested stack, `infra/stacks/<name>.yaml`) and
+/// its declared use cases.
+pub struct Context {
+    pub name: &'static str,
+    pub http: Vec<UseCase>,
+    pub events: Vec<EventUseCase>,
+}
+
+/// Every bounded context.
+pub fn contexts() -> Vec<Context> {
+    let context = |name, http, events| Context { name, http, events };
+    vec![
+        context("identity", loket_identity::use_cases(), vec![]),
+        context("reference", loket_reference::use_cases(), vec![]),
+        context("vendors", loket_vendors::use_cases(), vec![]),
+        context("catalog", loket_catalog::use_cases(), vec![]),
+        context(
+            "workflows",
+            loket_workflows::use_cases(),
+            loket_workflows::event_use_cases(),
+        ),
+        context(
+            "notifications",
+            vec![],
+            loket_notifications::event_use_cases(),
+        ),
+    ]
+}
+
 /// Every HTTP use case of every bounded context.
 pub fn http_use_cases() -> Vec<UseCase> {
-    let mut all = loket_identity::use_cases();
-    all.extend(loket_reference::use_cases());
-    all.extend(loket_vendors::use_cases());
-    all.extend(loket_catalog::use_cases());
-    all.extend(loket_workflows::use_cases());
-    all
+    contexts().into_iter().flat_map(|c| c.http).collect()
 }
 
 /// Every event (stream, queue, schedule) use case.
 pub fn event_use_cases() -> Vec<EventUseCase> {
-    let mut all = loket_notifications::event_use_cases();
-    all.extend(loket_workflows::event_use_cases());
-    all
+    contexts().into_iter().flat_map(|c| c.events).collect()
 }

@@ -153,11 +153,11 @@ async fn run(args: Args, t: Template, root: PathBuf) -> Result<(), String> {
     let faults = loket_local::faults::Faults::default();
     if args.test_support {
         app.clock = Arc::new(loket_shared::clock::ShiftedClock);
-        app.sfn = aws_sdk_sfn::Client::from_conf(
+        app.set_sfn(aws_sdk_sfn::Client::from_conf(
             aws_sdk_sfn::config::Builder::from(&aws)
                 .interceptor(faults.clone())
                 .build(),
-        );
+        ));
     }
     let app = Arc::new(app);
     let regions = seed::regions(
@@ -168,14 +168,22 @@ async fn run(args: Args, t: Template, root: PathBuf) -> Result<(), String> {
     let demo = seed::load_demo(&root.join("infra/local/seed/demo.json"))?;
     seed::demo(&app, &demo).await?;
 
-    // Stream consumers start from LATEST *before* the API accepts requests.
+    // Stream consumers start from LATEST *before* the API accepts requests. Each use
+    // case runs with the App its Lambda function would have: only the clients its
+    // declaration implies, so a use of an undeclared client fails here too.
     let handlers: HashMap<String, _> = http_use_cases()
         .into_iter()
-        .map(|u| (u.name.to_string(), u.handler))
+        .map(|u| {
+            let restricted = Arc::new(app.restricted_to(u.name, u.needs));
+            (u.name.to_string(), (u.handler, restricted))
+        })
         .collect();
     let events: HashMap<String, _> = event_use_cases()
         .into_iter()
-        .map(|u| (u.name.to_string(), u.handler))
+        .map(|u| {
+            let restricted = Arc::new(app.restricted_to(u.name, u.needs));
+            (u.name.to_string(), (u.handler, restricted))
+        })
         .collect();
     let stream_arn = ddb
         .describe_table()
@@ -189,24 +197,19 @@ async fn run(args: Args, t: Template, root: PathBuf) -> Result<(), String> {
     let client = Arc::new(streams::StreamClient::new(&args.moto, "us-east-1"));
     let mut sources = Vec::new();
     for source in t.stream_sources() {
-        let handler = *events
+        let (handler, app) = events
             .get(&source.use_case)
             .ok_or_else(|| format!("stream source names unknown use case {}", source.use_case))?;
-        sources.push((source, handler));
+        sources.push((source, *handler, app.clone()));
     }
     let positions = client.positions(&stream_arn).await?;
-    tokio::spawn(streams::run(
-        app.clone(),
-        client.clone(),
-        sources,
-        positions,
-    ));
+    tokio::spawn(streams::run(client.clone(), sources, positions));
     for s in t.schedules() {
-        let handler = *events
+        let (handler, app) = events
             .get(&s.use_case)
             .ok_or_else(|| format!("schedule names unknown use case {}", s.use_case))?;
+        let (handler, app) = (*handler, app.clone());
         if let Some(every) = s.every_seconds {
-            let app = app.clone();
             tokio::spawn(async move {
                 let mut tick = tokio::time::interval(std::time::Duration::from_secs(every));
                 tick.tick().await;

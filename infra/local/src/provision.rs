@@ -1,6 +1,7 @@
-//! Creates, in the emulator, what `infra/template.yaml` declares: the table (keys,
-//! GSIs, stream, TTL), the uploads bucket, the SES identity and every state machine
-//! (its ASL file with the template's `DefinitionSubstitutions` applied). Idempotent.
+//! Creates, in the emulator, what the root template (`infra/template.yaml`) declares:
+//! the table (keys, GSIs, stream, TTL), the uploads bucket, the SES identity and every
+//! state machine (its ASL file with the template's `DefinitionSubstitutions` applied).
+//! Idempotent.
 
 use crate::template::{substitute, Template};
 use aws_sdk_dynamodb::types::{

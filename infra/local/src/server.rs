@@ -25,13 +25,19 @@ pub struct Route {
     pub segments: Vec<String>,
     pub use_case: String,
     pub handler: Handler,
+    /// The App its Lambda function would have (only the declared clients).
+    pub app: Arc<App>,
 }
 
+/// A use case's handler and the App it runs with.
+pub type Served<H> = (H, Arc<App>);
+
 pub struct Server {
+    /// Every client: seeding and the local endpoints.
     pub app: Arc<App>,
     pub routes: Vec<Route>,
     /// Scheduled (and other event) handlers that `POST /__local/events/{use_case}` can fire.
-    pub events: HashMap<String, EventHandler>,
+    pub events: HashMap<String, Served<EventHandler>>,
     /// Take the caller's address from `X-Forwarded-For` (tests give each scenario its own).
     pub trust_forwarded_for: bool,
     /// Test support (`--test-support`): honour `x-loket-clock-shift` (the app's clock is
@@ -53,11 +59,11 @@ impl Server {
     pub fn new(
         app: Arc<App>,
         routes: &[HttpRoute],
-        handlers: &HashMap<String, Handler>,
+        handlers: &HashMap<String, Served<Handler>>,
     ) -> Result<Self, String> {
         let mut out = Vec::new();
         for r in routes {
-            let handler = *handlers.get(&r.use_case).ok_or_else(|| {
+            let (handler, use_case_app) = handlers.get(&r.use_case).ok_or_else(|| {
                 format!(
                     "route {} {} names use case {} that no context provides",
                     r.method, r.path, r.use_case
@@ -67,7 +73,8 @@ impl Server {
                 method: r.method.clone(),
                 segments: split(&r.path),
                 use_case: r.use_case.clone(),
-                handler,
+                handler: *handler,
+                app: use_case_app.clone(),
             });
         }
         Ok(Self {
@@ -198,7 +205,7 @@ impl Server {
                             .and_then(|v| v.to_str().ok()?.parse::<i64>().ok())
                             .unwrap_or(0);
                         let started = std::time::Instant::now();
-                        let handled = (route.handler)(self.app.clone(), r).instrument(span);
+                        let handled = (route.handler)(route.app.clone(), r).instrument(span);
                         let response = respond(ShiftedClock::shifted(shift, handled).await);
                         tracing::info!(
                             use_case = %route.use_case,
@@ -258,7 +265,7 @@ impl Server {
                 serde_json::json!({ "status": "ok", "table": self.app.store.table() }),
             ),
             ("POST", ["events", name]) => match self.events.get(*name) {
-                Some(h) => match h(self.app.clone(), event).await {
+                Some((h, app)) => match h(app.clone(), event).await {
                     Ok(v) => json(200, v),
                     Err(e) => json(
                         e.status,

@@ -137,17 +137,16 @@ pub fn matches(pattern: &Value, value: &Value) -> bool {
 /// emulator calls however many sources there are) and hands each source the records
 /// its filters pass. Each source delivers on its own task, in order, with its own
 /// retries, so a source retrying a failed record does not hold the others back.
+/// Each source's handler runs with its own App (the clients its use case declares).
 pub async fn run(
-    app: Arc<App>,
     client: Arc<StreamClient>,
-    sources: Vec<(StreamSource, EventHandler)>,
+    sources: Vec<(StreamSource, EventHandler, Arc<App>)>,
     mut positions: Vec<Position>,
 ) {
     let region = client.region.clone();
     let mut outlets = Vec::new();
-    for (source, handler) in sources {
+    for (source, handler, app) in sources {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Vec<Value>>();
-        let app = app.clone();
         let filters = source.filters.clone();
         tokio::spawn(async move {
             while let Some(mut batch) = rx.recv().await {

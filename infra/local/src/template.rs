@@ -1,6 +1,9 @@
-//! Reads `infra/template.yaml`: the one description of the table, bucket, email identity,
-//! state machines, routes and event sources. Intrinsic functions are resolved to the
-//! local stack's names (`<prefix>-<LogicalId>`) and ARNs.
+//! Reads the deployment's templates: `infra/template.yaml` (the root stack: table,
+//! bucket, email identity, HTTP API, state machines) and the nested stacks it names
+//! (`infra/stacks/<context>.yaml`: each bounded context's functions, their routes,
+//! policies and event sources). Intrinsic functions are resolved to the local stack's
+//! names (`<prefix>-<logicalid>`) and ARNs; a nested stack's parameters take the values
+//! its parent passes, resolved in the parent.
 
 use serde_yaml::Value;
 use std::collections::BTreeMap;
@@ -13,7 +16,6 @@ pub struct HttpRoute {
     pub use_case: String,
     pub function: String,
 }
-
 #[derive(Debug, Clone)]
 pub struct StreamSource {
     pub use_case: String,
@@ -41,9 +43,33 @@ pub struct StateMachineDef {
     pub substitutions: BTreeMap<String, String>,
 }
 
+/// A Lambda function of one of the stacks, as the declarations test reads it.
+#[derive(Debug, Clone)]
+pub struct Function {
+    /// The stack's name: `root`, or the nested stack's file name (`identity`).
+    pub stack: String,
+    pub logical_id: String,
+    pub use_case: Option<String>,
+    /// `Metadata.BuildProperties.Binary`: the context binary it runs.
+    pub binary: Option<String>,
+    /// Its policy as (IAM action, resolved resource) pairs; a policy other than inline
+    /// `Allow` statements (a managed policy, a SAM policy template, a `Deny`) is one
+    /// pair `("<unsupported policy>", its text)`.
+    pub grants: Vec<(String, String)>,
+}
+
+/// One template file and how its references resolve.
+struct Stack {
+    name: String,
+    path: PathBuf,
+    doc: Value,
+    /// The values its parent passes to its parameters (resolved in the parent).
+    passed: BTreeMap<String, String>,
+}
+
 pub struct Template {
-    root: Value,
-    dir: PathBuf,
+    /// The root stack first, then the nested stacks in the order the root names them.
+    stacks: Vec<Stack>,
     prefix: String,
     region: String,
     account: String,
@@ -57,45 +83,165 @@ fn text(v: &Value) -> Option<String> {
     v.as_str().map(str::to_string)
 }
 
+fn mapping_entries(v: Option<&Value>) -> Vec<(String, &Value)> {
+    v.and_then(|m| m.as_mapping())
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| Some((k.as_str()?.to_string(), v)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn read_yaml(path: &Path) -> Result<Value, String> {
+    let raw = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    serde_yaml::from_str(&raw).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// A single value or a list of them, as IAM statements write `Action` and `Resource`.
+fn one_or_many(v: Option<&Value>) -> Vec<&Value> {
+    match v {
+        Some(Value::Sequence(s)) => s.iter().collect(),
+        Some(other) => vec![other],
+        None => Vec::new(),
+    }
+}
+
+/// The logical id an intrinsic names: `!Ref X`, `!GetAtt X.Attr`, or the first
+/// `${X}` of a `!Sub` that is not a pseudo parameter.
+pub fn referenced_id(v: &Value) -> Option<String> {
+    let (tag, inner) = match v {
+        Value::Tagged(t) => (
+            t.tag.to_string().trim_start_matches('!').to_string(),
+            &t.value,
+        ),
+        Value::Mapping(m) => {
+            let (k, inner) = m.iter().next()?;
+            (k.as_str()?.trim_start_matches("Fn::").to_string(), inner)
+        }
+        _ => return None,
+    };
+    match tag.as_str() {
+        "Ref" => text(inner),
+        "GetAtt" => match inner {
+            Value::Sequence(s) => s.first().and_then(text),
+            other => other.as_str()?.split('.').next().map(str::to_string),
+        },
+        "Sub" => {
+            let s = inner.as_str()?;
+            s.split("${")
+                .skip(1)
+                .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+                .find(|name| !name.starts_with("AWS::"))
+                .map(|name| name.split('.').next().unwrap_or(name).to_string())
+        }
+        _ => None,
+    }
+}
+
+impl Stack {
+    fn resources(&self) -> Vec<(String, &Value)> {
+        mapping_entries(get(&self.doc, "Resources"))
+    }
+
+    fn resource(&self, logical_id: &str) -> Option<&Value> {
+        get(get(&self.doc, "Resources")?, logical_id)
+    }
+
+    fn dir(&self) -> &Path {
+        self.path.parent().unwrap_or(Path::new("."))
+    }
+}
+
 impl Template {
+    /// Loads the root template at `path` and every nested stack it names with a local
+    /// `Location` (`AWS::Serverless::Application`) or `TemplateURL`
+    /// (`AWS::CloudFormation::Stack`).
     pub fn load(path: &Path, prefix: &str, region: &str) -> Result<Self, String> {
-        let raw = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let root: Value =
-            serde_yaml::from_str(&raw).map_err(|e| format!("{}: {e}", path.display()))?;
-        Ok(Self {
-            root,
-            dir: path.parent().unwrap_or(Path::new(".")).to_path_buf(),
+        let mut t = Self {
+            stacks: vec![Stack {
+                name: "root".into(),
+                path: path.to_path_buf(),
+                doc: read_yaml(path)?,
+                passed: BTreeMap::new(),
+            }],
             prefix: prefix.to_string(),
             region: region.to_string(),
             account: "123456789012".into(),
-        })
+        };
+        let mut i = 0;
+        while i < t.stacks.len() {
+            let mut children = Vec::new();
+            for (id, res) in t.stacks[i].resources() {
+                let (location_key, params_key) = match Self::resource_type(res) {
+                    "AWS::Serverless::Application" => ("Location", "Parameters"),
+                    "AWS::CloudFormation::Stack" => ("TemplateURL", "Parameters"),
+                    _ => continue,
+                };
+                let Some(props) = get(res, "Properties") else {
+                    continue;
+                };
+                let Some(location) = get(props, location_key).and_then(|l| l.as_str()) else {
+                    continue;
+                };
+                if location.contains("://") {
+                    continue; // a published application: not ours to read
+                }
+                let child = t.stacks[i].dir().join(location);
+                let mut passed = BTreeMap::new();
+                for (name, v) in mapping_entries(get(props, params_key)) {
+                    let value = t.resolve_in(i, v).ok_or_else(|| {
+                        format!("{id}: parameter {name} does not resolve locally")
+                    })?;
+                    passed.insert(name, value);
+                }
+                let name = child
+                    .file_stem()
+                    .and_then(|s| s.to_str())
+                    .unwrap_or(&id)
+                    .to_string();
+                children.push(Stack {
+                    name,
+                    doc: read_yaml(&child)?,
+                    path: child,
+                    passed,
+                });
+            }
+            t.stacks.extend(children);
+            i += 1;
+        }
+        Ok(t)
     }
 
-    fn resources(&self) -> Vec<(String, &Value)> {
-        get(&self.root, "Resources")
-            .and_then(|r| r.as_mapping())
-            .map(|m| {
-                m.iter()
-                    .filter_map(|(k, v)| Some((k.as_str()?.to_string(), v)))
-                    .collect()
-            })
-            .unwrap_or_default()
+    /// Every stack: (name, template file), the root first.
+    pub fn stacks(&self) -> Vec<(String, PathBuf)> {
+        self.stacks
+            .iter()
+            .map(|s| (s.name.clone(), s.path.clone()))
+            .collect()
+    }
+
+    fn root(&self) -> &Stack {
+        &self.stacks[0]
     }
 
     fn resource_type(v: &Value) -> &str {
         get(v, "Type").and_then(|t| t.as_str()).unwrap_or_default()
     }
 
+    /// The root stack's resources of a type (the shared resources live there).
     pub fn logical_ids_of(&self, ty: &str) -> Vec<String> {
-        self.resources()
+        self.root()
+            .resources()
             .into_iter()
             .filter(|(_, v)| Self::resource_type(v) == ty)
             .map(|(k, _)| k)
             .collect()
     }
 
+    /// A resource of the root stack.
     pub fn resource(&self, logical_id: &str) -> Option<&Value> {
-        get(get(&self.root, "Resources")?, logical_id)
+        self.root().resource(logical_id)
     }
 
     /// The local physical name of a resource.
@@ -103,12 +249,28 @@ impl Template {
         format!("{}-{}", self.prefix, logical_id.to_lowercase())
     }
 
-    fn parameter_default(&self, name: &str) -> Option<String> {
-        get(get(get(&self.root, "Parameters")?, name)?, "Default").and_then(text)
+    /// A parameter's value in stack `i`: what the parent passes, else its default,
+    /// else (a parameter the deployment must supply, e.g. `AppSecretArn`) a local name.
+    fn parameter(&self, i: usize, name: &str) -> Option<String> {
+        let stack = &self.stacks[i];
+        let declared = get(get(&stack.doc, "Parameters")?, name)?;
+        if let Some(v) = stack.passed.get(name) {
+            return Some(v.clone());
+        }
+        Some(
+            get(declared, "Default")
+                .and_then(|d| self.resolve_in(i, d))
+                .unwrap_or_else(|| self.local_name(name)),
+        )
     }
 
-    /// Resolves `!Ref`, `!GetAtt` and `!Sub` to local values; plain strings pass through.
+    /// Resolves `!Ref`, `!GetAtt` and `!Sub` in the root stack to local values; plain
+    /// strings pass through.
     pub fn resolve(&self, v: &Value) -> Option<String> {
+        self.resolve_in(0, v)
+    }
+
+    fn resolve_in(&self, i: usize, v: &Value) -> Option<String> {
         match v {
             Value::String(s) => Some(s.clone()),
             Value::Number(n) => Some(n.to_string()),
@@ -117,25 +279,24 @@ impl Template {
                 let tag = t.tag.to_string();
                 let inner = &t.value;
                 match tag.trim_start_matches('!') {
-                    "Ref" => self.resolve_ref(inner.as_str()?),
-                    "GetAtt" => self.resolve_getatt(inner.as_str()?),
-                    "Sub" => self.resolve_sub(inner.as_str()?),
+                    "Ref" => self.resolve_ref(i, inner.as_str()?),
+                    "GetAtt" => self.resolve_getatt(i, inner.as_str()?),
+                    "Sub" => self.resolve_sub(i, inner.as_str()?),
                     _ => None,
                 }
             }
             Value::Mapping(m) => {
                 let (k, inner) = m.iter().next()?;
                 match k.as_str()? {
-                    "Ref" => self.resolve_ref(inner.as_str()?),
+                    "Ref" => self.resolve_ref(i, inner.as_str()?),
                     "Fn::GetAtt" => match inner {
-                        Value::Sequence(s) => self.resolve_getatt(&format!(
-                            "{}.{}",
-                            s.first()?.as_str()?,
-                            s.get(1)?.as_str()?
-                        )),
-                        other => self.resolve_getatt(other.as_str()?),
+                        Value::Sequence(s) => self.resolve_getatt(
+                            i,
+                            &format!("{}.{}", s.first()?.as_str()?, s.get(1)?.as_str()?),
+                        ),
+                        other => self.resolve_getatt(i, other.as_str()?),
                     },
-                    "Fn::Sub" => self.resolve_sub(inner.as_str()?),
+                    "Fn::Sub" => self.resolve_sub(i, inner.as_str()?),
                     _ => None,
                 }
             }
@@ -143,7 +304,7 @@ impl Template {
         }
     }
 
-    fn resolve_ref(&self, name: &str) -> Option<String> {
+    fn resolve_ref(&self, i: usize, name: &str) -> Option<String> {
         match name {
             "AWS::Region" => return Some(self.region.clone()),
             "AWS::AccountId" => return Some(self.account.clone()),
@@ -152,19 +313,19 @@ impl Template {
             "AWS::URLSuffix" => return Some("amazonaws.com".into()),
             _ => {}
         }
-        if let Some(res) = self.resource(name) {
+        if let Some(res) = self.stacks[i].resource(name) {
             // As in CloudFormation, a state machine's Ref is its ARN.
             if Self::resource_type(res) == "AWS::Serverless::StateMachine" {
-                return self.resolve_getatt(&format!("{name}.Arn"));
+                return self.resolve_getatt(i, &format!("{name}.Arn"));
             }
             return Some(self.local_name(name));
         }
-        self.parameter_default(name)
+        self.parameter(i, name)
     }
 
-    fn resolve_getatt(&self, path: &str) -> Option<String> {
+    fn resolve_getatt(&self, i: usize, path: &str) -> Option<String> {
         let (id, attr) = path.split_once('.')?;
-        let res = self.resource(id)?;
+        let res = self.stacks[i].resource(id)?;
         let name = self.local_name(id);
         let (r, a) = (&self.region, &self.account);
         Some(match (Self::resource_type(res), attr) {
@@ -177,11 +338,14 @@ impl Template {
                 format!("arn:aws:states:{r}:{a}:stateMachine:{name}")
             }
             ("AWS::Serverless::StateMachine", "Name") => name,
+            ("AWS::Serverless::Function", "Arn") => {
+                format!("arn:aws:lambda:{r}:{a}:function:{name}")
+            }
             _ => return None,
         })
     }
 
-    fn resolve_sub(&self, s: &str) -> Option<String> {
+    fn resolve_sub(&self, i: usize, s: &str) -> Option<String> {
         let mut out = String::new();
         let mut rest = s;
         while let Some(start) = rest.find("${") {
@@ -189,9 +353,9 @@ impl Template {
             let end = rest[start..].find('}')? + start;
             let name = &rest[start + 2..end];
             let value = if name.contains('.') {
-                self.resolve_getatt(name)?
+                self.resolve_getatt(i, name)?
             } else {
-                self.resolve_ref(name)?
+                self.resolve_ref(i, name)?
             };
             out.push_str(&value);
             rest = &rest[end + 1..];
@@ -200,19 +364,26 @@ impl Template {
         Some(out)
     }
 
-    fn functions(&self) -> Vec<(String, &Value)> {
-        self.resources()
-            .into_iter()
-            .filter(|(_, v)| Self::resource_type(v) == "AWS::Serverless::Function")
+    /// Every stack's functions: (stack index, logical id, resource).
+    fn all_functions(&self) -> Vec<(usize, String, &Value)> {
+        self.stacks
+            .iter()
+            .enumerate()
+            .flat_map(|(i, s)| {
+                s.resources()
+                    .into_iter()
+                    .filter(|(_, v)| Self::resource_type(v) == "AWS::Serverless::Function")
+                    .map(move |(id, v)| (i, id, v))
+            })
             .collect()
     }
 
-    fn use_case_of(&self, f: &Value) -> Option<String> {
+    fn use_case_of(f: &Value) -> Option<String> {
         let vars = get(get(get(f, "Properties")?, "Environment")?, "Variables")?;
         get(vars, "LOKET_USE_CASE").and_then(text)
     }
 
-    fn events_of<'a>(&self, f: &'a Value) -> Vec<(&'a str, &'a Value)> {
+    fn events_of(f: &Value) -> Vec<(&str, &Value)> {
         get(f, "Properties")
             .and_then(|p| get(p, "Events"))
             .and_then(|e| e.as_mapping())
@@ -224,36 +395,121 @@ impl Template {
             .unwrap_or_default()
     }
 
-    /// `Globals.Function.Environment.Variables`, resolved to local values.
+    /// `Globals.Function.Environment.Variables` of every stack, resolved to local
+    /// values (the first stack that sets a variable gives its value; the declarations
+    /// test checks that the context stacks agree).
     pub fn globals_environment(&self) -> Vec<(String, String)> {
-        let vars = get(&self.root, "Globals")
+        let mut out: Vec<(String, String)> = Vec::new();
+        for i in 0..self.stacks.len() {
+            for (k, v) in self.globals_environment_of(i) {
+                if !out.iter().any(|(ok, _)| *ok == k) {
+                    out.push((k, v));
+                }
+            }
+        }
+        out
+    }
+
+    /// One stack's `Globals.Function.Environment.Variables`, resolved (stack by name).
+    pub fn stack_globals_environment(&self, stack: &str) -> Vec<(String, String)> {
+        self.stacks
+            .iter()
+            .position(|s| s.name == stack)
+            .map(|i| self.globals_environment_of(i))
+            .unwrap_or_default()
+    }
+
+    fn globals_environment_of(&self, i: usize) -> Vec<(String, String)> {
+        let vars = get(&self.stacks[i].doc, "Globals")
             .and_then(|g| get(g, "Function"))
             .and_then(|f| get(f, "Environment"))
-            .and_then(|e| get(e, "Variables"))
-            .and_then(|v| v.as_mapping());
-        vars.map(|m| {
-            m.iter()
-                .filter_map(|(k, v)| Some((k.as_str()?.to_string(), self.resolve(v)?)))
-                .collect()
-        })
-        .unwrap_or_default()
+            .and_then(|e| get(e, "Variables"));
+        mapping_entries(vars)
+            .into_iter()
+            .filter_map(|(k, v)| Some((k, self.resolve_in(i, v)?)))
+            .collect()
     }
 
     /// Every function's `LOKET_USE_CASE` (for the route coverage test).
     pub fn use_cases(&self) -> Vec<(String, String)> {
-        self.functions()
+        self.all_functions()
             .into_iter()
-            .filter_map(|(id, f)| Some((id, self.use_case_of(f)?)))
+            .filter_map(|(_, id, f)| Some((id, Self::use_case_of(f)?)))
             .collect()
     }
 
-    pub fn http_routes(&self) -> Vec<HttpRoute> {
+    /// Every function with its policy (for the declarations test).
+    pub fn functions(&self) -> Vec<Function> {
+        self.all_functions()
+            .into_iter()
+            .map(|(i, id, f)| Function {
+                stack: self.stacks[i].name.clone(),
+                use_case: Self::use_case_of(f),
+                binary: get(f, "Metadata")
+                    .and_then(|m| get(m, "BuildProperties"))
+                    .and_then(|b| get(b, "Binary"))
+                    .and_then(text),
+                grants: self.grants_of(i, f),
+                logical_id: id,
+            })
+            .collect()
+    }
+
+    fn grants_of(&self, i: usize, f: &Value) -> Vec<(String, String)> {
+        let unsupported = |p: &Value| {
+            (
+                "<unsupported policy>".to_string(),
+                serde_yaml::to_string(p)
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string(),
+            )
+        };
         let mut out = Vec::new();
-        for (id, f) in self.functions() {
-            let Some(uc) = self.use_case_of(f) else {
+        let policies = get(f, "Properties").and_then(|p| get(p, "Policies"));
+        for policy in one_or_many(policies) {
+            let Some(statements) = get(policy, "Statement") else {
+                out.push(unsupported(policy));
                 continue;
             };
-            for (ty, props) in self.events_of(f) {
+            for st in one_or_many(Some(statements)) {
+                if get(st, "Effect").and_then(|e| e.as_str()) != Some("Allow") {
+                    out.push(unsupported(st));
+                    continue;
+                }
+                for action in one_or_many(get(st, "Action")).into_iter().filter_map(text) {
+                    for res in one_or_many(get(st, "Resource")) {
+                        let resource = self
+                            .resolve_in(i, res)
+                            .unwrap_or_else(|| format!("<unresolved {res:?}>"));
+                        out.push((action.clone(), resource));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Every HTTP route: the API's `AWS::ApiGatewayV2::Route` resources (the nested
+    /// stacks' way: route → integration → function) and SAM `HttpApi` events.
+    pub fn http_routes(&self) -> Vec<HttpRoute> {
+        let mut out = Vec::new();
+        for (i, stack) in self.stacks.iter().enumerate() {
+            for (_, route) in stack.resources() {
+                if Self::resource_type(route) != "AWS::ApiGatewayV2::Route" {
+                    continue;
+                }
+                let Some(found) = self.route_target(i, route) else {
+                    continue;
+                };
+                out.push(found);
+            }
+        }
+        for (_, id, f) in self.all_functions() {
+            let Some(uc) = Self::use_case_of(f) else {
+                continue;
+            };
+            for (ty, props) in Self::events_of(f) {
                 if ty != "HttpApi" {
                     continue;
                 }
@@ -274,13 +530,129 @@ impl Template {
         out
     }
 
+    /// A route resource's method, path and the function behind its integration.
+    fn route_target(&self, i: usize, route: &Value) -> Option<HttpRoute> {
+        let stack = &self.stacks[i];
+        let props = get(route, "Properties")?;
+        let key = get(props, "RouteKey").and_then(text)?;
+        let (method, path) = key.split_once(' ')?;
+        let integration = referenced_id(get(props, "Target")?)?;
+        let uri = get(
+            get(stack.resource(&integration)?, "Properties")?,
+            "IntegrationUri",
+        )?;
+        let function = referenced_id(uri)?;
+        let use_case = Self::use_case_of(stack.resource(&function)?)?;
+        Some(HttpRoute {
+            method: method.to_uppercase(),
+            path: path.to_string(),
+            use_case,
+            function,
+        })
+    }
+
+    /// What would keep an API route from reaching its function once deployed (the
+    /// local runner does not need these links): a route whose target is not an
+    /// integration of this stack, an integration that is not a Lambda proxy (payload
+    /// 2.0) to a function of this stack, or a function without the permission that
+    /// lets the API invoke it on exactly that route.
+    pub fn route_problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        for (i, stack) in self.stacks.iter().enumerate() {
+            let resources = stack.resources();
+            for (id, route) in &resources {
+                if Self::resource_type(route) != "AWS::ApiGatewayV2::Route" {
+                    continue;
+                }
+                let at = format!("{} {id}", stack.name);
+                let props = get(route, "Properties");
+                let key = props.and_then(|p| get(p, "RouteKey")).and_then(text);
+                let Some((method, path)) = key.as_deref().and_then(|k| k.split_once(' ')) else {
+                    problems.push(format!("{at}: RouteKey is not \"METHOD /path\""));
+                    continue;
+                };
+                let target = props.and_then(|p| get(p, "Target"));
+                let integration = target
+                    .filter(|t| {
+                        self.resolve_in(i, t)
+                            .is_some_and(|r| r.starts_with("integrations/"))
+                    })
+                    .and_then(referenced_id)
+                    .and_then(|iid| Some((stack.resource(&iid)?, iid)));
+                let Some((integration, iid)) = integration else {
+                    problems.push(format!(
+                        "{at}: Target is not integrations/${{<an integration of this stack>}}"
+                    ));
+                    continue;
+                };
+                let iprops = get(integration, "Properties");
+                let field = |k: &str| iprops.and_then(|p| get(p, k)).and_then(text);
+                if Self::resource_type(integration) != "AWS::ApiGatewayV2::Integration"
+                    || field("IntegrationType").as_deref() != Some("AWS_PROXY")
+                    || field("PayloadFormatVersion").as_deref() != Some("2.0")
+                {
+                    problems.push(format!(
+                        "{at}: {iid} must be an AWS::ApiGatewayV2::Integration, AWS_PROXY, payload 2.0"
+                    ));
+                }
+                let function = iprops
+                    .and_then(|p| get(p, "IntegrationUri"))
+                    .and_then(referenced_id)
+                    .filter(|f| {
+                        stack.resource(f).map(Self::resource_type)
+                            == Some("AWS::Serverless::Function")
+                    });
+                let Some(function) = function else {
+                    problems.push(format!(
+                        "{at}: {iid}'s IntegrationUri is not !GetAtt <a function of this stack>.Arn"
+                    ));
+                    continue;
+                };
+                let arn_path = path
+                    .split('/')
+                    .map(|seg| if seg.starts_with('{') { "*" } else { seg })
+                    .collect::<Vec<_>>()
+                    .join("/");
+                let api = props
+                    .and_then(|p| get(p, "ApiId"))
+                    .and_then(|a| self.resolve_in(i, a))
+                    .unwrap_or_default();
+                let wanted = format!(
+                    "arn:aws:execute-api:{}:{}:{api}/*/{method}{arn_path}",
+                    self.region, self.account
+                );
+                let permitted = resources.iter().any(|(_, p)| {
+                    let pp = get(p, "Properties");
+                    let f = |k: &str| pp.and_then(|pp| get(pp, k));
+                    Self::resource_type(p) == "AWS::Lambda::Permission"
+                        && f("FunctionName").and_then(referenced_id).as_deref()
+                            == Some(function.as_str())
+                        && f("Action").and_then(|a| a.as_str()) == Some("lambda:InvokeFunction")
+                        && f("Principal").and_then(|a| a.as_str())
+                            == Some("apigateway.amazonaws.com")
+                        && f("SourceArn")
+                            .and_then(|s| self.resolve_in(i, s))
+                            .as_deref()
+                            == Some(wanted.as_str())
+                });
+                if !permitted {
+                    problems.push(format!(
+                        "{at}: no AWS::Lambda::Permission lets the API invoke {function} on \
+                         {method} {path} (SourceArn ...:${{HttpApi}}/*/{method}{arn_path})"
+                    ));
+                }
+            }
+        }
+        problems
+    }
+
     pub fn stream_sources(&self) -> Vec<StreamSource> {
         let mut out = Vec::new();
-        for (id, f) in self.functions() {
-            let Some(uc) = self.use_case_of(f) else {
+        for (_, id, f) in self.all_functions() {
+            let Some(uc) = Self::use_case_of(f) else {
                 continue;
             };
-            for (ty, props) in self.events_of(f) {
+            for (ty, props) in Self::events_of(f) {
                 if ty != "DynamoDB" {
                     continue;
                 }
@@ -312,11 +684,11 @@ impl Template {
 
     pub fn schedules(&self) -> Vec<Schedule> {
         let mut out = Vec::new();
-        for (id, f) in self.functions() {
-            let Some(uc) = self.use_case_of(f) else {
+        for (_, id, f) in self.all_functions() {
+            let Some(uc) = Self::use_case_of(f) else {
                 continue;
             };
-            for (ty, props) in self.events_of(f) {
+            for (ty, props) in Self::events_of(f) {
                 if ty != "Schedule" && ty != "ScheduleV2" {
                     continue;
                 }
@@ -334,6 +706,7 @@ impl Template {
         out
     }
 
+    /// The root stack's state machines.
     pub fn state_machines(&self) -> Vec<StateMachineDef> {
         let mut out = Vec::new();
         for id in self.logical_ids_of("AWS::Serverless::StateMachine") {
@@ -343,24 +716,21 @@ impl Template {
             let Some(uri) = get(props, "DefinitionUri").and_then(text) else {
                 continue;
             };
-            let substitutions = get(props, "DefinitionSubstitutions")
-                .and_then(|m| m.as_mapping())
-                .map(|m| {
-                    m.iter()
-                        .filter_map(|(k, v)| Some((k.as_str()?.to_string(), self.resolve(v)?)))
-                        .collect()
-                })
-                .unwrap_or_default();
+            let substitutions = mapping_entries(get(props, "DefinitionSubstitutions"))
+                .into_iter()
+                .filter_map(|(k, v)| Some((k, self.resolve(v)?)))
+                .collect();
             out.push(StateMachineDef {
                 logical_id: id,
-                definition_path: self.dir.join(uri),
+                definition_path: self.root().dir().join(uri),
                 substitutions,
             });
         }
         out
     }
 
-    /// The properties of the one resource of a type (the table, the bucket…).
+    /// The properties of the root stack's one resource of a type (the table, the
+    /// bucket…).
     pub fn single(&self, ty: &str) -> Option<(String, &Value)> {
         let id = self.logical_ids_of(ty).into_iter().next()?;
         let props = get(self.resource(&id)?, "Properties")?;
@@ -428,5 +798,81 @@ mod tests {
             substitute("{\"t\":\"${T}\"}", &sm.substitutions),
             "{\"t\":\"px-table\"}"
         );
+    }
+
+    #[test]
+    fn nested_stacks_see_what_the_root_passes_and_their_routes_reach_functions() {
+        let dir = std::env::temp_dir().join(format!("loket-tpl-nested-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("stacks")).unwrap();
+        std::fs::write(
+            dir.join("root.yaml"),
+            "Parameters:\n  Secret:\n    Type: String\nResources:\n  Table:\n    Type: AWS::DynamoDB::Table\n  Api:\n    Type: AWS::ApiGatewayV2::Api\n  Ctx:\n    Type: AWS::Serverless::Application\n    Properties:\n      Location: stacks/ctx.yaml\n      Parameters:\n        TableArn: !GetAtt Table.Arn\n        HttpApi: !Ref Api\n        Secret: !Ref Secret\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("stacks/ctx.yaml"),
+            r#"Parameters:
+  TableArn: {Type: String}
+  HttpApi: {Type: String}
+  Secret: {Type: String}
+Resources:
+  GetFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      Environment: {Variables: {LOKET_USE_CASE: get_thing}}
+      Policies:
+        - Statement:
+            - Effect: Allow
+              Action: [dynamodb:GetItem, dynamodb:Query]
+              Resource: !Ref TableArn
+            - Effect: Allow
+              Action: dynamodb:Query
+              Resource: !Sub "${TableArn}/index/*"
+        - AWSLambdaBasicExecutionRole
+  GetRoute:
+    Type: AWS::ApiGatewayV2::Route
+    Properties:
+      ApiId: !Ref HttpApi
+      RouteKey: GET /things/{id}
+      Target: !Sub "integrations/${GetIntegration}"
+  GetIntegration:
+    Type: AWS::ApiGatewayV2::Integration
+    Properties:
+      ApiId: !Ref HttpApi
+      IntegrationType: AWS_PROXY
+      IntegrationUri: !GetAtt GetFunction.Arn
+      PayloadFormatVersion: "2.0"
+  GetPermission:
+    Type: AWS::Lambda::Permission
+    Properties:
+      Action: lambda:InvokeFunction
+      FunctionName: !Ref GetFunction
+      Principal: apigateway.amazonaws.com
+      SourceArn: !Sub "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${HttpApi}/*/GET/things/*"
+"#,
+        )
+        .unwrap();
+        let t = Template::load(&dir.join("root.yaml"), "px", "us-east-1").unwrap();
+        assert_eq!(t.stacks().len(), 2);
+        let routes = t.http_routes();
+        assert_eq!(
+            routes,
+            [HttpRoute {
+                method: "GET".into(),
+                path: "/things/{id}".into(),
+                use_case: "get_thing".into(),
+                function: "GetFunction".into(),
+            }]
+        );
+        assert_eq!(t.route_problems(), Vec::<String>::new());
+        let f = &t.functions()[0];
+        let table = "arn:aws:dynamodb:us-east-1:123456789012:table/px-table";
+        assert_eq!(f.stack, "ctx");
+        assert_eq!(
+            f.grants[0],
+            ("dynamodb:GetItem".to_string(), table.to_string())
+        );
+        assert_eq!(f.grants[2].1, format!("{table}/index/*"));
+        assert_eq!(f.grants[3].0, "<unsupported policy>");
     }
 }
