@@ -23,7 +23,6 @@
 
 use crate::auth::{Caller, Role};
 use crate::executions;
-use crate::http::{body, Request};
 use crate::mail::OutboxEmail;
 use crate::rules::Refusal;
 use crate::store::{from_item, to_item, Item, Query, Tx};
@@ -37,6 +36,15 @@ use std::pin::Pin;
 /// `SK` prefix of timeline entries, in the subject's partition.
 pub const AUDIT_PREFIX: &str = "AUDIT#";
 
+/// Something "approve" asks the officer to choose: an officer of a role in the task's
+/// organisation, sent as `field` (e.g. the PJLP assigned to a vendor).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pick {
+    pub field: &'static str,
+    pub label: &'static str,
+    pub role: Role,
+}
+
 /// A stage of a workflow where an officer decides.
 pub trait Stage: Copy + Eq + std::fmt::Debug + Send + Sync + 'static {
     /// Every stage where an officer decides (what the state machines may open).
@@ -49,6 +57,10 @@ pub trait Stage: Copy + Eq + std::fmt::Debug + Send + Sync + 'static {
     fn decider(self) -> Option<Role>;
     /// What "approve" does at this stage, as the decision page offers it.
     fn approve_label(self) -> &'static str;
+    /// What "approve" asks the officer to choose at this stage, if anything.
+    fn approve_pick(self) -> Option<Pick> {
+        None
+    }
 
     fn parse_decided(code: &str) -> Option<Self> {
         Self::DECIDED.iter().copied().find(|s| s.code() == code)
@@ -156,6 +168,9 @@ pub struct Moment {
     pub role: Role,
 }
 
+/// The case as an officer reads it: (label, value) lines.
+pub type CaseLines = Vec<(&'static str, String)>;
+
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// A subject that goes through a human-task workflow.
@@ -174,6 +189,9 @@ pub trait Workflow: Subject + Clone + 'static {
 
     /// The email telling its owner the new status (with the reason of a rejection).
     fn status_email(&self, app: &App, note: Option<String>) -> OutboxEmail;
+
+    /// The case as an officer reads it before deciding: (label, value) lines.
+    fn case(&self) -> CaseLines;
 
     /// The stage whose decision the subject waits for (`None` outside the workflow).
     fn awaiting(&self) -> Option<Self::Stage>;
@@ -340,12 +358,16 @@ struct DecisionBody {
 /// Reads the verdict of a decision request: `approve` (with the stage's input) or
 /// `reject` (with its reason, the note); the note trimmed, at most 1000 characters.
 pub fn read_verdict<I: DeserializeOwned + Default>(
-    req: &Request,
+    input: &serde_json::Value,
 ) -> ApiResult<(Verdict<I>, Option<String>)> {
-    let d: DecisionBody = body(req)?;
+    fn read<T: DeserializeOwned>(v: &serde_json::Value) -> ApiResult<T> {
+        serde_json::from_value(v.clone())
+            .map_err(|_| ApiError::bad_request("body_invalid", "Isi permintaan tidak valid"))
+    }
+    let d: DecisionBody = read(input)?;
     let note = tasks::decision_note(&d.note)?;
     let verdict = match d.decision.as_deref() {
-        Some("approve") => Verdict::Approve(body(req)?),
+        Some("approve") => Verdict::Approve(read(input)?),
         Some("reject") => Verdict::Reject {
             reason: tasks::rejection_reason(&note)?,
         },
@@ -367,11 +389,11 @@ pub async fn decide<W: Workflow>(
     app: &App,
     task: &Task,
     caller: &Caller,
-    req: &Request,
+    input: &serde_json::Value,
 ) -> ApiResult<serde_json::Value> {
     let stage = W::Stage::parse_decided(&task.stage)
         .ok_or_else(|| ApiError::internal(format!("{} has no stage {}", W::KIND, task.stage)))?;
-    let (verdict, note) = read_verdict::<W::Input>(req)?;
+    let (verdict, note) = read_verdict::<W::Input>(input)?;
     let subject = W::load(app, &task.subject_id)
         .await?
         .ok_or_else(|| ApiError::internal(format!("task {} has no subject", task.id)))?;
@@ -435,10 +457,14 @@ pub struct TaskKind {
         &'a App,
         &'a Task,
         &'a Caller,
-        &'a Request,
+        &'a serde_json::Value,
     ) -> BoxFuture<'a, ApiResult<serde_json::Value>>,
     /// The label of "approve" at a stage code (`None` for a stage it does not have).
     pub approve_label: fn(&str) -> Option<&'static str>,
+    /// What "approve" asks for at a stage code, besides the decision (e.g. a PJLP).
+    pub approve_pick: fn(&str) -> Option<Pick>,
+    /// The case the officer decides on: (label, value) lines of the subject.
+    pub case: for<'a> fn(&'a App, &'a Task) -> BoxFuture<'a, ApiResult<CaseLines>>,
     /// Every decision stage.
     pub stages: fn() -> Vec<StageInfo>,
 }
@@ -455,8 +481,17 @@ pub struct StageInfo {
 pub fn task_kind<W: Workflow>() -> TaskKind {
     TaskKind {
         kind: W::KIND,
-        decide: |app, task, caller, req| Box::pin(decide::<W>(app, task, caller, req)),
+        decide: |app, task, caller, input| Box::pin(decide::<W>(app, task, caller, input)),
         approve_label: |code| W::Stage::parse_decided(code).map(|s| s.approve_label()),
+        approve_pick: |code| W::Stage::parse_decided(code).and_then(|s| s.approve_pick()),
+        case: |app, task| {
+            Box::pin(async move {
+                let subject = W::load(app, &task.subject_id).await?.ok_or_else(|| {
+                    ApiError::internal(format!("task {} has no subject", task.id))
+                })?;
+                Ok(subject.case())
+            })
+        },
         stages: || {
             W::Stage::DECIDED
                 .iter()

@@ -77,6 +77,9 @@ pub struct Config {
     pub captcha: CaptchaKind,
     pub onboarding: OnboardingConfig,
     pub catalog: CatalogConfig,
+    /// The offices' time zone as people name it (`LOKET_OFFICE_ZONE`: WIB, WITA or
+    /// WIT) and its offset from UTC in hours: pages show times in it.
+    pub office_zone: (&'static str, i8),
 }
 
 /// The product catalog.
@@ -180,6 +183,16 @@ impl Config {
             },
             catalog: CatalogConfig {
                 listing_state_machine: var("LOKET_PRODUCT_LISTING_ARN"),
+            },
+            office_zone: match var("LOKET_OFFICE_ZONE").as_deref().unwrap_or("WIB") {
+                "WIB" => ("WIB", 7),
+                "WITA" => ("WITA", 8),
+                "WIT" => ("WIT", 9),
+                other => {
+                    return Err(ApiError::internal(format!(
+                        "LOKET_OFFICE_ZONE={other} is not WIB, WITA or WIT"
+                    )))
+                }
             },
         })
     }

@@ -24,6 +24,7 @@ pub mod schema;
 pub mod store;
 pub mod streams;
 pub mod tasks;
+pub mod web;
 
 pub use app::App;
 

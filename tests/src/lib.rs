@@ -501,6 +501,31 @@ impl Api {
         (id, access)
     }
 
+    /// A new active officer: (id, email, password).
+    pub async fn new_officer_login(&self, role: &str, org: &str) -> (String, String, String) {
+        let admin = self.token(DEMO_ADMIN, DEMO_PASSWORD).await;
+        let mail = email(role);
+        let r = self
+            .post(
+                "/admin/accounts",
+                Some(&admin),
+                json!({ "name": "Petugas Halaman", "email": mail, "role": role, "org": org }),
+            )
+            .await;
+        let id = r.expect(201)["id"].as_str().unwrap().to_string();
+        let token = self
+            .wait_email(&mail, "Akun Petugas Loket Anda", 1)
+            .await
+            .link_param("token");
+        self.activate(&token, "Petugas-Uji-2026").await;
+        (id, mail, "Petugas-Uji-2026".to_string())
+    }
+
+    /// The base URL of this test's stack (its shard).
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
     /// Registers a fresh applicant and returns (nik, email, password, access token).
     pub async fn new_applicant(&self, tag: &str) -> (String, String, String, String) {
         let email = email(tag);

@@ -536,6 +536,47 @@ impl Workflow for ProductReview {
         }
     }
 
+    fn case(&self) -> Vec<(&'static str, String)> {
+        let p = &self.product;
+        let text = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+        vec![
+            ("Nama Produk", p.display_name()),
+            (
+                "UMKM",
+                self.vendor.business_name.clone().unwrap_or_default(),
+            ),
+            (
+                "Harga per paket",
+                p.price.map_or_else(|| "-".into(), |v| format!("Rp{v}")),
+            ),
+            ("Kategori", text(&p.category)),
+            (
+                "Ketersediaan",
+                p.availability
+                    .map_or_else(|| "-".into(), |a| a.as_str().into()),
+            ),
+            (
+                "Pesanan minimal / maksimal",
+                format!(
+                    "{} / {}",
+                    p.min_order.unwrap_or_default(),
+                    p.max_order.unwrap_or_default()
+                ),
+            ),
+            ("Deskripsi", text(&p.description)),
+            ("Foto", format!("{} foto", p.photos.len())),
+            (
+                "Revisi dari produk tayang",
+                if p.published_at.is_some() {
+                    "Ya"
+                } else {
+                    "Tidak"
+                }
+                .into(),
+            ),
+        ]
+    }
+
     fn awaiting(&self) -> Option<ListingStage> {
         <ListingStage as loket_shared::approval::Stage>::DECIDED
             .iter()

@@ -12,6 +12,7 @@ pub mod account;
 pub mod activation;
 pub mod directory;
 pub mod login;
+pub mod pages;
 pub mod password;
 pub mod profile;
 pub mod registration;
@@ -82,6 +83,41 @@ pub fn use_cases() -> Vec<UseCase> {
             needs: [
                 Table(&["dynamodb:Query"]),
                 Indexes(&["dynamodb:Query"]),
+            ]
+        ),
+        use_case!(
+            "show_sign_in",
+            GET "/masuk",
+            pages::show_sign_in,
+            needs: [
+                Table(&["dynamodb:GetItem"]),
+            ]
+        ),
+        use_case!(
+            "sign_in_page",
+            POST "/masuk",
+            pages::sign_in_page,
+            needs: [
+                Table(&[
+                    "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem",
+                    "dynamodb:DeleteItem",
+                ]),
+            ]
+        ),
+        use_case!(
+            "sign_out_page",
+            POST "/keluar",
+            pages::sign_out_page,
+            needs: [
+                Table(&["dynamodb:GetItem", "dynamodb:DeleteItem"]),
+            ]
+        ),
+        use_case!(
+            "stylesheet",
+            GET "/static/loket.css",
+            loket_shared::web::stylesheet,
+            needs: [
+                Table(&["dynamodb:GetItem"]),
             ]
         ),
         use_case!(

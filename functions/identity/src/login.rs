@@ -178,16 +178,29 @@ pub fn login_failed() -> ApiError {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-struct LoginRequest {
+pub struct LoginRequest {
     /// NIK, email or NRK.
-    identifier: Option<String>,
-    password: Option<String>,
-    captcha_token: Option<String>,
+    pub identifier: Option<String>,
+    pub password: Option<String>,
+    pub captcha_token: Option<String>,
 }
 
 /// `POST /auth/login`.
 pub async fn login(app: Arc<App>, req: Request) -> ApiResult<Response> {
     let r: LoginRequest = body(&req)?;
+    let tokens = sign_in(&app, &r, &source_ip(&req), None).await?;
+    json(200, &tokens)
+}
+
+/// The one sign-in use case (API and sign-in page): captcha, throttling and lockout,
+/// the password, then a new session. `web_secret`: the secret of a browser session
+/// cookie to bind to the session (the page's sign-in).
+pub async fn sign_in(
+    app: &App,
+    r: &LoginRequest,
+    ip: &str,
+    web_secret: Option<&str>,
+) -> ApiResult<session::Tokens> {
     let identifier_text = required(&r.identifier, "identifier", "NIK/Email/NRK")?;
     let pw = r
         .password
@@ -197,7 +210,7 @@ pub async fn login(app: Arc<App>, req: Request) -> ApiResult<Response> {
     if pw.chars().count() > 256 || identifier_text.len() > 254 {
         return Err(login_failed());
     }
-    let ip = source_ip(&req);
+    let ip = ip.to_string();
     app.captcha.require(r.captcha_token.as_deref(), &ip).await?;
     let policy = app.cfg.login.clone();
     let factor = policy.per_address_factor.max(1);
@@ -205,9 +218,9 @@ pub async fn login(app: Arc<App>, req: Request) -> ApiResult<Response> {
     let ip_scope = format!("IP#{ip}");
 
     let identifier = Identifier::parse(&identifier_text);
-    let (ip_failures, acc) = tokio::join!(load_failures(&app, &ip_scope), async {
+    let (ip_failures, acc) = tokio::join!(load_failures(app, &ip_scope), async {
         match &identifier {
-            Some(id) => account::by_guard(&app, &id.guard(&app)).await,
+            Some(id) => account::by_guard(app, &id.guard(app)).await,
             None => Ok(None),
         }
     });
@@ -221,7 +234,7 @@ pub async fn login(app: Arc<App>, req: Request) -> ApiResult<Response> {
                 .hash("login-id", &identifier_text.trim().to_lowercase())
         ),
     };
-    let acc_failures = load_failures(&app, &acc_scope).await?;
+    let acc_failures = load_failures(app, &acc_scope).await?;
     gate(&policy, 1, &acc_failures, now_ms)?;
 
     let verified = match acc.as_ref().and_then(|a| a.password_hash.as_deref()) {
@@ -235,8 +248,8 @@ pub async fn login(app: Arc<App>, req: Request) -> ApiResult<Response> {
         (true, Some(a)) => a,
         _ => {
             let (a, b) = tokio::join!(
-                record_failure(&app, &acc_scope, 1),
-                record_failure(&app, &ip_scope, factor)
+                record_failure(app, &acc_scope, 1),
+                record_failure(app, &ip_scope, factor)
             );
             a?;
             b?;
@@ -254,7 +267,10 @@ pub async fn login(app: Arc<App>, req: Request) -> ApiResult<Response> {
         }
         AccountStatus::PendingActivation => return Err(login_failed()),
     }
-    let (session_item, tokens) = session::open(&app, &acc, &ip)?;
+    let (mut session_item, tokens) = session::open(app, &acc, &ip)?;
+    if let Some(secret) = web_secret {
+        session::bind_browser(app, &mut session_item, secret);
+    }
     let mut tx = Tx::new();
     tx.put_new(app.store.table(), session_item);
     if acc_failures != Failures::default() {
@@ -262,7 +278,7 @@ pub async fn login(app: Arc<App>, req: Request) -> ApiResult<Response> {
     }
     app.store.transact(tx).await?;
     tracing::info!(user_id = %acc.id, "signed in");
-    json(200, &tokens)
+    Ok(tokens)
 }
 
 #[derive(Debug, Default, Deserialize)]

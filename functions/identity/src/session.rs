@@ -148,6 +148,68 @@ pub async fn live_account(app: &App, caller: &Caller) -> ApiResult<Account> {
     Ok(acc)
 }
 
+/// Binds a browser to a new session (before its item is written): the cookie's secret,
+/// as a keyed hash. The cookie is `<user id>.<session id>.<secret>`; it never rotates
+/// (unlike a refresh token) and dies with the session: sign-out, a password change (the
+/// session version), the account disabled, or the session's lifetime.
+pub fn bind_browser(app: &App, session_item: &mut Item, secret: &str) {
+    session_item.insert("web_hash".into(), s(app.pepper.hash("web-session", secret)));
+}
+
+/// The cookie value of a browser session opened with `tokens` and `secret`.
+pub fn browser_cookie(tokens: &Tokens, secret: &str) -> String {
+    let sid = tokens
+        .refresh_token
+        .split('.')
+        .nth(1)
+        .unwrap_or_default()
+        .to_string();
+    format!("{}.{sid}.{secret}", tokens.user.id)
+}
+
+/// The signed-in person of a browser session cookie, with the account's name; `None`
+/// for a missing, forged, ended or expired session.
+pub async fn browser_caller(app: &App, cookie: &str) -> ApiResult<Option<(Caller, String)>> {
+    let mut parts = cookie.trim().splitn(3, '.');
+    let (Some(uid), Some(sid), Some(secret)) = (parts.next(), parts.next(), parts.next()) else {
+        return Ok(None);
+    };
+    if uid.len() > 40 || sid.len() > 40 || secret.len() > 100 {
+        return Ok(None);
+    }
+    let pk = account::account_pk(uid);
+    let sk = session_sk(sid);
+    let (acc, sess) = tokio::join!(account::load(app, uid), app.store.get(&pk, &sk));
+    let (Some(acc), Some(sess)) = (acc?, sess?) else {
+        return Ok(None);
+    };
+    let stored = get_s(&sess, "web_hash").unwrap_or_default();
+    if stored.is_empty()
+        || !app.pepper.verify("web-session", secret, stored)
+        || get_n(&sess, "expires_at").unwrap_or(0) <= app.clock.epoch()
+        || get_n(&sess, "session_version").unwrap_or(-1) != acc.session_version as i64
+        || acc.status != AccountStatus::Active
+    {
+        return Ok(None);
+    }
+    tracing::Span::current().record("user_id", uid);
+    let caller = Caller {
+        user_id: acc.id.clone(),
+        roles: acc.roles.clone(),
+        org: acc.org.clone(),
+        session_id: sid.to_string(),
+        session_version: acc.session_version,
+    };
+    Ok(Some((caller, acc.name)))
+}
+
+/// Ends a session (sign-out).
+pub async fn end(app: &App, user_id: &str, session_id: &str) -> ApiResult<()> {
+    app.store
+        .delete(&account::account_pk(user_id), &session_sk(session_id))
+        .await
+}
+
 fn refresh_invalid() -> ApiError {
     ApiError::unauthorized(
         "refresh_invalid",

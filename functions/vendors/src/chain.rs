@@ -166,6 +166,14 @@ impl loket_shared::approval::Stage for Stage {
         Stage::decider(self)
     }
 
+    fn approve_pick(self) -> Option<loket_shared::approval::Pick> {
+        (self == Stage::AssignPjlp).then_some(loket_shared::approval::Pick {
+            field: "pjlp_id",
+            label: "PJLP Pendamping",
+            role: Role::Pjlp,
+        })
+    }
+
     fn approve_label(self) -> &'static str {
         match self {
             Stage::AssignPjlp => "Tunjuk PJLP Pendamping (Process)",

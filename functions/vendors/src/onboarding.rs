@@ -93,6 +93,52 @@ impl Workflow for VendorProfile {
         }
     }
 
+    fn case(&self) -> Vec<(&'static str, String)> {
+        let text = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+        let json = |v: serde_json::Value| v.as_str().map_or_else(|| "-".into(), String::from);
+        vec![
+            ("Nama Usaha", text(&self.business_name)),
+            ("Nama Pemilik", text(&self.owner_name)),
+            ("Email", self.email.clone()),
+            ("No. Handphone", text(&self.phone)),
+            ("Kategori Usaha", text(&self.business_category)),
+            (
+                "PKT / Non-PKT",
+                json(serde_json::to_value(self.pkt).unwrap_or_default()),
+            ),
+            (
+                "Izin Usaha",
+                json(serde_json::to_value(self.licence_type).unwrap_or_default()),
+            ),
+            ("Nomor Izin", text(&self.licence_number)),
+            (
+                "Status Pajak",
+                json(serde_json::to_value(self.tax_status).unwrap_or_default()),
+            ),
+            ("Bank", text(&self.bank_name)),
+            ("No. Rekening", text(&self.bank_account)),
+            (
+                "Alamat Usaha",
+                self.address.as_ref().map_or_else(
+                    || "-".into(),
+                    |a| {
+                        format!(
+                            "{}, Kel. {}, Kec. {}, {}, {} {}",
+                            a.street,
+                            a.region.village_name,
+                            a.region.district_name,
+                            a.region.regency_name,
+                            a.region.province_name,
+                            a.postal_code
+                        )
+                    },
+                ),
+            ),
+            ("No. P-IRT", text(&self.pirt_number)),
+            ("Diajukan", format!("{} kali", self.submissions)),
+        ]
+    }
+
     fn awaiting(&self) -> Option<Stage> {
         self.stage.decider().map(|_| self.stage)
     }

@@ -1,7 +1,7 @@
 //! The officer's inbox of pending tasks and the decision on one of them.
 
 use loket_shared::auth::Caller;
-use loket_shared::http::{authenticate, json, path_param, query_param, Request, Response};
+use loket_shared::http::{authenticate, body, json, path_param, query_param, Request, Response};
 use loket_shared::schema::GSI1;
 use loket_shared::store::Query;
 use loket_shared::tasks::{self, Task};
@@ -25,8 +25,28 @@ pub async fn list_tasks(app: Arc<App>, req: Request) -> ApiResult<Response> {
     if !caller.roles.iter().any(|r| r.is_officer()) {
         return Err(ApiError::forbidden());
     }
-    let stage = query_param(&req, "stage");
-    let pkt = query_param(&req, "pkt");
+    let stage = query_param(&req, "stage").filter(|s| !s.is_empty());
+    let pkt = query_param(&req, "pkt").filter(|s| !s.is_empty());
+    // An unknown filter value is a mistake to report, not an empty inbox.
+    if let Some(st) = &stage {
+        let known = crate::task_kinds()
+            .iter()
+            .any(|k| (k.stages)().iter().any(|s| s.code == st.as_str()));
+        if !known {
+            return Err(ApiError::invalid(
+                "stage_invalid",
+                "Tahap tidak dikenal",
+                "stage",
+            ));
+        }
+    }
+    if pkt.as_deref().is_some_and(|k| k != "PKT" && k != "Non-PKT") {
+        return Err(ApiError::invalid(
+            "pkt_invalid",
+            "Kategori harus PKT atau Non-PKT",
+            "pkt",
+        ));
+    }
     let mut found: Vec<(String, Task)> = Vec::new();
     for inbox in inboxes(&caller) {
         let q = Query::partition(inbox).on_index(GSI1);
@@ -65,16 +85,29 @@ pub async fn decide_task(app: Arc<App>, req: Request) -> ApiResult<Response> {
 /// organisation, assigned officer), the subject's context applies it, then the
 /// execution resumes.
 pub async fn decide(app: &App, caller: &Caller, task: &Task, req: &Request) -> ApiResult<Response> {
+    let input: serde_json::Value = body(req)?;
+    let output = decide_with(app, caller, task, &input).await?;
+    json(
+        200,
+        &serde_json::json!({ "message": "Keputusan berhasil disimpan", "task_id": task.id, "decision": output["decision"] }),
+    )
+}
+
+/// The one decision use case, for the API and the pages: authorization, the engine
+/// with the task kind's declaration, then the execution resumes. Returns the output.
+pub async fn decide_with(
+    app: &App,
+    caller: &Caller,
+    task: &Task,
+    input: &serde_json::Value,
+) -> ApiResult<serde_json::Value> {
     task.authorize(caller)?;
     if !task.is_pending() {
         return Err(tasks::not_pending(task));
     }
     let kind = crate::task_kind(&task.kind)
         .ok_or_else(|| ApiError::internal(format!("task kind {} is not declared", task.kind)))?;
-    let output = (kind.decide)(app, task, caller, req).await?;
+    let output = (kind.decide)(app, task, caller, input).await?;
     tasks::resume(app, task, &output).await?;
-    json(
-        200,
-        &serde_json::json!({ "message": "Keputusan berhasil disimpan", "task_id": task.id, "decision": output["decision"] }),
-    )
+    Ok(output)
 }

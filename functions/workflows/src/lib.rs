@@ -68,6 +68,20 @@ pub fn use_cases() -> Vec<UseCase> {
             links::show_task_link,
             needs: [
                 Table(&["dynamodb:GetItem"]),
+                Indexes(&["dynamodb:Query"]),
+            ]
+        ),
+        use_case!(
+            "decide_task_page",
+            POST "/task-links/{link}",
+            links::decide_task_page,
+            needs: [
+                Table(&[
+                    "dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem",
+                    "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+                ]),
+                Indexes(&["dynamodb:Query"]),
+                StateMachines(&["states:SendTaskSuccess"], WORKFLOW_MACHINES),
             ]
         ),
         use_case!(

@@ -1,94 +1,265 @@
 //! Decision links emailed to officers (`notify_task_assignees`). The link carries an
-//! opaque random id, never the task token. `GET` shows the case and the choices and
-//! changes nothing (mail scanners prefetch links); the decision is a `POST` by a
-//! signed-in officer allowed to decide the task, exactly as from the inbox.
+//! opaque random id, never the task token. `GET /task-links/{link}` changes nothing
+//! (mail scanners prefetch links): signed out it shows the task and a sign-in link that
+//! comes back here; signed in as an officer allowed to decide, the whole case and a
+//! form with exactly the stage's choices. The decision is a `POST` (the page's form, or
+//! the API's `POST /task-links/{link}/decision`), through the same use case as the
+//! inbox (`inbox::decide_with`).
 
 use crate::inbox;
+use loket_identity::directory;
+use loket_identity::pages::viewer;
+use loket_shared::approval::TaskKind;
 use loket_shared::http::{authenticate, path_param, Request, Response};
-use loket_shared::mail::html_escape as escape;
-use loket_shared::tasks;
+use loket_shared::tasks::{self, Task};
+use loket_shared::web::{self, Viewer};
 use loket_shared::{ApiError, ApiResult, App};
+use maud::{html, Markup};
+use serde::Deserialize;
 use std::sync::Arc;
 
-fn html(status: u16, body: String) -> ApiResult<Response> {
-    lambda_http::http::Response::builder()
-        .status(status)
-        .header("content-type", "text/html; charset=utf-8")
-        .header("cache-control", "no-store")
-        .header("referrer-policy", "no-referrer")
-        .header("x-robots-tag", "noindex")
-        .body(lambda_http::Body::Text(body))
-        .map_err(ApiError::internal)
+fn kind_of(task: &Task) -> ApiResult<TaskKind> {
+    crate::task_kind(&task.kind)
+        .ok_or_else(|| ApiError::internal(format!("task kind {} is not declared", task.kind)))
 }
 
-fn page(title: &str, content: &str) -> String {
-    format!(
-        "<!doctype html><html lang=\"id\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
-         <title>{t}</title></head><body style=\"font-family:sans-serif;max-width:40em;margin:2em auto\">\
-         <h1>{t}</h1>{content}</body></html>",
-        t = escape(title)
+/// The task's summary: stage, subject, category, since when (in the office's zone).
+fn summary(app: &App, task: &Task) -> Markup {
+    let (zone, offset) = app.cfg.office_zone;
+    html! {
+        dl {
+            dt { "Tahap" } dd { (task.stage_label) }
+            dt { "Untuk" } dd { (task.subject_name) }
+            dt { "Kategori" } dd { (task.pkt.as_deref().unwrap_or("-")) }
+            dt { "Masuk sejak" } dd { (web::local_time(&task.created_at, offset, zone)) }
+        }
+    }
+}
+
+fn link_gone() -> Markup {
+    web::layout(
+        "Tautan tidak valid",
+        None,
+        html! {
+            (web::notice("error", "Tautan tidak valid atau sudah kedaluwarsa."))
+            p { a href="/tugas" { "Buka daftar tugas Anda" } }
+        },
     )
 }
 
-/// `GET /task-links/{link}`: the case and the allowed choices. Public (the link is the
-/// secret), read-only.
+/// `GET /task-links/{link}`.
 pub async fn show_task_link(app: Arc<App>, req: Request) -> ApiResult<Response> {
     let link = path_param(&req, "link")?;
     let task = match tasks::resolve_link(&app, &link).await {
         Ok(t) => t,
-        Err(e) if e.status == 404 => {
-            return html(
-                404,
-                page(
-                    "Tautan tidak valid",
-                    "<p>Tautan tidak valid atau sudah kedaluwarsa. Buka daftar tugas Anda di aplikasi.</p>",
-                ),
-            )
-        }
+        Err(e) if e.status == 404 => return web::page(404, link_gone(), &[]),
         Err(e) => return Err(e),
     };
-    let case = format!(
-        "<dl><dt>Tahap</dt><dd>{}</dd><dt>Untuk</dt><dd>{}</dd><dt>Kategori</dt><dd>{}</dd>\
-         <dt>Masuk sejak</dt><dd>{}</dd></dl>",
-        escape(&task.stage_label),
-        escape(&task.subject_name),
-        escape(task.pkt.as_deref().unwrap_or("-")),
-        escape(&task.created_at),
-    );
-    if !task.is_pending() {
-        return html(
-            200,
-            page(
-                "Tugas sudah diputuskan",
-                &format!(
-                    "{case}<p>Tugas ini sudah diputuskan. Tidak ada yang perlu dilakukan.</p>"
-                ),
-            ),
+    let here = format!("/task-links/{link}");
+    let (seed, set) = web::csrf_seed(&req, &app);
+    let cookies: Vec<String> = set.into_iter().collect();
+    let csrf = web::csrf_token(&app, &seed);
+    let Some((caller, name)) = viewer(&app, &req).await? else {
+        return web::page(200, signed_out(&app, &task, &here), &cookies);
+    };
+    let me = Viewer {
+        name: &name,
+        csrf: &csrf,
+    };
+    if let Err(e) = task.authorize(&caller) {
+        return web::error_page(
+            &ApiError {
+                message: "Tugas ini bukan untuk akun Anda: hanya petugas dengan peran dan organisasi tugas ini yang dapat memutuskannya.".into(),
+                ..e
+            },
+            Some(&me),
         );
     }
-    let approve = crate::task_kind(&task.kind)
+    if !task.is_pending() {
+        return decided_page(&app, &task, &tasks::not_pending(&task), Some(&me));
+    }
+    let body = decision_page(&app, &task, &me, &here, None).await?;
+    web::page(200, body, &cookies)
+}
+
+fn signed_out(app: &App, task: &Task, here: &str) -> Markup {
+    let approve = kind_of(task)
+        .ok()
         .and_then(|k| (k.approve_label)(&task.stage))
         .unwrap_or("Setujui (Confirm)");
-    // The decision itself is a POST by the signed-in officer (the web app sends it
-    // with the officer's session to /task-links/{link}/decision).
-    let choices = format!(
-        "<p>Pilihan keputusan:</p><ul><li>{}</li><li>Tolak, dengan alasan (wajib)</li></ul>\
-         <p>Untuk memutuskan, <a href=\"/masuk?kembali={}\">masuk sebagai petugas yang berwenang</a>; \
-         Anda akan kembali ke tugas ini.</p>",
-        escape(approve),
-        escape(&format!("/task-links/{link}")),
-    );
-    html(
-        200,
-        page(
-            &format!("Tugas: {}", task.stage_label),
-            &format!("{case}{choices}"),
-        ),
+    let title = if task.is_pending() {
+        format!("Tugas: {}", task.stage_label)
+    } else {
+        "Tugas sudah diputuskan".to_string()
+    };
+    web::layout(
+        &title,
+        None,
+        html! {
+            (summary(app, task))
+            @if task.is_pending() {
+                p { "Pilihan keputusan:" }
+                ul { li { (approve) } li { "Tolak, dengan alasan (wajib)" } }
+                p {
+                    "Untuk memutuskan, "
+                    a href=(format!("/masuk?kembali={here}")) { "masuk sebagai petugas yang berwenang" }
+                    "; Anda akan kembali ke tugas ini."
+                }
+            } @else {
+                p { "Tugas ini sudah diputuskan. Tidak ada yang perlu dilakukan." }
+            }
+        },
     )
 }
 
-/// `POST /task-links/{link}/decision`: the decision from an emailed link.
+fn decided_page(
+    app: &App,
+    task: &Task,
+    why: &ApiError,
+    me: Option<&Viewer<'_>>,
+) -> ApiResult<Response> {
+    let title = if task.status == "expired" {
+        "Tugas sudah kedaluwarsa"
+    } else {
+        "Tugas sudah diputuskan"
+    };
+    web::page(
+        409,
+        web::layout(
+            title,
+            me,
+            html! {
+                (summary(app, task))
+                (web::notice("info", &why.message))
+                p { a href="/tugas" { "Kembali ke daftar tugas" } }
+            },
+        ),
+        &[],
+    )
+}
+
+/// The whole case and the stage's choices.
+async fn decision_page(
+    app: &App,
+    task: &Task,
+    me: &Viewer<'_>,
+    here: &str,
+    error: Option<&str>,
+) -> ApiResult<Markup> {
+    let kind = kind_of(task)?;
+    let case = (kind.case)(app, task).await?;
+    let approve = (kind.approve_label)(&task.stage).unwrap_or("Setujui (Confirm)");
+    let pick = match (kind.approve_pick)(&task.stage) {
+        Some(p) => {
+            let people = directory::officers(app, &task.organisation, p.role, 200).await?;
+            Some((p, people))
+        }
+        None => None,
+    };
+    Ok(web::layout(
+        &format!("Tugas: {}", task.stage_label),
+        Some(me),
+        html! {
+            @if let Some(e) = error { (web::notice("error", e)) }
+            (summary(app, task))
+            h2 { "Data yang diperiksa" }
+            dl {
+                @for (label, value) in &case {
+                    dt { (label) } dd { (value) }
+                }
+            }
+            h2 { "Keputusan" }
+            form class="decide" method="post" action=(here) {
+                input type="hidden" name="csrf" value=(me.csrf);
+                input type="hidden" name="decision" value="approve";
+                @if let Some((p, people)) = &pick {
+                    div {
+                        label for=(p.field) { (p.label) }
+                        select id=(p.field) name=(p.field) required {
+                            option value="" { "Pilih " (p.label) }
+                            @for person in people {
+                                option value=(person.id) { (person.name) }
+                            }
+                        }
+                    }
+                }
+                button type="submit" { (approve) }
+            }
+            form class="decide" method="post" action=(here) {
+                input type="hidden" name="csrf" value=(me.csrf);
+                input type="hidden" name="decision" value="reject";
+                div {
+                    label for="note" { "Alasan penolakan (wajib)" }
+                    textarea id="note" name="note" required maxlength="1000" {}
+                }
+                button type="submit" class="reject" { "Tolak" }
+            }
+        },
+    ))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct DecisionForm {
+    csrf: Option<String>,
+    decision: Option<String>,
+    note: Option<String>,
+    pjlp_id: Option<String>,
+}
+
+/// `POST /task-links/{link}`: the page's decision form.
+pub async fn decide_task_page(app: Arc<App>, req: Request) -> ApiResult<Response> {
+    let link = path_param(&req, "link")?;
+    let f: DecisionForm = web::form(&req)?;
+    if let Err(e) = web::check_csrf(&app, &req, f.csrf.as_deref()) {
+        return web::error_page(&e, None);
+    }
+    let task = match tasks::resolve_link(&app, &link).await {
+        Ok(t) => t,
+        Err(e) if e.status == 404 => return web::page(404, link_gone(), &[]),
+        Err(e) => return Err(e),
+    };
+    let here = format!("/task-links/{link}");
+    let Some((caller, name)) = viewer(&app, &req).await? else {
+        return web::redirect(&format!("/masuk?kembali={here}"), &[]);
+    };
+    let csrf = f.csrf.clone().unwrap_or_default();
+    let me = Viewer {
+        name: &name,
+        csrf: &csrf,
+    };
+    let mut input = serde_json::json!({ "decision": f.decision, "note": f.note });
+    if let Some(p) = f.pjlp_id.as_deref().filter(|p| !p.is_empty()) {
+        input["pjlp_id"] = p.into();
+    }
+    match inbox::decide_with(&app, &caller, &task, &input).await {
+        Ok(output) => {
+            let approved = output["decision"] == "approve";
+            web::page(
+                200,
+                web::layout(
+                    "Keputusan tersimpan",
+                    Some(&me),
+                    html! {
+                        (web::notice("ok", if approved { "Keputusan berhasil disimpan: disetujui." } else { "Keputusan berhasil disimpan: ditolak." }))
+                        (summary(&app, &task))
+                        p { a href="/tugas" { "Kembali ke daftar tugas" } }
+                    },
+                ),
+                &[],
+            )
+        }
+        Err(e) if e.status == 409 => decided_page(&app, &task, &e, Some(&me)),
+        Err(e) if e.status == 400 || e.status == 422 => {
+            let body = decision_page(&app, &task, &me, &here, Some(&e.message)).await?;
+            web::page(e.status, body, &[])
+        }
+        Err(e) if e.status < 500 => web::error_page(&e, Some(&me)),
+        Err(e) => Err(e),
+    }
+}
+
+/// `POST /task-links/{link}/decision`: the decision from an emailed link (API).
 pub async fn decide_task_by_link(app: Arc<App>, req: Request) -> ApiResult<Response> {
     let caller = authenticate(&app, &req)?;
     let link = path_param(&req, "link")?;

@@ -1,0 +1,324 @@
+//! The pages behind the emailed task links, over HTTP as a browser sends it (forms,
+//! cookies, redirects): a satpel opens the link from the captured email signed out,
+//! signs in through `/masuk` and is sent back, sees the case and exactly the stage's
+//! choices, assigns a PJLP from the list; a form without its CSRF token is refused, a
+//! second decision gets "sudah diputuskan", another organisation's officer the refusal
+//! page, and signing out ends the browser session. (The browser tests drive the same
+//! pages in Chromium.)
+
+use loket_e2e::{vendor_profile_form, Api, CAPTCHA};
+use reqwest::header::{HeaderMap, COOKIE, LOCATION, SET_COOKIE};
+use serde_json::json;
+
+const SKPD: &str = "141201";
+
+/// A browser without JavaScript: keeps cookies by name, never follows redirects.
+struct Page {
+    http: reqwest::Client,
+    base: String,
+    ip: String,
+    cookies: Vec<(String, String)>,
+}
+
+struct Answer {
+    status: u16,
+    headers: HeaderMap,
+    body: String,
+}
+
+impl Page {
+    fn new(api: &Api) -> Self {
+        Self {
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            base: api.base_url().to_string(),
+            ip: format!("10.9.{}.{}", rand::random::<u8>(), rand::random::<u8>()),
+            cookies: Vec::new(),
+        }
+    }
+
+    fn keep(&mut self, headers: &HeaderMap) {
+        for c in headers.get_all(SET_COOKIE) {
+            let c = c.to_str().unwrap();
+            let (pair, _) = c.split_once(';').unwrap_or((c, ""));
+            let (k, v) = pair.split_once('=').unwrap();
+            self.cookies.retain(|(n, _)| n != k);
+            if !c.contains("Max-Age=0") {
+                self.cookies.push((k.to_string(), v.to_string()));
+            }
+        }
+    }
+
+    async fn send(&mut self, method: &str, path: &str, form: Option<&[(&str, &str)]>) -> Answer {
+        let mut rb = self
+            .http
+            .request(method.parse().unwrap(), format!("{}{}", self.base, path))
+            .header("x-forwarded-for", &self.ip);
+        if !self.cookies.is_empty() {
+            let jar: Vec<String> = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            rb = rb.header(COOKIE, jar.join("; "));
+        }
+        if let Some(f) = form {
+            rb = rb.form(f);
+        }
+        let r = rb.send().await.unwrap();
+        let status = r.status().as_u16();
+        let headers = r.headers().clone();
+        let body = r.text().await.unwrap();
+        self.keep(&headers);
+        Answer {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> Answer {
+        self.send("GET", path, None).await
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Answer {
+        self.send("POST", path, Some(form)).await
+    }
+
+    /// Signs in through `/masuk?kembali=<back>` and follows the redirect's location.
+    async fn sign_in(&mut self, who: &str, password: &str, back: &str) -> String {
+        let form = self.get(&format!("/masuk?kembali={back}")).await;
+        assert_eq!(form.status, 200, "{}", form.body);
+        let csrf = hidden(&form.body, "csrf");
+        let r = self
+            .post(
+                "/masuk",
+                &[
+                    ("csrf", &csrf),
+                    ("kembali", back),
+                    ("identifier", who),
+                    ("password", password),
+                    ("captcha_token", CAPTCHA),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        r.headers[LOCATION].to_str().unwrap().to_string()
+    }
+}
+
+/// The value of the hidden input `name` of a page.
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} in {html}"))
+        + marker.len();
+    html[start..].split('"').next().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn a_satpel_signs_in_from_the_task_link_and_assigns_a_pjlp_on_the_page() {
+    let api = Api::new();
+    let (_, satpel_mail, password) = api.new_officer_login("satpel", SKPD).await;
+    let (pjlp_id, _, _) = api.new_officer_login("pjlp", SKPD).await;
+    let (_, stranger_mail, stranger_pw) = api.new_officer_login("satpel", "141105").await;
+    let (_, vendor) = api.new_vendor("umkm-halaman", SKPD).await;
+    let business = format!("Amplang Halaman {}", rand::random::<u32>());
+    api.call(
+        "PUT",
+        "/vendor/profile",
+        Some(&vendor),
+        Some(vendor_profile_form(&business)),
+    )
+    .await
+    .expect(200);
+    api.post("/vendor/profile/submit", Some(&vendor), json!({}))
+        .await
+        .expect(202);
+    let invite = api
+        .wait_email(
+            &satpel_mail,
+            &format!("Tugas Baru: Penunjukan Pembina - {business}"),
+            1,
+        )
+        .await;
+    let link = invite.link_path("/task-links/");
+
+    // Signed out: the task, and a sign-in link that comes back here.
+    let mut browser = Page::new(&api);
+    let page = browser.get(&link).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains(&business) && page.body.contains("Penunjukan Pembina"));
+    assert!(
+        page.body.contains(&format!("/masuk?kembali={link}")),
+        "{}",
+        page.body
+    );
+    let csp = page.headers["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
+    // No raw UTC timestamp: the office's zone.
+    assert!(
+        page.body.contains(" WIB<") || page.body.contains(" WIB"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("T0") || !page.body.contains("Z<"));
+
+    // A sign-in form posted without its CSRF token is refused.
+    let forged = browser
+        .post(
+            "/masuk",
+            &[
+                ("identifier", satpel_mail.as_str()),
+                ("password", password.as_str()),
+                ("captcha_token", CAPTCHA),
+            ],
+        )
+        .await;
+    assert_eq!(forged.status, 403, "{}", forged.body);
+    // A wrong password: the form again with the API's generic message.
+    let form = browser.get(&format!("/masuk?kembali={link}")).await;
+    let csrf = hidden(&form.body, "csrf");
+    let wrong = browser
+        .post(
+            "/masuk",
+            &[
+                ("csrf", csrf.as_str()),
+                ("kembali", link.as_str()),
+                ("identifier", satpel_mail.as_str()),
+                ("password", "Salah-Sekali-1"),
+                ("captcha_token", CAPTCHA),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, 401);
+    assert!(
+        wrong.body.contains("NIK/Email atau password salah"),
+        "{}",
+        wrong.body
+    );
+
+    // Signed in, back to the task: the case and exactly the stage's choices.
+    let back = browser.sign_in(&satpel_mail, &password, &link).await;
+    assert_eq!(back, link);
+    let session = browser
+        .cookies
+        .iter()
+        .find(|(k, _)| k.ends_with("loket_session"))
+        .expect("a session cookie");
+    assert!(!session.1.is_empty());
+    let page = browser.get(&link).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("Data yang diperiksa") && page.body.contains(&business));
+    assert!(page.body.contains("name=\"pjlp_id\""), "{}", page.body);
+    assert!(
+        page.body.contains(&format!("value=\"{pjlp_id}\"")),
+        "the PJLP is offered"
+    );
+    assert!(page.body.contains("Alasan penolakan"));
+    let csrf = hidden(&page.body, "csrf");
+
+    // The decision form without its token is refused and decides nothing.
+    let forged = browser
+        .post(
+            &link,
+            &[("decision", "approve"), ("pjlp_id", pjlp_id.as_str())],
+        )
+        .await;
+    assert_eq!(forged.status, 403);
+    // Approving without choosing the PJLP: the form again with the rule's message.
+    let missing = browser
+        .post(
+            &link,
+            &[
+                ("csrf", csrf.as_str()),
+                ("decision", "approve"),
+                ("pjlp_id", ""),
+            ],
+        )
+        .await;
+    assert_eq!(missing.status, 400, "{}", missing.body);
+    assert!(missing.body.contains("PJLP Pendamping wajib dipilih"));
+    let done = browser
+        .post(
+            &link,
+            &[
+                ("csrf", csrf.as_str()),
+                ("decision", "approve"),
+                ("pjlp_id", pjlp_id.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert!(done.body.contains("Keputusan berhasil disimpan"));
+    let vendor_status = api.get("/vendor/profile", Some(&vendor)).await;
+    assert_eq!(vendor_status.expect(200)["status"], "Pengecekan PJLP");
+    // A second decision: "sudah diputuskan", changing nothing.
+    let again = browser
+        .post(
+            &link,
+            &[
+                ("csrf", csrf.as_str()),
+                ("decision", "reject"),
+                ("note", "Terlambat"),
+            ],
+        )
+        .await;
+    assert_eq!(again.status, 409);
+    assert!(again.body.contains("sudah diputuskan"), "{}", again.body);
+
+    // Another organisation's satpel gets the refusal page.
+    let mut stranger = Page::new(&api);
+    stranger.sign_in(&stranger_mail, &stranger_pw, &link).await;
+    let refused = stranger.get(&link).await;
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    assert!(refused.body.contains("bukan untuk akun Anda"));
+
+    // Signing out ends the session: the old cookie is signed out.
+    let kept = browser.cookies.clone();
+    let page = browser.get("/masuk").await; // signed in: 303 to /tugas
+    assert_eq!(page.status, 303);
+    let task_page = browser.get(&link).await;
+    let csrf = hidden(&task_page.body, "csrf");
+    let out = browser.post("/keluar", &[("csrf", csrf.as_str())]).await;
+    assert_eq!(out.status, 303);
+    browser.cookies = kept;
+    let after = browser.get(&link).await;
+    // The signed-out view (of the decided task): no signed-in header, no sign-out form.
+    assert_eq!(after.status, 200, "{}", after.body);
+    assert!(
+        after.body.contains("Tugas sudah diputuskan"),
+        "{}",
+        after.body
+    );
+    assert!(!after.body.contains("action=\"/keluar\""), "{}", after.body);
+}
+
+#[tokio::test]
+async fn the_sign_in_page_returns_only_to_local_paths_and_the_stylesheet_is_served() {
+    let api = Api::new();
+    let (_, mail, password) = api.new_officer_login("satpel", SKPD).await;
+    let mut browser = Page::new(&api);
+    let back = browser.sign_in(&mail, &password, "//evil.example/x").await;
+    assert_eq!(back, "/tugas");
+    let css = browser.get("/static/loket.css").await;
+    assert_eq!(css.status, 200);
+    assert!(css.headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/css"));
+    // An unknown inbox filter is a 400, not an empty list.
+    let token = api.token(&mail, &password).await;
+    api.get("/tasks?pkt=Non%20PKT", Some(&token))
+        .await
+        .expect_error(400, "pkt_invalid");
+    api.get("/tasks?stage=nope", Some(&token))
+        .await
+        .expect_error(400, "stage_invalid");
+}
