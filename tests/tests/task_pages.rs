@@ -322,3 +322,157 @@ async fn the_sign_in_page_returns_only_to_local_paths_and_the_stylesheet_is_serv
         .await
         .expect_error(400, "stage_invalid");
 }
+
+#[tokio::test]
+async fn the_activation_link_opens_a_page_that_sets_the_password_once() {
+    let api = Api::new();
+    let mail = loket_e2e::email("umkm-aktivasi");
+    api.post(
+        "/vendors/registrations",
+        None,
+        json!({ "name": "Sri Rahayu", "email": mail, "skpd_code": SKPD, "captcha_token": CAPTCHA }),
+    )
+    .await
+    .expect(201);
+    let invite = api.wait_email(&mail, "Aktivasi Akun UMKM Anda", 1).await;
+    let path = format!("/aktivasi?token={}", invite.link_param("token"));
+    assert!(invite.body.contains(&path), "{}", invite.body);
+    let token = invite.link_param("token");
+
+    let mut browser = Page::new(&api);
+    let page = browser.get(&path).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    assert!(page.body.contains(&mail) && page.body.contains("Sri Rahayu"));
+    assert!(
+        page.body.contains("huruf kapital"),
+        "the password rules are explained"
+    );
+    let csrf = hidden(&page.body, "csrf");
+
+    let forged = browser
+        .post(
+            "/aktivasi",
+            &[
+                ("token", token.as_str()),
+                ("password", "Kerajinan-Rotan-7"),
+                ("password_confirmation", "Kerajinan-Rotan-7"),
+            ],
+        )
+        .await;
+    assert_eq!(forged.status, 403);
+    let mismatch = browser
+        .post(
+            "/aktivasi",
+            &[
+                ("csrf", csrf.as_str()),
+                ("token", token.as_str()),
+                ("name", "Sri Rahayu Lestari"),
+                ("password", "Kerajinan-Rotan-7"),
+                ("password_confirmation", "Kerajinan-Rotan-8"),
+            ],
+        )
+        .await;
+    assert_eq!(mismatch.status, 400, "{}", mismatch.body);
+    assert!(mismatch.body.contains("Konfirmasi password tidak sama"));
+    let done = browser
+        .post(
+            "/aktivasi",
+            &[
+                ("csrf", csrf.as_str()),
+                ("token", token.as_str()),
+                ("name", "Sri Rahayu Lestari"),
+                ("password", "Kerajinan-Rotan-7"),
+                ("password_confirmation", "Kerajinan-Rotan-7"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert!(done.body.contains("Akun Anda telah aktif"));
+    // The vendor signs in with the new password; the name it completed is kept.
+    let access = api.token(&mail, "Kerajinan-Rotan-7").await;
+    let me = api.get("/me", Some(&access)).await;
+    assert_eq!(me.expect(200)["name"], "Sri Rahayu Lestari");
+    // A used link gets a clear page, not a JSON 404.
+    let used = browser.get(&path).await;
+    assert_eq!(used.status, 404);
+    assert!(
+        used.body.contains("sudah dipakai atau sudah kedaluwarsa"),
+        "{}",
+        used.body
+    );
+}
+
+/// Every link of every email template opens a page (200, or the sign-in page), never
+/// a JSON 404: the vendor's and the officer's activation links, the task link.
+#[tokio::test]
+async fn every_emailed_link_opens_a_page() {
+    let api = Api::new();
+    let vendor_mail = loket_e2e::email("umkm-tautan");
+    api.post(
+        "/vendors/registrations",
+        None,
+        json!({ "name": "Sri Rahayu", "email": vendor_mail, "skpd_code": SKPD, "captcha_token": CAPTCHA }),
+    )
+    .await
+    .expect(201);
+    let admin = api
+        .token(loket_e2e::DEMO_ADMIN, loket_e2e::DEMO_PASSWORD)
+        .await;
+    let officer_mail = loket_e2e::email("satpel");
+    api.post(
+        "/admin/accounts",
+        Some(&admin),
+        json!({ "name": "Petugas Tautan", "email": officer_mail, "role": "satpel", "org": SKPD }),
+    )
+    .await
+    .expect(201);
+    let mut links = vec![
+        format!(
+            "/aktivasi?token={}",
+            api.wait_email(&vendor_mail, "Aktivasi Akun UMKM Anda", 1)
+                .await
+                .link_param("token")
+        ),
+        format!(
+            "/aktivasi?token={}",
+            api.wait_email(&officer_mail, "Akun Petugas Loket Anda", 1)
+                .await
+                .link_param("token")
+        ),
+    ];
+    let (_, satpel_mail, _) = api.new_officer_login("satpel", SKPD).await;
+    let (_, vendor) = api.new_vendor("umkm-tautan-tugas", SKPD).await;
+    let business = format!("Tautan Tugas {}", rand::random::<u32>());
+    api.call(
+        "PUT",
+        "/vendor/profile",
+        Some(&vendor),
+        Some(vendor_profile_form(&business)),
+    )
+    .await
+    .expect(200);
+    api.post("/vendor/profile/submit", Some(&vendor), json!({}))
+        .await
+        .expect(202);
+    links.push(
+        api.wait_email(
+            &satpel_mail,
+            &format!("Tugas Baru: Penunjukan Pembina - {business}"),
+            1,
+        )
+        .await
+        .link_path("/task-links/"),
+    );
+    let mut browser = Page::new(&api);
+    for link in &links {
+        let page = browser.get(link).await;
+        assert_eq!(page.status, 200, "{link}: {}", page.body);
+        let kind = page.headers["content-type"].to_str().unwrap().to_string();
+        assert!(kind.starts_with("text/html"), "{link}: {kind}");
+        assert!(page.body.contains("<main>"), "{link}");
+    }
+}

@@ -221,22 +221,51 @@ pub async fn show_activation(app: Arc<App>, req: Request) -> ApiResult<Response>
     )
 }
 
+/// The account an activation link is for, and its organisation (the activation page
+/// shows them). 404 `link_invalid` for a used or expired link.
+pub async fn activation_view(
+    app: &App,
+    token: &str,
+) -> ApiResult<(Account, Option<organisations::Organisation>)> {
+    let (acc, _, _) = pending(app, token).await?;
+    let org = match &acc.org {
+        Some(code) => organisations::find(&app.store, code).await?,
+        None => None,
+    };
+    Ok((acc, org))
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-struct Activation {
-    token: Option<String>,
+pub struct Activation {
+    pub token: Option<String>,
     /// A vendor may correct its name and SKPD Pembina on the confirmation page.
-    name: Option<String>,
-    skpd_code: Option<String>,
-    password: Option<String>,
-    password_confirmation: Option<String>,
+    pub name: Option<String>,
+    pub skpd_code: Option<String>,
+    pub password: Option<String>,
+    pub password_confirmation: Option<String>,
 }
 
 /// `POST /accounts/activation`: sets the first password, activates, signs in.
 pub async fn activate_account(app: Arc<App>, req: Request) -> ApiResult<Response> {
     let r: Activation = body(&req)?;
+    let tokens = activate(&app, &r, &source_ip(&req), None).await?;
+    json(
+        200,
+        &serde_json::json!({ "message": "Akun Anda telah aktif", "session": tokens }),
+    )
+}
+
+/// The one activation use case (API and page): the first password, the account
+/// active, and a session (bound to a browser when `web_secret` is given).
+pub async fn activate(
+    app: &App,
+    r: &Activation,
+    ip: &str,
+    web_secret: Option<&str>,
+) -> ApiResult<session::Tokens> {
     let token = required(&r.token, "token", "Token aktivasi")?;
-    let (mut acc, token_pk, token_version) = pending(&app, &token).await?;
+    let (mut acc, token_pk, token_version) = pending(app, &token).await?;
     let pw = crate::password::password_field(&r.password, "password", "Password")?;
     password::check_password(&pw)?;
     if r.password_confirmation.as_deref() != Some(pw.as_str()) {
@@ -270,7 +299,10 @@ pub async fn activate_account(app: Arc<App>, req: Request) -> ApiResult<Response
     acc.updated_at = now;
     acc.version += 1;
     acc.index_under_org();
-    let (session_item, tokens) = session::open(&app, &acc, &source_ip(&req))?;
+    let (mut session_item, tokens) = session::open(app, &acc, ip)?;
+    if let Some(secret) = web_secret {
+        session::bind_browser(app, &mut session_item, secret);
+    }
     let table = app.store.table();
     let mut tx = Tx::new();
     tx.put_versioned(table, acc.to_item()?, expected);
@@ -282,10 +314,7 @@ pub async fn activate_account(app: Arc<App>, req: Request) -> ApiResult<Response
         Err(e) => return Err(e.into()),
     }
     tracing::info!(user_id = %acc.id, "account activated");
-    json(
-        200,
-        &serde_json::json!({ "message": "Akun Anda telah aktif", "session": tokens }),
-    )
+    Ok(tokens)
 }
 
 #[derive(Debug, Default, Deserialize)]

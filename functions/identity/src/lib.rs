@@ -69,6 +69,22 @@ pub fn use_cases() -> Vec<UseCase> {
             ]
         ),
         use_case!(
+            "show_activation_page",
+            GET "/aktivasi",
+            pages::show_activation_page,
+            needs: [
+                Table(&["dynamodb:GetItem"]),
+            ]
+        ),
+        use_case!(
+            "activate_page",
+            POST "/aktivasi",
+            pages::activate_page,
+            needs: [
+                Table(&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"]),
+            ]
+        ),
+        use_case!(
             "create_officer_account",
             POST "/admin/accounts",
             activation::create_officer_account,

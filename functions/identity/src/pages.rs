@@ -159,3 +159,171 @@ pub async fn sign_out_page(app: Arc<App>, req: Request) -> ApiResult<Response> {
 pub fn header_viewer<'a>(name: &'a str, csrf: &'a str) -> Viewer<'a> {
     Viewer { name, csrf }
 }
+
+fn activation_gone() -> maud::Markup {
+    web::layout(
+        "Tautan aktivasi tidak berlaku",
+        None,
+        html! {
+            (web::notice("error", "Tautan aktivasi ini sudah dipakai atau sudah kedaluwarsa."))
+            p {
+                "Jika akun Anda sudah aktif, "
+                a href="/masuk" { "masuk di sini" }
+                ". Jika belum, minta tautan baru kepada admin atau daftar ulang."
+            }
+        },
+    )
+}
+
+struct ActivationForm<'a> {
+    token: &'a str,
+    csrf: &'a str,
+    name: &'a str,
+    email: &'a str,
+    org: Option<&'a str>,
+    is_vendor: bool,
+    error: Option<&'a str>,
+}
+
+fn activation_form(f: &ActivationForm<'_>) -> maud::Markup {
+    html! {
+        @if let Some(e) = f.error { (web::notice("error", e)) }
+        dl {
+            dt { "Email" } dd { (f.email) }
+            @if let Some(org) = f.org { dt { "Organisasi" } dd { (org) } }
+        }
+        form class="stack" method="post" action="/aktivasi" {
+            input type="hidden" name="csrf" value=(f.csrf);
+            input type="hidden" name="token" value=(f.token);
+            div {
+                label for="name" { "Nama" }
+                @if f.is_vendor {
+                    input type="text" id="name" name="name" value=(f.name) autocomplete="name";
+                    p class="hint" { "Lengkapi nama Anda bila perlu." }
+                } @else {
+                    input type="text" id="name" value=(f.name) readonly;
+                }
+            }
+            div {
+                label for="password" { "Password baru" }
+                input type="password" id="password" name="password" required
+                    autocomplete="new-password" aria-describedby="password-rules";
+                ul class="hint" id="password-rules" {
+                    li { "minimal 8 karakter (paling banyak 128)" }
+                    li { "setidaknya satu huruf kapital dan satu huruf kecil" }
+                    li { "bukan password umum yang mudah ditebak" }
+                }
+            }
+            div {
+                label for="password_confirmation" { "Ulangi password baru" }
+                input type="password" id="password_confirmation" name="password_confirmation"
+                    required autocomplete="new-password";
+            }
+            button type="submit" { "Aktifkan akun Saya!" }
+        }
+    }
+}
+
+/// `GET /aktivasi?token=…`: the activation page of the vendor's and the officer's
+/// email: the account, its name (a vendor may complete it), the new password twice
+/// with the rules explained; a used or expired link gets a clear page.
+pub async fn show_activation_page(app: Arc<App>, req: Request) -> ApiResult<Response> {
+    let token = query_param(&req, "token").unwrap_or_default();
+    let (acc, org) = match crate::activation::activation_view(&app, &token).await {
+        Ok(v) => v,
+        Err(e) if e.status < 500 => return web::page(404, activation_gone(), &[]),
+        Err(e) => return Err(e),
+    };
+    let (seed, set) = web::csrf_seed(&req, &app);
+    let csrf = web::csrf_token(&app, &seed);
+    let org_name = org.map(|o| o.name);
+    let body = web::layout(
+        "Aktivasi akun",
+        None,
+        activation_form(&ActivationForm {
+            token: &token,
+            csrf: &csrf,
+            name: &acc.name,
+            email: &acc.email,
+            org: org_name.as_deref(),
+            is_vendor: acc.roles.contains(&loket_shared::auth::Role::Vendor),
+            error: None,
+        }),
+    );
+    web::page(200, body, &set.into_iter().collect::<Vec<_>>())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ActivationPageForm {
+    csrf: Option<String>,
+    token: Option<String>,
+    name: Option<String>,
+    password: Option<String>,
+    password_confirmation: Option<String>,
+}
+
+/// `POST /aktivasi`: the activation use case; signed in afterwards.
+pub async fn activate_page(app: Arc<App>, req: Request) -> ApiResult<Response> {
+    let f: ActivationPageForm = web::form(&req)?;
+    if let Err(e) = web::check_csrf(&app, &req, f.csrf.as_deref()) {
+        return web::error_page(&e, None);
+    }
+    let token = f.token.clone().unwrap_or_default();
+    let secret = random_token(32);
+    let attempt = crate::activation::Activation {
+        token: Some(token.clone()),
+        name: f.name.clone(),
+        skpd_code: None,
+        password: f.password.clone(),
+        password_confirmation: f.password_confirmation.clone(),
+    };
+    match crate::activation::activate(&app, &attempt, &source_ip(&req), Some(&secret)).await {
+        Ok(tokens) => {
+            let cookie = web::set_cookie(
+                &app,
+                SESSION_COOKIE,
+                &session::browser_cookie(&tokens, &secret),
+                tokens.refresh_expires_in,
+            );
+            let body = web::layout(
+                "Akun Anda telah aktif",
+                None,
+                html! {
+                    (web::notice("ok", "Akun Anda telah aktif. Anda sudah masuk."))
+                    p { "Gunakan email Anda dan password baru untuk masuk berikutnya." }
+                    @if tokens.user.roles.iter().any(|r| r.is_officer()) {
+                        p { a href="/tugas" { "Buka daftar tugas" } }
+                    }
+                },
+            );
+            web::page(200, body, &[cookie])
+        }
+        Err(e) if e.code == "activation_invalid" => web::page(404, activation_gone(), &[]),
+        Err(e) if e.status < 500 => {
+            let (acc, org) = match crate::activation::activation_view(&app, &token).await {
+                Ok(v) => v,
+                Err(_) => return web::page(404, activation_gone(), &[]),
+            };
+            let (seed, set) = web::csrf_seed(&req, &app);
+            let csrf = web::csrf_token(&app, &seed);
+            let org_name = org.map(|o| o.name);
+            let name = f.name.clone().unwrap_or(acc.name.clone());
+            let body = web::layout(
+                "Aktivasi akun",
+                None,
+                activation_form(&ActivationForm {
+                    token: &token,
+                    csrf: &csrf,
+                    name: &name,
+                    email: &acc.email,
+                    org: org_name.as_deref(),
+                    is_vendor: acc.roles.contains(&loket_shared::auth::Role::Vendor),
+                    error: Some(&e.message),
+                }),
+            );
+            web::page(e.status, body, &set.into_iter().collect::<Vec<_>>())
+        }
+        Err(e) => Err(e),
+    }
+}

@@ -22,16 +22,30 @@ fn inboxes(caller: &Caller) -> Vec<String> {
 /// `GET /tasks?stage=&pkt=`: the caller's pending tasks, oldest first.
 pub async fn list_tasks(app: Arc<App>, req: Request) -> ApiResult<Response> {
     let caller = authenticate(&app, &req)?;
+    let stage = query_param(&req, "stage");
+    let pkt = query_param(&req, "pkt");
+    let items = pending_tasks(&app, &caller, stage.as_deref(), pkt.as_deref()).await?;
+    json(200, &serde_json::json!({ "items": items }))
+}
+
+/// The one inbox use case (API and page): the pending tasks `caller` may decide,
+/// oldest first, filtered by stage code and PKT/Non-PKT. An unknown filter value is a
+/// mistake to report (400), not an empty inbox; a blank one is no filter.
+pub async fn pending_tasks(
+    app: &App,
+    caller: &Caller,
+    stage: Option<&str>,
+    pkt: Option<&str>,
+) -> ApiResult<Vec<Task>> {
     if !caller.roles.iter().any(|r| r.is_officer()) {
         return Err(ApiError::forbidden());
     }
-    let stage = query_param(&req, "stage").filter(|s| !s.is_empty());
-    let pkt = query_param(&req, "pkt").filter(|s| !s.is_empty());
-    // An unknown filter value is a mistake to report, not an empty inbox.
-    if let Some(st) = &stage {
+    let stage = stage.filter(|s| !s.is_empty());
+    let pkt = pkt.filter(|s| !s.is_empty());
+    if let Some(st) = stage {
         let known = crate::task_kinds()
             .iter()
-            .any(|k| (k.stages)().iter().any(|s| s.code == st.as_str()));
+            .any(|k| (k.stages)().iter().any(|s| s.code == st));
         if !known {
             return Err(ApiError::invalid(
                 "stage_invalid",
@@ -40,7 +54,7 @@ pub async fn list_tasks(app: Arc<App>, req: Request) -> ApiResult<Response> {
             ));
         }
     }
-    if pkt.as_deref().is_some_and(|k| k != "PKT" && k != "Non-PKT") {
+    if pkt.is_some_and(|k| k != "PKT" && k != "Non-PKT") {
         return Err(ApiError::invalid(
             "pkt_invalid",
             "Kategori harus PKT atau Non-PKT",
@@ -48,7 +62,7 @@ pub async fn list_tasks(app: Arc<App>, req: Request) -> ApiResult<Response> {
         ));
     }
     let mut found: Vec<(String, Task)> = Vec::new();
-    for inbox in inboxes(&caller) {
+    for inbox in inboxes(caller) {
         let q = Query::partition(inbox).on_index(GSI1);
         for item in app.store.query_all(&q).await? {
             let sort = loket_shared::store::get_s(&item, GSI1.sk)
@@ -56,19 +70,16 @@ pub async fn list_tasks(app: Arc<App>, req: Request) -> ApiResult<Response> {
                 .to_string();
             let task = Task::from_item(&item)?;
             if task.is_pending()
-                && task.authorize(&caller).is_ok()
-                && stage.as_deref().is_none_or(|s| s == task.stage)
-                && pkt
-                    .as_deref()
-                    .is_none_or(|k| task.pkt.as_deref() == Some(k))
+                && task.authorize(caller).is_ok()
+                && stage.is_none_or(|s| s == task.stage)
+                && pkt.is_none_or(|k| task.pkt.as_deref() == Some(k))
             {
                 found.push((sort, task));
             }
         }
     }
     found.sort_by(|a, b| a.0.cmp(&b.0));
-    let items: Vec<Task> = found.into_iter().map(|(_, t)| t).collect();
-    json(200, &serde_json::json!({ "items": items }))
+    Ok(found.into_iter().map(|(_, t)| t).collect())
 }
 
 /// `POST /tasks/{id}/decision`: approve or reject; exactly one decision counts.

@@ -72,6 +72,37 @@ pub fn use_cases() -> Vec<UseCase> {
             ]
         ),
         use_case!(
+            "task_list_page",
+            GET "/tugas",
+            links::task_list_page,
+            needs: [
+                Table(&["dynamodb:GetItem", "dynamodb:Query"]),
+                Indexes(&["dynamodb:Query"]),
+            ]
+        ),
+        use_case!(
+            "show_task_page",
+            GET "/tugas/{id}",
+            links::show_task_link,
+            needs: [
+                Table(&["dynamodb:GetItem"]),
+                Indexes(&["dynamodb:Query"]),
+            ]
+        ),
+        use_case!(
+            "decide_task_in_list",
+            POST "/tugas/{id}",
+            links::decide_task_page,
+            needs: [
+                Table(&[
+                    "dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem",
+                    "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+                ]),
+                Indexes(&["dynamodb:Query"]),
+                StateMachines(&["states:SendTaskSuccess"], WORKFLOW_MACHINES),
+            ]
+        ),
+        use_case!(
             "decide_task_page",
             POST "/task-links/{link}",
             links::decide_task_page,

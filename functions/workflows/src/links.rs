@@ -47,19 +47,37 @@ fn link_gone() -> Markup {
     )
 }
 
-/// `GET /task-links/{link}`.
+/// The task a page is about: by emailed link (`/task-links/{link}`) or, for a
+/// signed-in officer coming from the list, by id (`/tugas/{id}`). With the page's path.
+async fn task_of_page(app: &App, req: &Request) -> ApiResult<Option<(Task, String, bool)>> {
+    if let Ok(link) = path_param(req, "link") {
+        return match tasks::resolve_link(app, &link).await {
+            Ok(t) => Ok(Some((t, format!("/task-links/{link}"), true))),
+            Err(e) if e.status == 404 => Ok(None),
+            Err(e) => Err(e),
+        };
+    }
+    let id = path_param(req, "id")?;
+    if id.is_empty() || id.len() > 64 {
+        return Ok(None);
+    }
+    Ok(tasks::load(app, &id)
+        .await?
+        .map(|t| (t, format!("/tugas/{id}"), false)))
+}
+
+/// `GET /task-links/{link}` and `GET /tugas/{id}`.
 pub async fn show_task_link(app: Arc<App>, req: Request) -> ApiResult<Response> {
-    let link = path_param(&req, "link")?;
-    let task = match tasks::resolve_link(&app, &link).await {
-        Ok(t) => t,
-        Err(e) if e.status == 404 => return web::page(404, link_gone(), &[]),
-        Err(e) => return Err(e),
+    let Some((task, here, by_link)) = task_of_page(&app, &req).await? else {
+        return web::page(404, link_gone(), &[]);
     };
-    let here = format!("/task-links/{link}");
     let (seed, set) = web::csrf_seed(&req, &app);
     let cookies: Vec<String> = set.into_iter().collect();
     let csrf = web::csrf_token(&app, &seed);
     let Some((caller, name)) = viewer(&app, &req).await? else {
+        if !by_link {
+            return web::redirect(&format!("/masuk?kembali={here}"), &cookies);
+        }
         return web::page(200, signed_out(&app, &task, &here), &cookies);
     };
     let me = Viewer {
@@ -207,19 +225,15 @@ struct DecisionForm {
     pjlp_id: Option<String>,
 }
 
-/// `POST /task-links/{link}`: the page's decision form.
+/// `POST /task-links/{link}` and `POST /tugas/{id}`: the page's decision form.
 pub async fn decide_task_page(app: Arc<App>, req: Request) -> ApiResult<Response> {
-    let link = path_param(&req, "link")?;
     let f: DecisionForm = web::form(&req)?;
     if let Err(e) = web::check_csrf(&app, &req, f.csrf.as_deref()) {
         return web::error_page(&e, None);
     }
-    let task = match tasks::resolve_link(&app, &link).await {
-        Ok(t) => t,
-        Err(e) if e.status == 404 => return web::page(404, link_gone(), &[]),
-        Err(e) => return Err(e),
+    let Some((task, here, _)) = task_of_page(&app, &req).await? else {
+        return web::page(404, link_gone(), &[]);
     };
-    let here = format!("/task-links/{link}");
     let Some((caller, name)) = viewer(&app, &req).await? else {
         return web::redirect(&format!("/masuk?kembali={here}"), &[]);
     };
@@ -265,4 +279,118 @@ pub async fn decide_task_by_link(app: Arc<App>, req: Request) -> ApiResult<Respo
     let link = path_param(&req, "link")?;
     let task = tasks::resolve_link(&app, &link).await?;
     inbox::decide(&app, &caller, &task, &req).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct InboxFilter {
+    stage: Option<String>,
+    pkt: Option<String>,
+}
+
+/// `GET /tugas?stage=&pkt=`: the officer's open tasks, oldest first, with the working
+/// days each has been open (overdue ones marked) and filters; each opens its page.
+pub async fn task_list_page(app: Arc<App>, req: Request) -> ApiResult<Response> {
+    let (seed, set) = web::csrf_seed(&req, &app);
+    let cookies: Vec<String> = set.into_iter().collect();
+    let csrf = web::csrf_token(&app, &seed);
+    let Some((caller, name)) = viewer(&app, &req).await? else {
+        return web::redirect("/masuk?kembali=/tugas", &cookies);
+    };
+    let me = Viewer {
+        name: &name,
+        csrf: &csrf,
+    };
+    let filter = InboxFilter {
+        stage: loket_shared::http::query_param(&req, "stage"),
+        pkt: loket_shared::http::query_param(&req, "pkt"),
+    };
+    let items = match inbox::pending_tasks(
+        &app,
+        &caller,
+        filter.stage.as_deref(),
+        filter.pkt.as_deref(),
+    )
+    .await
+    {
+        Ok(items) => items,
+        Err(e) if e.status < 500 => return web::error_page(&e, Some(&me)),
+        Err(e) => return Err(e),
+    };
+    let (zone, offset) = app.cfg.office_zone;
+    let now = app.clock.now();
+    let today = loket_shared::rules::workdays::wib_date(now);
+    let calendar =
+        loket_reference::holidays::load(&app.store, &[today.year() - 1, today.year()]).await?;
+    let overdue_after = app.cfg.onboarding.remind_after_working_days;
+    let stages: Vec<(&'static str, &'static str)> = crate::task_kinds()
+        .iter()
+        .flat_map(|k| (k.stages)())
+        .map(|s| (s.code, s.label))
+        .collect();
+    let rows: Vec<(Task, i64)> = items
+        .into_iter()
+        .map(|t| {
+            let opened = time::OffsetDateTime::parse(
+                &t.created_at,
+                &time::format_description::well_known::Rfc3339,
+            )
+            .map(loket_shared::rules::workdays::wib_date)
+            .unwrap_or(today);
+            let days =
+                loket_shared::rules::workdays::working_days_between(opened, today, &calendar);
+            (t, days)
+        })
+        .collect();
+    let body = web::layout(
+        "Daftar tugas",
+        Some(&me),
+        html! {
+            form class="stack" method="get" action="/tugas" {
+                div {
+                    label for="stage" { "Tahap" }
+                    select id="stage" name="stage" {
+                        option value="" { "Semua tahap" }
+                        @for (code, label) in &stages {
+                            option value=(code) selected[filter.stage.as_deref() == Some(*code)] { (label) }
+                        }
+                    }
+                }
+                div {
+                    label for="pkt" { "Kategori" }
+                    select id="pkt" name="pkt" {
+                        option value="" { "PKT dan Non-PKT" }
+                        option value="PKT" selected[filter.pkt.as_deref() == Some("PKT")] { "PKT" }
+                        option value="Non-PKT" selected[filter.pkt.as_deref() == Some("Non-PKT")] { "Non-PKT" }
+                    }
+                }
+                button type="submit" { "Tampilkan" }
+            }
+            @if rows.is_empty() {
+                (web::notice("info", "Tidak ada tugas yang menunggu keputusan Anda."))
+            } @else {
+                table {
+                    caption class="hint" { (rows.len()) " tugas, terlama di atas" }
+                    thead { tr { th scope="col" { "Tugas" } th scope="col" { "Tahap" } th scope="col" { "Masuk" } th scope="col" { "Hari kerja" } } }
+                    tbody {
+                        @for (t, days) in &rows {
+                            tr {
+                                td { a href=(format!("/tugas/{}", t.id)) { (t.subject_name) } @if let Some(k) = &t.pkt { " (" (k) ")" } }
+                                td { (t.stage_label) }
+                                td { (web::local_time(&t.created_at, offset, zone)) }
+                                td {
+                                    @if *days >= overdue_after {
+                                        span class="overdue" { (days) " hari — terlambat" }
+                                    } @else {
+                                        (days) " hari"
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    );
+    web::page(200, body, &cookies)
 }
