@@ -13,7 +13,7 @@ const SKPD: &str = "141201";
 const SATPEL: &str = "satpel@demo.loket.id";
 
 #[tokio::test]
-async fn the_emailed_task_link_opens_a_readable_accessible_page() {
+async fn a_satpel_opens_the_emailed_task_link_and_reads_the_case_on_a_phone_and_a_desktop() {
     let api = Api::new();
     // A vendor confirms its profile: the chain opens the satpel's task and emails its link.
     let (_, vendor) = api.new_vendor("umkm-halaman", SKPD).await;
