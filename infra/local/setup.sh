@@ -2,7 +2,7 @@
 # Idempotently prepare this machine for the local stack (moto server, linters,
 # regions data). Everything is installed project-locally:
 #   <repo>/.venv                      python venv (moto[server], cfn-lint, aws-sam-translator, statelint)
-#   <repo>/infra/local/node_modules   npm deps (idn-area-data, asl-validator)
+#   <repo>/infra/local/node_modules   npm deps (idn-area-data, asl-validator, axe-core)
 # Re-running is cheap: pip is skipped while requirements.txt is unchanged
 # (sha256 stamp in .venv/.requirements.sha256), npm is skipped while
 # node_modules/.package-lock.json matches package-lock.json.

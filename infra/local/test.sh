@@ -2,7 +2,9 @@
 # Sets up this machine and runs every check and test: template lint (cfn-lint, root and
 # nested stacks), resources per stack (check_template_size.py), state machine
 # validation (statelint), formatting, clippy, unit tests, and the end-to-end
-# tests through the HTTP API against a fresh local stack (own moto, own table names).
+# tests through the HTTP API against a fresh local stack (own moto, own table names),
+# some of them in headless Chromium through WebDriver (Debian's chromium and
+# chromium-driver, installed here when missing; axe-core from infra/local/package.json).
 set -euo pipefail
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$SCRIPT_DIR/../.." && pwd)"
@@ -14,6 +16,13 @@ started=$(date +%s)
 
 ensure_rust_components
 command -v cargo-nextest >/dev/null || cargo install cargo-nextest --locked
+# The browser tests' browser: Debian's packages, never a browser download.
+if ! command -v chromedriver >/dev/null || ! command -v chromium >/dev/null; then
+    log "installing chromium and chromium-driver (apt-get) for the browser tests"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
 "$SCRIPT_DIR/setup.sh"
 
 stacks=(infra/template.yaml infra/stacks/*.yaml)
@@ -43,8 +52,8 @@ export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
 cargo build --workspace --all-targets --quiet
 cargo nextest run --workspace --no-run --cargo-quiet
 
-LOCAL_PIDS=""
-cleanup() { kill $LOCAL_PIDS $MOTO_PIDS 2>/dev/null || true; }
+LOCAL_PIDS=""; DRIVER_PID=""
+cleanup() { kill $LOCAL_PIDS $MOTO_PIDS $DRIVER_PID 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
 
 # The stack in shards: moto serves one request at a time on one core, so the tests are
@@ -92,10 +101,25 @@ for port in "${API_PORTS[@]}" "$JATHIL_PORT"; do
 done
 log "local stack ready: $SHARDS shard(s) on ports ${API_PORTS[*]} (e-Order), JATHIL on $JATHIL_PORT (table prefix $PREFIX)"
 
+# One chromedriver for the whole run; every browser test opens a session of its own
+# (tests/src/browser.rs) and closes it, failed or not. A failed browser test saves a
+# screenshot in $STATE_DIR/screenshots, beside the stack's logs.
+DRIVER_PORT=$(free_port)
+chromedriver --port="$DRIVER_PORT" >"$STATE_DIR/chromedriver.log" 2>&1 &
+DRIVER_PID=$!
+if ! wait_http "http://127.0.0.1:$DRIVER_PORT/status" "$DRIVER_PID"; then
+    cat "$STATE_DIR/chromedriver.log" >&2; log "chromedriver did not start"; exit 1
+fi
+SCREENSHOTS="$STATE_DIR/screenshots"; rm -rf "$SCREENSHOTS"; mkdir -p "$SCREENSHOTS"
+AXE_JS="$SCRIPT_DIR/node_modules/axe-core/axe.min.js"
+[ -f "$AXE_JS" ] || { log "missing $AXE_JS (npm ci in infra/local)"; exit 1; }
+log "chromedriver $(chromedriver --version | cut -d' ' -f2) on port $DRIVER_PORT, $(chromium --version 2>/dev/null | cut -d' ' -f1-2); screenshots of failed browser tests in ${SCREENSHOTS#"$REPO_ROOT"/}"
+
 log "setup and build took $(( $(date +%s) - started )) s; running the tests"
 set +e
 LOKET_API_URL=$(IFS=,; echo "${API_URLS[*]}") LOKET_MAIL_URL=$(IFS=,; echo "${MAIL_URLS[*]}") \
 LOKET_JATHIL_API_URL="http://127.0.0.1:$JATHIL_PORT" \
+LOKET_WEBDRIVER_URL="http://127.0.0.1:$DRIVER_PORT" LOKET_AXE_JS="$AXE_JS" LOKET_SCREENSHOTS="$SCREENSHOTS" \
     cargo nextest run --workspace --no-fail-fast --cargo-quiet
 status=$?
 set -e

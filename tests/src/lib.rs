@@ -5,6 +5,10 @@
 //! Every test gets its own source address (sent as `X-Forwarded-For`, which the local
 //! runner honours only with `--trust-forwarded-for`), its own emails and NIKs, so tests
 //! run in parallel without sharing throttling counters or accounts.
+//!
+//! Browser tests drive headless Chromium through [`browser::Browser`].
+
+pub mod browser;
 
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -246,6 +250,16 @@ impl Api {
             ip: random_address(),
             clock_shift: 0,
         }
+    }
+
+    /// The base URL of this test's shard of the stack (no trailing slash).
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// Seconds this view of the stack is ahead of the real clock.
+    pub fn clock_shift(&self) -> i64 {
+        self.clock_shift
     }
 
     /// The same caller, `seconds` later: the test stack (`--test-support`) serves its
