@@ -151,7 +151,7 @@ impl Browser {
             .unwrap_or_else(|e| panic!("no browser session from {webdriver}: {e}"));
         let browser = Browser {
             client,
-            base: api.base().trim_end_matches('/').to_string(),
+            base: api.base_url().trim_end_matches('/').to_string(),
             test: std::thread::current().name().unwrap_or("test").to_string(),
             step: Arc::new(Mutex::new("start".to_string())),
         };
@@ -324,6 +324,15 @@ impl Browser {
             .click()
             .await
             .unwrap_or_else(|e| panic!("clicking {css:?}: {e}"));
+    }
+
+    /// Chooses the option of value `value` in the `select` matching `css`.
+    pub async fn select(&self, css: &str, value: &str) {
+        self.wait_for(css)
+            .await
+            .select_by_value(value)
+            .await
+            .unwrap_or_else(|e| panic!("choosing {value:?} in {css:?}: {e}"));
     }
 
     /// Submits the form matching `css` with its submit button, as a person would.

@@ -253,10 +253,6 @@ impl Api {
     }
 
     /// The base URL of this test's shard of the stack (no trailing slash).
-    pub fn base(&self) -> &str {
-        &self.base
-    }
-
     /// Seconds this view of the stack is ahead of the real clock.
     pub fn clock_shift(&self) -> i64 {
         self.clock_shift
