@@ -17,7 +17,7 @@
 
 use crate::http::{Request, Response};
 use crate::{ApiError, ApiResult, App};
-use maud::{html, Markup, PreEscaped, DOCTYPE};
+use maud::{html, Markup, DOCTYPE};
 use serde::de::DeserializeOwned;
 
 pub use maud;
@@ -191,6 +191,18 @@ pub fn check_csrf(app: &App, req: &Request, submitted: Option<&str>) -> ApiResul
     }
 }
 
+/// Reads a posted form after checking its CSRF token (the form's `csrf` field): the
+/// one way a page handler reads a POST. Errors are pages' errors (`error_page`).
+pub fn posted<T: DeserializeOwned>(app: &App, req: &Request) -> ApiResult<T> {
+    #[derive(serde::Deserialize)]
+    struct Token {
+        csrf: Option<String>,
+    }
+    let token: Token = form(req)?;
+    check_csrf(app, req, token.csrf.as_deref())?;
+    form(req)
+}
+
 /// Reads an `application/x-www-form-urlencoded` body (at most 64 KiB).
 pub fn form<T: DeserializeOwned>(req: &Request) -> ApiResult<T> {
     let raw: &[u8] = req.body().as_ref();
@@ -235,11 +247,6 @@ pub fn error_page(e: &ApiError, viewer: Option<&Viewer<'_>>) -> ApiResult<Respon
         ),
         &[],
     )
-}
-
-/// Plain text as markup (for already-escaped fragments).
-pub fn raw(s: &str) -> PreEscaped<String> {
-    PreEscaped(s.to_string())
 }
 
 /// "2 Desember 2026 10.55 WIB": an instant (RFC 3339 or epoch seconds) in the office's

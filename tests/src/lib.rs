@@ -493,6 +493,19 @@ impl Api {
     /// An officer created by the demo admin with `role` in `org`, activated through
     /// the invitation email; returns (user id, access token).
     pub async fn new_officer(&self, role: &str, org: &str) -> (String, String) {
+        let (id, _, _, access) = self.create_officer(role, org).await;
+        (id, access)
+    }
+
+    /// A new active officer: (id, email, password).
+    pub async fn new_officer_login(&self, role: &str, org: &str) -> (String, String, String) {
+        let (id, mail, password, _) = self.create_officer(role, org).await;
+        (id, mail, password)
+    }
+
+    /// An officer created by the demo admin and activated through the invitation
+    /// email: (id, email, password, access token).
+    async fn create_officer(&self, role: &str, org: &str) -> (String, String, String, String) {
         let admin = self.token(DEMO_ADMIN, DEMO_PASSWORD).await;
         let mail = email(role);
         let r = self
@@ -507,28 +520,33 @@ impl Api {
             .wait_email(&mail, "Akun Petugas Loket Anda", 1)
             .await
             .link_param("token");
-        let access = self.activate(&token, "Petugas-Uji-2026").await;
-        (id, access)
+        let password = "Petugas-Uji-2026".to_string();
+        let access = self.activate(&token, &password).await;
+        (id, mail, password, access)
     }
 
-    /// A new active officer: (id, email, password).
-    pub async fn new_officer_login(&self, role: &str, org: &str) -> (String, String, String) {
-        let admin = self.token(DEMO_ADMIN, DEMO_PASSWORD).await;
-        let mail = email(role);
-        let r = self
-            .post(
-                "/admin/accounts",
-                Some(&admin),
-                json!({ "name": "Petugas Halaman", "email": mail, "role": role, "org": org }),
-            )
-            .await;
-        let id = r.expect(201)["id"].as_str().unwrap().to_string();
-        let token = self
-            .wait_email(&mail, "Akun Petugas Loket Anda", 1)
+    /// A new vendor of `skpd` whose complete profile is confirmed ("Confirm"): the
+    /// onboarding chain starts. Returns (access token, business name).
+    pub async fn submitted_vendor(
+        &self,
+        tag: &str,
+        skpd: &str,
+        business: &str,
+    ) -> (String, String) {
+        let (_, vendor) = self.new_vendor(tag, skpd).await;
+        let business = format!("{business} {}", rand::random::<u32>());
+        self.call(
+            "PUT",
+            "/vendor/profile",
+            Some(&vendor),
+            Some(vendor_profile_form(&business)),
+        )
+        .await
+        .expect(200);
+        self.post("/vendor/profile/submit", Some(&vendor), json!({}))
             .await
-            .link_param("token");
-        self.activate(&token, "Petugas-Uji-2026").await;
-        (id, mail, "Petugas-Uji-2026".to_string())
+            .expect(202);
+        (vendor, business)
     }
 
     /// The base URL of this test's stack (its shard).

@@ -4,7 +4,7 @@
 
 use futures::FutureExt;
 use loket_e2e::browser::Browser;
-use loket_e2e::{vendor_profile_form, Api};
+use loket_e2e::Api;
 use serde_json::json;
 use std::panic::AssertUnwindSafe;
 
@@ -16,19 +16,9 @@ const SATPEL: &str = "satpel@demo.loket.id";
 async fn a_satpel_opens_the_emailed_task_link_and_reads_the_case_on_a_phone_and_a_desktop() {
     let api = Api::new();
     // A vendor confirms its profile: the chain opens the satpel's task and emails its link.
-    let (_, vendor) = api.new_vendor("umkm-halaman", SKPD).await;
-    let business = format!("Keripik Tempe Bu Sri {}", rand::random::<u32>());
-    api.call(
-        "PUT",
-        "/vendor/profile",
-        Some(&vendor),
-        Some(vendor_profile_form(&business)),
-    )
-    .await
-    .expect(200);
-    api.post("/vendor/profile/submit", Some(&vendor), json!({}))
-        .await
-        .expect(202);
+    let (_, business) = api
+        .submitted_vendor("umkm-halaman", SKPD, "Keripik Tempe Bu Sri")
+        .await;
     let link = api
         .wait_email(
             SATPEL,
@@ -101,19 +91,9 @@ async fn a_satpel_signs_in_from_the_emailed_link_and_assigns_the_pjlp_in_the_bro
     let api = Api::new();
     let (_, satpel_mail, password) = api.new_officer_login("satpel", SKPD).await;
     let (pjlp_id, _, _) = api.new_officer_login("pjlp", SKPD).await;
-    let (_, vendor) = api.new_vendor("umkm-peramban", SKPD).await;
-    let business = format!("Amplang Peramban {}", rand::random::<u32>());
-    api.call(
-        "PUT",
-        "/vendor/profile",
-        Some(&vendor),
-        Some(vendor_profile_form(&business)),
-    )
-    .await
-    .expect(200);
-    api.post("/vendor/profile/submit", Some(&vendor), json!({}))
-        .await
-        .expect(202);
+    let (vendor, business) = api
+        .submitted_vendor("umkm-peramban", SKPD, "Amplang Peramban")
+        .await;
     let link = api
         .wait_email(
             &satpel_mail,

@@ -6,7 +6,7 @@
 //! page, and signing out ends the browser session. (The browser tests drive the same
 //! pages in Chromium.)
 
-use loket_e2e::{vendor_profile_form, Api, CAPTCHA};
+use loket_e2e::{Api, CAPTCHA};
 use reqwest::header::{HeaderMap, COOKIE, LOCATION, SET_COOKIE};
 use serde_json::json;
 
@@ -125,19 +125,9 @@ async fn a_satpel_signs_in_from_the_task_link_and_assigns_a_pjlp_on_the_page() {
     let (_, satpel_mail, password) = api.new_officer_login("satpel", SKPD).await;
     let (pjlp_id, _, _) = api.new_officer_login("pjlp", SKPD).await;
     let (_, stranger_mail, stranger_pw) = api.new_officer_login("satpel", "141105").await;
-    let (_, vendor) = api.new_vendor("umkm-halaman", SKPD).await;
-    let business = format!("Amplang Halaman {}", rand::random::<u32>());
-    api.call(
-        "PUT",
-        "/vendor/profile",
-        Some(&vendor),
-        Some(vendor_profile_form(&business)),
-    )
-    .await
-    .expect(200);
-    api.post("/vendor/profile/submit", Some(&vendor), json!({}))
-        .await
-        .expect(202);
+    let (vendor, business) = api
+        .submitted_vendor("umkm-halaman", SKPD, "Amplang Halaman")
+        .await;
     let invite = api
         .wait_email(
             &satpel_mail,
@@ -445,19 +435,9 @@ async fn every_emailed_link_opens_a_page() {
         ),
     ];
     let (_, satpel_mail, _) = api.new_officer_login("satpel", SKPD).await;
-    let (_, vendor) = api.new_vendor("umkm-tautan-tugas", SKPD).await;
-    let business = format!("Tautan Tugas {}", rand::random::<u32>());
-    api.call(
-        "PUT",
-        "/vendor/profile",
-        Some(&vendor),
-        Some(vendor_profile_form(&business)),
-    )
-    .await
-    .expect(200);
-    api.post("/vendor/profile/submit", Some(&vendor), json!({}))
-        .await
-        .expect(202);
+    let (_, business) = api
+        .submitted_vendor("umkm-tautan-tugas", SKPD, "Tautan Tugas")
+        .await;
     links.push(
         api.wait_email(
             &satpel_mail,

@@ -9,7 +9,7 @@ use loket_shared::captcha::TEST_TOKEN;
 use loket_shared::config::CaptchaKind;
 use loket_shared::crypto::random_token;
 use loket_shared::http::{query_param, source_ip, Request, Response};
-use loket_shared::web::{self, Viewer};
+use loket_shared::web;
 use loket_shared::{ApiResult, App};
 use maud::html;
 use serde::Deserialize;
@@ -17,6 +17,16 @@ use std::sync::Arc;
 
 /// The session cookie's base name (`__Host-loket_session` off the local stack).
 pub const SESSION_COOKIE: &str = "loket_session";
+
+/// The `Set-Cookie` of a browser session just opened with `tokens` and `secret`.
+fn session_cookie(app: &App, tokens: &session::Tokens, secret: &str) -> String {
+    web::set_cookie(
+        app,
+        SESSION_COOKIE,
+        &session::browser_cookie(tokens, secret),
+        tokens.refresh_expires_in,
+    )
+}
 
 /// The signed-in person of a page request, if any.
 pub async fn viewer(
@@ -90,7 +100,6 @@ pub async fn show_sign_in(app: Arc<App>, req: Request) -> ApiResult<Response> {
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 struct SignInForm {
-    csrf: Option<String>,
     kembali: Option<String>,
     identifier: Option<String>,
     password: Option<String>,
@@ -100,10 +109,10 @@ struct SignInForm {
 /// `POST /masuk`: the sign-in use case; on success a session cookie and back to
 /// `kembali`; on failure the form again with the same message as the API.
 pub async fn sign_in_page(app: Arc<App>, req: Request) -> ApiResult<Response> {
-    let f: SignInForm = web::form(&req)?;
-    if let Err(e) = web::check_csrf(&app, &req, f.csrf.as_deref()) {
-        return web::error_page(&e, None);
-    }
+    let f: SignInForm = match web::posted(&app, &req) {
+        Ok(f) => f,
+        Err(e) => return web::error_page(&e, None),
+    };
     let back = web::local_path(f.kembali.as_deref()).to_string();
     let secret = random_token(32);
     let attempt = LoginRequest {
@@ -113,12 +122,7 @@ pub async fn sign_in_page(app: Arc<App>, req: Request) -> ApiResult<Response> {
     };
     match login::sign_in(&app, &attempt, &source_ip(&req), Some(&secret)).await {
         Ok(tokens) => {
-            let cookie = web::set_cookie(
-                &app,
-                SESSION_COOKIE,
-                &session::browser_cookie(&tokens, &secret),
-                tokens.refresh_expires_in,
-            );
+            let cookie = session_cookie(&app, &tokens, &secret);
             web::redirect(&back, &[cookie])
         }
         Err(e) if e.status >= 500 => Err(e),
@@ -136,16 +140,13 @@ pub async fn sign_in_page(app: Arc<App>, req: Request) -> ApiResult<Response> {
     }
 }
 
+/// The sign-out form has nothing but its CSRF token.
 #[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct SignOutForm {
-    csrf: Option<String>,
-}
+struct SignOutForm {}
 
 /// `POST /keluar`: ends the browser's session and forgets the cookie.
 pub async fn sign_out_page(app: Arc<App>, req: Request) -> ApiResult<Response> {
-    let f: SignOutForm = web::form(&req)?;
-    if let Err(e) = web::check_csrf(&app, &req, f.csrf.as_deref()) {
+    if let Err(e) = web::posted::<SignOutForm>(&app, &req) {
         return web::error_page(&e, None);
     }
     if let Some((caller, _)) = viewer(&app, &req).await? {
@@ -153,11 +154,6 @@ pub async fn sign_out_page(app: Arc<App>, req: Request) -> ApiResult<Response> {
     }
     let gone = web::set_cookie(&app, SESSION_COOKIE, "", 0);
     web::redirect("/masuk", &[gone])
-}
-
-/// The header's viewer of a signed-in page.
-pub fn header_viewer<'a>(name: &'a str, csrf: &'a str) -> Viewer<'a> {
-    Viewer { name, csrf }
 }
 
 fn activation_gone() -> maud::Markup {
@@ -256,7 +252,6 @@ pub async fn show_activation_page(app: Arc<App>, req: Request) -> ApiResult<Resp
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 struct ActivationPageForm {
-    csrf: Option<String>,
     token: Option<String>,
     name: Option<String>,
     password: Option<String>,
@@ -265,10 +260,10 @@ struct ActivationPageForm {
 
 /// `POST /aktivasi`: the activation use case; signed in afterwards.
 pub async fn activate_page(app: Arc<App>, req: Request) -> ApiResult<Response> {
-    let f: ActivationPageForm = web::form(&req)?;
-    if let Err(e) = web::check_csrf(&app, &req, f.csrf.as_deref()) {
-        return web::error_page(&e, None);
-    }
+    let f: ActivationPageForm = match web::posted(&app, &req) {
+        Ok(f) => f,
+        Err(e) => return web::error_page(&e, None),
+    };
     let token = f.token.clone().unwrap_or_default();
     let secret = random_token(32);
     let attempt = crate::activation::Activation {
@@ -280,12 +275,7 @@ pub async fn activate_page(app: Arc<App>, req: Request) -> ApiResult<Response> {
     };
     match crate::activation::activate(&app, &attempt, &source_ip(&req), Some(&secret)).await {
         Ok(tokens) => {
-            let cookie = web::set_cookie(
-                &app,
-                SESSION_COOKIE,
-                &session::browser_cookie(&tokens, &secret),
-                tokens.refresh_expires_in,
-            );
+            let cookie = session_cookie(&app, &tokens, &secret);
             let body = web::layout(
                 "Akun Anda telah aktif",
                 None,

@@ -227,10 +227,10 @@ struct DecisionForm {
 
 /// `POST /task-links/{link}` and `POST /tugas/{id}`: the page's decision form.
 pub async fn decide_task_page(app: Arc<App>, req: Request) -> ApiResult<Response> {
-    let f: DecisionForm = web::form(&req)?;
-    if let Err(e) = web::check_csrf(&app, &req, f.csrf.as_deref()) {
-        return web::error_page(&e, None);
-    }
+    let f: DecisionForm = match web::posted(&app, &req) {
+        Ok(f) => f,
+        Err(e) => return web::error_page(&e, None),
+    };
     let Some((task, here, _)) = task_of_page(&app, &req).await? else {
         return web::page(404, link_gone(), &[]);
     };
