@@ -171,6 +171,14 @@ pub struct Moment {
 /// The case as an officer reads it: (label, value) lines.
 pub type CaseLines = Vec<(&'static str, String)>;
 
+/// What the decision page shows of a subject: its lines and its timeline (entries as
+/// [`AuditEntry::view`] gives them, oldest first).
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub lines: CaseLines,
+    pub timeline: Vec<serde_json::Value>,
+}
+
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// A subject that goes through a human-task workflow.
@@ -463,8 +471,8 @@ pub struct TaskKind {
     pub approve_label: fn(&str) -> Option<&'static str>,
     /// What "approve" asks for at a stage code, besides the decision (e.g. a PJLP).
     pub approve_pick: fn(&str) -> Option<Pick>,
-    /// The case the officer decides on: (label, value) lines of the subject.
-    pub case: for<'a> fn(&'a App, &'a Task) -> BoxFuture<'a, ApiResult<CaseLines>>,
+    /// The case the officer decides on: the subject's lines and its timeline.
+    pub case: for<'a> fn(&'a App, &'a Task) -> BoxFuture<'a, ApiResult<Case>>,
     /// Every decision stage.
     pub stages: fn() -> Vec<StageInfo>,
 }
@@ -489,7 +497,11 @@ pub fn task_kind<W: Workflow>() -> TaskKind {
                 let subject = W::load(app, &task.subject_id).await?.ok_or_else(|| {
                     ApiError::internal(format!("task {} has no subject", task.id))
                 })?;
-                Ok(subject.case())
+                let timeline = timeline::<W>(app, &subject.pk()).await?;
+                Ok(Case {
+                    lines: subject.case(),
+                    timeline,
+                })
             })
         },
         stages: || {

@@ -212,6 +212,12 @@ async fn a_satpel_signs_in_from_the_task_link_and_assigns_a_pjlp_on_the_page() {
         "the PJLP is offered"
     );
     assert!(page.body.contains("Alasan penolakan"));
+    // The timeline: the vendor's confirmation.
+    assert!(
+        page.body.contains("Riwayat") && page.body.contains("Diajukan oleh vendor"),
+        "{}",
+        page.body
+    );
     let csrf = hidden(&page.body, "csrf");
 
     // The decision form without its token is refused and decides nothing.

@@ -156,6 +156,19 @@ fn decided_page(
     )
 }
 
+/// A timeline action as people read it.
+fn action_label(action: &str) -> &str {
+    match action {
+        "created" => "Dibuat",
+        "revised" => "Direvisi",
+        "submitted" => "Diajukan",
+        "corrected" => "Diperbaiki",
+        "approved" => "Disetujui",
+        "rejected" => "Ditolak",
+        other => other,
+    }
+}
+
 /// The whole case and the stage's choices.
 async fn decision_page(
     app: &App,
@@ -166,6 +179,7 @@ async fn decision_page(
 ) -> ApiResult<Markup> {
     let kind = kind_of(task)?;
     let case = (kind.case)(app, task).await?;
+    let (zone, offset) = app.cfg.office_zone;
     let approve = (kind.approve_label)(&task.stage).unwrap_or("Setujui (Confirm)");
     let pick = match (kind.approve_pick)(&task.stage) {
         Some(p) => {
@@ -182,8 +196,21 @@ async fn decision_page(
             (summary(app, task))
             h2 { "Data yang diperiksa" }
             dl {
-                @for (label, value) in &case {
+                @for (label, value) in &case.lines {
                     dt { (label) } dd { (value) }
+                }
+            }
+            h2 { "Riwayat" }
+            ul class="timeline" {
+                @for e in &case.timeline {
+                    li {
+                        (web::local_time(&e["at"].to_string(), offset, zone)) " — "
+                        (action_label(e["action"].as_str().unwrap_or_default())) " oleh "
+                        (e["actor_role"].as_str().unwrap_or_default()) ": "
+                        (e["status"].as_str().unwrap_or_default()) " → "
+                        (e["status_after"].as_str().unwrap_or_default())
+                        @if let Some(note) = e["note"].as_str() { " (" (note) ")" }
+                    }
                 }
             }
             h2 { "Keputusan" }
