@@ -264,6 +264,7 @@ async fn run(args: Args, t: Template, root: PathBuf) -> Result<(), String> {
         .trim_end_matches('/')
         .to_string();
     println!("  emails sent: {mail}/moto-api/data.json (ses.Message)");
+    println!("  pages: {url}/masuk (sign in), {url}/tugas (an officer's open tasks; task links in the emails open {url}/task-links/...)");
     println!("Press Ctrl-C to stop.");
     let server = Arc::new(server);
     tokio::select! {
