@@ -390,18 +390,7 @@ async fn vendor_card(app: &App, v: &VendorProfile) -> ApiResult<VendorCard> {
 /// The vendor's details as buyers see them: name, phone, business address, kelurahan.
 pub fn card_of(v: &VendorProfile, skpd_name: String) -> VendorCard {
     let (business_address, village_name) = match &v.address {
-        Some(a) => (
-            format!(
-                "{}, Kel. {}, Kec. {}, {}, {} {}",
-                a.street,
-                a.region.village_name,
-                a.region.district_name,
-                a.region.regency_name,
-                a.region.province_name,
-                a.postal_code
-            ),
-            a.region.village_name.clone(),
-        ),
+        Some(a) => (a.one_line(), a.region.village_name.clone()),
         None => (String::new(), String::new()),
     };
     VendorCard {

@@ -119,20 +119,9 @@ impl Workflow for VendorProfile {
             ("No. Rekening", text(&self.bank_account)),
             (
                 "Alamat Usaha",
-                self.address.as_ref().map_or_else(
-                    || "-".into(),
-                    |a| {
-                        format!(
-                            "{}, Kel. {}, Kec. {}, {}, {} {}",
-                            a.street,
-                            a.region.village_name,
-                            a.region.district_name,
-                            a.region.regency_name,
-                            a.region.province_name,
-                            a.postal_code
-                        )
-                    },
-                ),
+                self.address
+                    .as_ref()
+                    .map_or_else(|| "-".into(), |a| a.one_line()),
             ),
             ("No. P-IRT", text(&self.pirt_number)),
             ("Diajukan", format!("{} kali", self.submissions)),

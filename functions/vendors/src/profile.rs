@@ -64,6 +64,21 @@ pub struct BusinessAddress {
     pub postal_code: String,
 }
 
+impl BusinessAddress {
+    /// The address on one line, as officers and buyers read it.
+    pub fn one_line(&self) -> String {
+        format!(
+            "{}, Kel. {}, Kec. {}, {}, {} {}",
+            self.street,
+            self.region.village_name,
+            self.region.district_name,
+            self.region.regency_name,
+            self.region.province_name,
+            self.postal_code
+        )
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct VendorProfile {
     #[serde(rename = "PK")]

@@ -11,8 +11,21 @@ pub mod starts;
 use loket_shared::approval::TaskKind;
 use loket_shared::http::UseCase;
 use loket_shared::lambda::EventUseCase;
-use loket_shared::needs::{Need::*, WORKFLOW_MACHINES};
+use loket_shared::needs::{Need, Need::*, WORKFLOW_MACHINES};
 use loket_shared::{event_use_case, use_case};
+
+/// What every decision writes: the task claim, the subject, its timeline and email
+/// (one transaction), after reading the task and the subject.
+const DECISION_WRITES: Need = Table(&[
+    "dynamodb:GetItem",
+    "dynamodb:Query",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+]);
+
+/// A decision resumes the execution waiting on the task.
+const RESUME_EXECUTION: Need = StateMachines(&["states:SendTaskSuccess"], WORKFLOW_MACHINES);
 
 /// Every kind of human task, as the contexts declare them.
 pub fn task_kinds() -> Vec<TaskKind> {
@@ -55,11 +68,8 @@ pub fn use_cases() -> Vec<UseCase> {
             POST "/tasks/{id}/decision",
             inbox::decide_task,
             needs: [
-                Table(&[
-                    "dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem",
-                    "dynamodb:UpdateItem", "dynamodb:DeleteItem",
-                ]),
-                StateMachines(&["states:SendTaskSuccess"], WORKFLOW_MACHINES),
+                DECISION_WRITES,
+                RESUME_EXECUTION,
             ]
         ),
         use_case!(
@@ -94,12 +104,9 @@ pub fn use_cases() -> Vec<UseCase> {
             POST "/tugas/{id}",
             links::decide_task_page,
             needs: [
-                Table(&[
-                    "dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem",
-                    "dynamodb:UpdateItem", "dynamodb:DeleteItem",
-                ]),
+                DECISION_WRITES,
                 Indexes(&["dynamodb:Query"]),
-                StateMachines(&["states:SendTaskSuccess"], WORKFLOW_MACHINES),
+                RESUME_EXECUTION,
             ]
         ),
         use_case!(
@@ -107,12 +114,9 @@ pub fn use_cases() -> Vec<UseCase> {
             POST "/task-links/{link}",
             links::decide_task_page,
             needs: [
-                Table(&[
-                    "dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem",
-                    "dynamodb:UpdateItem", "dynamodb:DeleteItem",
-                ]),
+                DECISION_WRITES,
                 Indexes(&["dynamodb:Query"]),
-                StateMachines(&["states:SendTaskSuccess"], WORKFLOW_MACHINES),
+                RESUME_EXECUTION,
             ]
         ),
         use_case!(
@@ -120,11 +124,8 @@ pub fn use_cases() -> Vec<UseCase> {
             POST "/task-links/{link}/decision",
             links::decide_task_by_link,
             needs: [
-                Table(&[
-                    "dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem",
-                    "dynamodb:UpdateItem", "dynamodb:DeleteItem",
-                ]),
-                StateMachines(&["states:SendTaskSuccess"], WORKFLOW_MACHINES),
+                DECISION_WRITES,
+                RESUME_EXECUTION,
             ]
         ),
     ]
