@@ -171,11 +171,76 @@ pub struct Moment {
 /// The case as an officer reads it: (label, value) lines.
 pub type CaseLines = Vec<(&'static str, String)>;
 
-/// What the decision page shows of a subject: its lines and its timeline (entries as
+/// A file of the case the officer can open (a vendor's document, a product's photo).
+/// The S3 key stays on the server: the page links to the task's file route, which
+/// checks the officer again and answers with a short-lived download.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseFile {
+    pub id: String,
+    /// What it is, e.g. "Izin Usaha" or "Foto Produk 2".
+    pub label: String,
+    /// The name it was uploaded with, if it had one.
+    pub name: Option<String>,
+    pub content_type: String,
+    pub size: Option<u64>,
+    pub key: String,
+}
+
+/// What a revision changes: a line whose value differs from the published version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseChange {
+    pub label: &'static str,
+    pub before: String,
+    pub after: String,
+}
+
+/// The changed lines between a published version and a revision, in `after`'s order:
+/// each label with a different value (or only on one side).
+pub fn changes(before: &CaseLines, after: &CaseLines) -> Vec<CaseChange> {
+    let old = |label: &str| {
+        before
+            .iter()
+            .find(|(l, _)| *l == label)
+            .map(|(_, v)| v.clone())
+    };
+    let mut out: Vec<CaseChange> = after
+        .iter()
+        .filter_map(|(label, value)| {
+            let was = old(label).unwrap_or_else(|| "-".into());
+            (was != *value).then(|| CaseChange {
+                label,
+                before: was,
+                after: value.clone(),
+            })
+        })
+        .collect();
+    out.extend(
+        before
+            .iter()
+            .filter(|(l, _)| !after.iter().any(|(a, _)| a == l))
+            .map(|(label, value)| CaseChange {
+                label,
+                before: value.clone(),
+                after: "-".into(),
+            }),
+    );
+    out
+}
+
+/// What a subject shows of itself on the decision page.
+#[derive(Debug, Clone, Default)]
+pub struct CaseView {
+    pub lines: CaseLines,
+    pub files: Vec<CaseFile>,
+    /// For a revision of something published: what it changes (else empty).
+    pub changes: Vec<CaseChange>,
+}
+
+/// What the decision page shows: the subject's view and its timeline (entries as
 /// [`AuditEntry::view`] gives them, oldest first).
 #[derive(Debug, Clone)]
 pub struct Case {
-    pub lines: CaseLines,
+    pub view: CaseView,
     pub timeline: Vec<serde_json::Value>,
 }
 
@@ -198,8 +263,9 @@ pub trait Workflow: Subject + Clone + 'static {
     /// The email telling its owner the new status (with the reason of a rejection).
     fn status_email(&self, app: &App, note: Option<String>) -> OutboxEmail;
 
-    /// The case as an officer reads it before deciding: (label, value) lines.
-    fn case(&self) -> CaseLines;
+    /// The case as an officer reads it before deciding: its lines, its files and,
+    /// for a revision, what changes against the published version.
+    fn case(&self, app: &App) -> impl Future<Output = ApiResult<CaseView>> + Send;
 
     /// The stage whose decision the subject waits for (`None` outside the workflow).
     fn awaiting(&self) -> Option<Self::Stage>;
@@ -499,7 +565,7 @@ pub fn task_kind<W: Workflow>() -> TaskKind {
                 })?;
                 let timeline = timeline::<W>(app, &subject.pk()).await?;
                 Ok(Case {
-                    lines: subject.case(),
+                    view: subject.case(app).await?,
                     timeline,
                 })
             })
@@ -514,5 +580,45 @@ pub fn task_kind<W: Workflow>() -> TaskKind {
                 })
                 .collect()
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_revision_shows_only_what_it_changes() {
+        let published: CaseLines = vec![
+            ("Nama Produk", "Amplang".into()),
+            ("Harga per paket", "Rp25000".into()),
+            ("Lama", "x".into()),
+        ];
+        let revision: CaseLines = vec![
+            ("Nama Produk", "Amplang".into()),
+            ("Harga per paket", "Rp27500".into()),
+            ("Baru", "y".into()),
+        ];
+        assert_eq!(
+            changes(&published, &revision),
+            vec![
+                CaseChange {
+                    label: "Harga per paket",
+                    before: "Rp25000".into(),
+                    after: "Rp27500".into()
+                },
+                CaseChange {
+                    label: "Baru",
+                    before: "-".into(),
+                    after: "y".into()
+                },
+                CaseChange {
+                    label: "Lama",
+                    before: "x".into(),
+                    after: "-".into()
+                },
+            ]
+        );
+        assert!(changes(&revision, &revision).is_empty());
     }
 }

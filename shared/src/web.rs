@@ -100,6 +100,26 @@ pub fn redirect(to: &str, cookies: &[String]) -> ApiResult<Response> {
     respond(303, String::new(), cookies, Some(local_path(Some(to))))
 }
 
+/// A `303 See Other` to a short-lived download (a presigned S3 GET): the one redirect
+/// off this site, to a URL the server made, never one from the request.
+pub fn download(presigned: &str) -> ApiResult<Response> {
+    respond(303, String::new(), &[], Some(presigned))
+}
+
+/// A file size as people read it ("820 KB", "1,4 MB").
+pub fn file_size(bytes: u64) -> String {
+    const KB: u64 = 1024;
+    const MB: u64 = 1024 * 1024;
+    if bytes >= MB {
+        let tenths = (bytes * 10 + MB / 2) / MB;
+        format!("{},{} MB", tenths / 10, tenths % 10)
+    } else if bytes >= KB {
+        format!("{} KB", bytes.div_ceil(KB))
+    } else {
+        format!("{bytes} byte")
+    }
+}
+
 /// `path` when it is a path of this site (`/…`, not `//…` nor `/\…`), else `/tugas`:
 /// a `kembali` parameter never sends anyone to another site.
 pub fn local_path(path: Option<&str>) -> &str {
@@ -301,6 +321,13 @@ mod tests {
         assert_eq!(local_path(Some("/\\evil.example")), "/tugas");
         assert_eq!(local_path(Some("https://evil.example")), "/tugas");
         assert_eq!(local_path(None), "/tugas");
+    }
+
+    #[test]
+    fn file_sizes_read_as_people_say_them() {
+        assert_eq!(file_size(512), "512 byte");
+        assert_eq!(file_size(820 * 1024), "820 KB");
+        assert_eq!(file_size(1024 * 1024 + 400 * 1024), "1,4 MB");
     }
 
     #[test]

@@ -347,6 +347,19 @@ impl Browser {
             .unwrap_or_else(|e| panic!("submitting {css:?} (a submit button?): {e}"));
     }
 
+    /// Removes the elements matching `css` from the page, as a forged or stale form
+    /// would lack them (e.g. a form's CSRF field).
+    pub async fn remove(&self, css: &str) {
+        self.wait_for(css).await;
+        self.client
+            .execute(
+                "document.querySelectorAll(arguments[0]).forEach(e => e.remove());",
+                vec![json!(css)],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("removing {css:?}: {e}"));
+    }
+
     /// Resizes the window (width × height, CSS pixels).
     pub async fn resize(&self, (width, height): (u32, u32)) {
         self.client

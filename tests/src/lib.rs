@@ -535,18 +535,87 @@ impl Api {
     ) -> (String, String) {
         let (_, vendor) = self.new_vendor(tag, skpd).await;
         let business = format!("{business} {}", rand::random::<u32>());
+        self.submit_vendor_profile(&vendor, &business).await;
+        (vendor, business)
+    }
+
+    /// The vendor fills its profile ([`vendor_profile_form`]) and confirms it.
+    pub async fn submit_vendor_profile(&self, vendor: &str, business: &str) {
         self.call(
             "PUT",
             "/vendor/profile",
-            Some(&vendor),
-            Some(vendor_profile_form(&business)),
+            Some(vendor),
+            Some(vendor_profile_form(business)),
         )
         .await
         .expect(200);
-        self.post("/vendor/profile/submit", Some(&vendor), json!({}))
+        self.post("/vendor/profile/submit", Some(vendor), json!({}))
             .await
             .expect(202);
-        (vendor, business)
+    }
+
+    /// The vendor uploads a document of `kind` (`licence`, `pirt`, `photo`) named
+    /// `file_name`: presigned POST, upload to storage, confirm. Returns its id.
+    pub async fn upload_vendor_document(
+        &self,
+        vendor: &str,
+        kind: &str,
+        file_name: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> String {
+        let started = self
+            .post(
+                "/vendor/documents",
+                Some(vendor),
+                json!({ "kind": kind, "content_type": content_type, "file_name": file_name }),
+            )
+            .await
+            .expect(201)
+            .clone();
+        let status = self.upload(&started["upload"], bytes).await;
+        assert!((200..300).contains(&status), "storage refused: {status}");
+        let id = started["document"]["id"].as_str().unwrap().to_string();
+        self.post(
+            &format!("/vendor/documents/{id}/confirm"),
+            Some(vendor),
+            json!({}),
+        )
+        .await
+        .expect(200);
+        id
+    }
+
+    /// The vendor adds a photo (the smallest PNG) to its product: presigned POST,
+    /// upload, confirm. Returns the photo's id.
+    pub async fn add_product_photo(&self, vendor: &str, product: &str) -> String {
+        let r = self
+            .post(
+                &format!("/vendor/products/{product}/photos"),
+                Some(vendor),
+                json!({ "content_type": "image/png" }),
+            )
+            .await;
+        let started = r.expect(201).clone();
+        let status = self.upload(&started["upload"], PNG.to_vec()).await;
+        assert!((200..300).contains(&status), "upload: {status}");
+        let id = started["photo"]["id"].as_str().unwrap().to_string();
+        self.post(
+            &format!("/vendor/products/{product}/photos/{id}/confirm"),
+            Some(vendor),
+            json!({}),
+        )
+        .await
+        .expect(200);
+        id
+    }
+
+    /// The id of the account behind `token`.
+    pub async fn user_id(&self, token: &str) -> String {
+        self.get("/me", Some(token)).await.expect(200)["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
     }
 
     /// The base URL of this test's stack (its shard).

@@ -29,25 +29,7 @@ fn tag(prefix: &str) -> String {
 }
 
 async fn add_photo(api: &Api, vendor: &str, product: &str) -> String {
-    let r = api
-        .post(
-            &format!("/vendor/products/{product}/photos"),
-            Some(vendor),
-            json!({ "content_type": "image/png" }),
-        )
-        .await;
-    let started = r.expect(201).clone();
-    let status = api.upload(&started["upload"], PNG.to_vec()).await;
-    assert!((200..300).contains(&status), "upload: {status}");
-    let id = started["photo"]["id"].as_str().unwrap().to_string();
-    api.post(
-        &format!("/vendor/products/{product}/photos/{id}/confirm"),
-        Some(vendor),
-        json!({}),
-    )
-    .await
-    .expect(200);
-    id
+    api.add_product_photo(vendor, product).await
 }
 
 async fn create(api: &Api, vendor: &str, body: Value) -> String {

@@ -4,13 +4,43 @@
 
 use futures::FutureExt;
 use loket_e2e::browser::Browser;
-use loket_e2e::Api;
+use loket_e2e::{Api, EORDER_ADMIN_ORG};
 use serde_json::json;
 use std::panic::AssertUnwindSafe;
 
 const SKPD: &str = "141201";
 /// The demo satpel of SKPD 141201, to whom the vendor's first task is emailed.
 const SATPEL: &str = "satpel@demo.loket.id";
+const ONBOARDING: &str = "vendor_onboarding";
+
+/// From the signed-out page of the task link `link`: its sign-in link, the sign-in
+/// form, and back on the task with its decision forms.
+async fn sign_in_from_link(browser: &Browser, link: &str, who: &str, password: &str) {
+    browser.goto(link).await;
+    browser.click("a[href^='/masuk']").await;
+    assert_eq!(browser.text("h1").await, "Masuk");
+    browser.fill("#identifier", who).await;
+    browser.fill("#password", password).await;
+    browser.fill("#captcha_token", loket_e2e::CAPTCHA).await;
+    browser.click("form.stack button[type=submit]").await;
+    browser.wait_for("form.decide").await;
+    assert_eq!(browser.current_path().await, link);
+}
+
+/// "Setujui" (whatever the stage calls it) and the confirmation page.
+async fn approve_on_page(browser: &Browser) {
+    browser
+        .click("form.decide button[type=submit]:not(.reject)")
+        .await;
+    browser.wait_for(".notice.ok").await;
+    assert_eq!(browser.text("h1").await, "Keputusan tersimpan");
+}
+
+/// The header's "Keluar": the session ends, the sign-in page shows.
+async fn sign_out(browser: &Browser) {
+    browser.click("form.signout button[type=submit]").await;
+    browser.wait_for("#identifier").await;
+}
 
 #[tokio::test]
 async fn a_satpel_opens_the_emailed_task_link_and_reads_the_case_on_a_phone_and_a_desktop() {
@@ -172,4 +202,247 @@ async fn a_vendor_activates_its_account_from_the_emailed_link_in_the_browser() {
     })
     .await;
     api.token(&mail, "Kerajinan-Rotan-7").await;
+}
+
+/// The rest of the e-Order chain from the emails, in Chromium: the PJLP opens its link,
+/// signs in, reads the case with the vendor's document, approves and signs out; the
+/// satpel's check is approved; the eorder_admin does the same from its email, and the
+/// vendor is "Terdaftar".
+#[tokio::test]
+async fn the_pjlp_and_then_the_eorder_admin_decide_from_their_emails_until_the_vendor_is_registered(
+) {
+    let api = Api::new();
+    let (_, satpel) = api.new_officer("satpel", SKPD).await;
+    let (pjlp_id, pjlp_mail, pjlp_password) = api.new_officer_login("pjlp", SKPD).await;
+    let (_, admin_mail, admin_password) = api
+        .new_officer_login("eorder_admin", EORDER_ADMIN_ORG)
+        .await;
+    let (_, vendor) = api.new_vendor("umkm-terdaftar-peramban", SKPD).await;
+    let vendor_id = api.user_id(&vendor).await;
+    let pdf = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n".to_vec();
+    api.upload_vendor_document(
+        &vendor,
+        "licence",
+        "nib-amplang.pdf",
+        "application/pdf",
+        pdf,
+    )
+    .await;
+    let business = format!("Amplang Tepian {}", rand::random::<u32>());
+    api.submit_vendor_profile(&vendor, &business).await;
+    let task = api
+        .wait_task(&satpel, ONBOARDING, "assign_pjlp", &vendor_id)
+        .await;
+    api.decide(
+        &satpel,
+        &task,
+        json!({ "decision": "approve", "pjlp_id": pjlp_id }),
+    )
+    .await
+    .expect(200);
+    let pjlp_link = api
+        .wait_email(
+            &pjlp_mail,
+            &format!("Tugas Baru: Pengecekan PJLP - {business}"),
+            1,
+        )
+        .await
+        .link_path("/task-links/");
+
+    let api = &api;
+    let (satpel, vendor_id, business) = (&satpel, &vendor_id, &business);
+    Browser::run(api, |browser| async move {
+        browser.step("pjlp");
+        sign_in_from_link(&browser, &pjlp_link, &pjlp_mail, &pjlp_password).await;
+        assert!(browser.text("h1").await.contains("Pengecekan PJLP"));
+        let page = browser.page_text().await;
+        assert!(page.contains(business.as_str()), "{page}");
+        assert!(page.contains("Izin Usaha — nib-amplang.pdf"), "{page}");
+        assert!(browser.has("ul.files a[href^='/tugas/']").await);
+        browser
+            .check_accessibility_at_both_sizes("pengecekan pjlp")
+            .await;
+        approve_on_page(&browser).await;
+        sign_out(&browser).await;
+
+        browser.step("satpel check (API)");
+        let task = api
+            .wait_task(satpel, ONBOARDING, "satpel_check", vendor_id)
+            .await;
+        api.decide(satpel, &task, json!({ "decision": "approve" }))
+            .await
+            .expect(200);
+
+        browser.step("eorder_admin");
+        let admin_link = api
+            .wait_email(
+                &admin_mail,
+                &format!("Tugas Baru: Pengajuan - {business}"),
+                1,
+            )
+            .await
+            .link_path("/task-links/");
+        sign_in_from_link(&browser, &admin_link, &admin_mail, &admin_password).await;
+        assert!(browser.text("h1").await.contains("Pengajuan"));
+        let approve = browser
+            .text("form.decide button[type=submit]:not(.reject)")
+            .await;
+        assert_eq!(approve, "Setujui dan aktifkan (Confirm)");
+        approve_on_page(&browser).await;
+    })
+    .await;
+    let p = api.get("/vendor/profile", Some(&vendor)).await;
+    assert_eq!(p.expect(200)["status"], "Terdaftar");
+}
+
+/// A rejection from the page: a form that lost its CSRF token is refused (and changes
+/// nothing), the reason is required, and the vendor gets its registration back with
+/// the reason.
+#[tokio::test]
+async fn a_satpel_rejects_with_a_reason_and_a_form_without_its_csrf_token_is_refused() {
+    let api = Api::new();
+    let (_, satpel_mail, password) = api.new_officer_login("satpel", SKPD).await;
+    let (vendor, business) = api
+        .submitted_vendor("umkm-tolak-peramban", SKPD, "Amplang Tolak")
+        .await;
+    let link = api
+        .wait_email(
+            &satpel_mail,
+            &format!("Tugas Baru: Penunjukan Pembina - {business}"),
+            1,
+        )
+        .await
+        .link_path("/task-links/");
+    let reason = "Wilayah usaha bukan binaan SKPD ini";
+    Browser::run(&api, |browser| async move {
+        browser.step("sign in");
+        sign_in_from_link(&browser, &link, &satpel_mail, &password).await;
+
+        browser.step("forged form");
+        browser.remove("form.decide input[name=csrf]").await;
+        browser.fill("#note", reason).await;
+        browser.click("form.decide button.reject").await;
+        browser.wait_for(".notice.error").await;
+        assert_eq!(browser.text("h1").await, "Tidak diizinkan");
+        assert!(browser.text(".notice.error").await.contains("Formulir"));
+        browser
+            .check_accessibility_at_both_sizes("formulir ditolak")
+            .await;
+
+        browser.step("reason required");
+        browser.goto(&link).await;
+        browser.remove("#note").await; // the browser's own check aside: the server's
+        browser.click("form.decide button.reject").await;
+        browser.wait_for(".notice.error").await;
+        assert!(
+            browser.text(".notice.error").await.contains("Alasan"),
+            "{}",
+            browser.page_text().await
+        );
+        assert!(
+            browser.has("form.decide").await,
+            "the case and its forms stay"
+        );
+
+        browser.step("reject");
+        browser.fill("#note", reason).await;
+        browser.click("form.decide button.reject").await;
+        browser.wait_for(".notice.ok").await;
+        assert!(browser.text(".notice.ok").await.contains("ditolak"));
+    })
+    .await;
+    let p = api.get("/vendor/profile", Some(&vendor)).await;
+    let p = p.expect(200);
+    assert_eq!(p["status"], "Pengisian Data");
+    assert_eq!(p["rejection"]["reason"], reason);
+}
+
+/// A revision of a published product, approved from the pages: the PJLP's page shows
+/// what changes against the published version and the new photo; the PJLP, then the
+/// satpel approve from their emails; the catalog shows the revision.
+#[tokio::test]
+async fn a_product_revision_is_approved_from_the_pages_showing_what_it_changes() {
+    let api = Api::new();
+    let skpd = "141403";
+    let (satpel_id, satpel_mail, satpel_password) = api.new_officer_login("satpel", skpd).await;
+    let (pjlp_id, pjlp_mail, pjlp_password) = api.new_officer_login("pjlp", skpd).await;
+    let _ = satpel_id;
+    let word = rand::random::<u32>();
+    let old_name = format!("Bingka Kentang {word}");
+    let (_, _, vendor, products) = api
+        .seeded_vendor(
+            "umkm-revisi-peramban",
+            skpd,
+            &format!("Dapur Bingka {word}"),
+            &pjlp_id,
+            json!([{ "name": old_name, "price": 30000, "category": "kue-roti", "availability": "H-1",
+                     "min_order": 10, "max_order": 200, "description": "Bingka kentang khas Banjar." }]),
+        )
+        .await;
+    let id = products[0].clone();
+    let new_name = format!("Bingka Kentang Pandan {word}");
+    api.call(
+        "PUT",
+        &format!("/vendor/products/{id}"),
+        Some(&vendor),
+        Some(json!({
+            "name": new_name, "price": 32500, "category": "kue-roti", "availability": "H-1",
+            "min_order": 10, "max_order": 200, "description": "Bingka kentang khas Banjar.",
+        })),
+    )
+    .await
+    .expect(200);
+    api.add_product_photo(&vendor, &id).await;
+    api.post(
+        &format!("/vendor/products/{id}/submit"),
+        Some(&vendor),
+        json!({}),
+    )
+    .await
+    .expect(202);
+    let pjlp_link = api
+        .wait_email(&pjlp_mail, &format!("Pengajuan - {new_name}"), 1)
+        .await
+        .link_path("/task-links/");
+
+    let api_ref = &api;
+    let (old, new) = (&old_name, &new_name);
+    Browser::run(&api, |browser| async move {
+        browser.step("pjlp");
+        sign_in_from_link(&browser, &pjlp_link, &pjlp_mail, &pjlp_password).await;
+        let changes = browser.text("table").await;
+        for expected in [
+            old.as_str(),
+            new.as_str(),
+            "Rp30000",
+            "Rp32500",
+            "0 foto",
+            "1 foto (1 baru, 0 dihapus)",
+        ] {
+            assert!(changes.contains(expected), "{expected} not in {changes}");
+        }
+        assert!(
+            !changes.contains("Deskripsi"),
+            "unchanged lines are not changes: {changes}"
+        );
+        assert!(browser.page_text().await.contains("Foto Produk 1"));
+        browser
+            .check_accessibility_at_both_sizes("revisi produk")
+            .await;
+        approve_on_page(&browser).await;
+        sign_out(&browser).await;
+
+        browser.step("satpel");
+        let satpel_link = api_ref
+            .wait_email(&satpel_mail, &format!("Penayangan - {new}"), 1)
+            .await
+            .link_path("/task-links/");
+        sign_in_from_link(&browser, &satpel_link, &satpel_mail, &satpel_password).await;
+        approve_on_page(&browser).await;
+    })
+    .await;
+    let page = api.get(&format!("/catalog/products/{id}"), None).await;
+    let page = page.expect(200);
+    assert_eq!(page["name"], new_name.as_str());
+    assert_eq!(page["price"], 32500);
 }

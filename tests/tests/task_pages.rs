@@ -462,3 +462,68 @@ async fn every_emailed_link_opens_a_page() {
         assert!(page.body.contains("<main>"), "{link}");
     }
 }
+
+/// The case's documents: listed on the task page with their names, each link checked
+/// again when opened (signed out → sign-in page, another organisation → 403, unknown
+/// file → 404) and answered with a short-lived download of the same bytes.
+#[tokio::test]
+async fn the_task_page_lists_the_vendors_documents_and_opens_them_for_the_deciding_officer() {
+    let api = Api::new();
+    let (_, satpel_mail, password) = api.new_officer_login("satpel", SKPD).await;
+    let (_, stranger_mail, stranger_pw) = api.new_officer_login("satpel", "141105").await;
+    let (_, vendor) = api.new_vendor("umkm-berkas-halaman", SKPD).await;
+    let vendor_id = api.user_id(&vendor).await;
+    let pdf = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n".to_vec();
+    let doc = api
+        .upload_vendor_document(
+            &vendor,
+            "licence",
+            "nib-amplang.pdf",
+            "application/pdf",
+            pdf.clone(),
+        )
+        .await;
+    let business = format!("Amplang Berkas {}", rand::random::<u32>());
+    api.submit_vendor_profile(&vendor, &business).await;
+    let satpel = api.token(&satpel_mail, &password).await;
+    let task = api
+        .wait_task(&satpel, "vendor_onboarding", "assign_pjlp", &vendor_id)
+        .await;
+    let here = format!("/tugas/{task}");
+    let file = format!("{here}/berkas/{doc}");
+
+    let mut page = Page::new(&api);
+    let r = page.get(&file).await;
+    assert_eq!(r.status, 303);
+    assert_eq!(
+        r.headers[LOCATION],
+        format!("/masuk?kembali={here}").as_str()
+    );
+    assert_eq!(page.sign_in(&satpel_mail, &password, &here).await, here);
+    let case = page.get(&here).await;
+    assert_eq!(case.status, 200, "{}", case.body);
+    assert!(case.body.contains("Izin Usaha"), "{}", case.body);
+    assert!(case.body.contains("nib-amplang.pdf"), "{}", case.body);
+    assert!(
+        case.body.contains(&format!("href=\"{file}\"")),
+        "{}",
+        case.body
+    );
+    assert!(
+        !case.body.contains("vendors/"),
+        "the storage key stays private"
+    );
+
+    let r = page.get(&file).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let download = r.headers[LOCATION].to_str().unwrap().to_string();
+    assert!(download.contains("X-Amz-Signature"), "{download}");
+    assert_eq!(api.fetch(&download).await, (200, pdf));
+    assert_eq!(page.get(&format!("{here}/berkas/nope")).await.status, 404);
+
+    let mut stranger = Page::new(&api);
+    stranger.sign_in(&stranger_mail, &stranger_pw, &here).await;
+    let r = stranger.get(&file).await;
+    assert_eq!(r.status, 403, "{}", r.body);
+    assert!(!r.headers.contains_key(LOCATION));
+}

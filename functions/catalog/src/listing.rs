@@ -15,7 +15,8 @@ use crate::product::{
 };
 use crate::search::load_listing;
 use loket_shared::approval::{
-    self, Change, Decided, Moment, NoInput, Start, Subject, Verdict, Versioned, Workflow,
+    self, CaseChange, CaseFile, CaseLines, CaseView, Change, Decided, Moment, NoInput, Start,
+    Subject, Verdict, Versioned, Workflow,
 };
 use loket_shared::auth::{Caller, Role};
 use loket_shared::files;
@@ -491,6 +492,82 @@ impl Versioned for ProductReview {
     }
 }
 
+/// What an officer compares of a product: the same lines for the version under
+/// review and for the published one.
+struct ProductFields<'a> {
+    name: String,
+    price: Option<i64>,
+    category: Option<String>,
+    availability: Option<&'static str>,
+    min_order: Option<u32>,
+    max_order: Option<u32>,
+    description: Option<String>,
+    photos: &'a [crate::product::Photo],
+}
+
+fn product_lines(f: &ProductFields<'_>) -> CaseLines {
+    let text = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+    vec![
+        ("Nama Produk", f.name.clone()),
+        (
+            "Harga per paket",
+            f.price.map_or_else(|| "-".into(), |v| format!("Rp{v}")),
+        ),
+        ("Kategori", text(&f.category)),
+        ("Ketersediaan", f.availability.unwrap_or("-").into()),
+        (
+            "Pesanan minimal / maksimal",
+            format!(
+                "{} / {}",
+                f.min_order.unwrap_or_default(),
+                f.max_order.unwrap_or_default()
+            ),
+        ),
+        ("Deskripsi", text(&f.description)),
+        ("Foto", format!("{} foto", f.photos.len())),
+    ]
+}
+
+/// What a revision changes against the published `listing`: the differing lines, and
+/// the photos added or removed (same count, other photos, is still a change).
+fn revision_changes(
+    listing: &Listing,
+    photos: &[crate::product::Photo],
+    revision: &CaseLines,
+) -> Vec<CaseChange> {
+    let published = product_lines(&ProductFields {
+        name: listing.name.clone(),
+        price: Some(listing.price),
+        category: Some(listing.category.clone()),
+        availability: Some(listing.availability.as_str()),
+        min_order: Some(listing.min_order),
+        max_order: Some(listing.max_order),
+        description: Some(listing.description.clone()),
+        photos: &listing.photos,
+    });
+    let mut out: Vec<CaseChange> = approval::changes(&published, revision)
+        .into_iter()
+        .filter(|c| c.label != "Foto")
+        .collect();
+    let added = photos
+        .iter()
+        .filter(|p| !listing.photos.iter().any(|o| o.id == p.id))
+        .count();
+    let removed = listing
+        .photos
+        .iter()
+        .filter(|o| !photos.iter().any(|p| p.id == o.id))
+        .count();
+    if added + removed > 0 {
+        out.push(CaseChange {
+            label: "Foto",
+            before: format!("{} foto", listing.photos.len()),
+            after: format!("{} foto ({added} baru, {removed} dihapus)", photos.len()),
+        });
+    }
+    out
+}
+
 impl Workflow for ProductReview {
     const KIND: &'static str = "product_listing";
     type Stage = ListingStage;
@@ -525,45 +602,52 @@ impl Workflow for ProductReview {
         }
     }
 
-    fn case(&self) -> Vec<(&'static str, String)> {
+    async fn case(&self, app: &App) -> ApiResult<CaseView> {
         let p = &self.product;
-        let text = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
-        vec![
-            ("Nama Produk", p.display_name()),
-            (
-                "UMKM",
-                self.vendor.business_name.clone().unwrap_or_default(),
-            ),
-            (
-                "Harga per paket",
-                p.price.map_or_else(|| "-".into(), |v| format!("Rp{v}")),
-            ),
-            ("Kategori", text(&p.category)),
-            (
-                "Ketersediaan",
-                p.availability
-                    .map_or_else(|| "-".into(), |a| a.as_str().into()),
-            ),
-            (
-                "Pesanan minimal / maksimal",
-                format!(
-                    "{} / {}",
-                    p.min_order.unwrap_or_default(),
-                    p.max_order.unwrap_or_default()
-                ),
-            ),
-            ("Deskripsi", text(&p.description)),
-            ("Foto", format!("{} foto", p.photos.len())),
-            (
-                "Revisi dari produk tayang",
-                if p.published_at.is_some() {
-                    "Ya"
-                } else {
-                    "Tidak"
-                }
-                .into(),
-            ),
-        ]
+        let lines_of_revision = product_lines(&ProductFields {
+            name: p.display_name(),
+            price: p.price,
+            category: p.category.clone(),
+            availability: p.availability.map(|a| a.as_str()),
+            min_order: p.min_order,
+            max_order: p.max_order,
+            description: p.description.clone(),
+            photos: &p.photos,
+        });
+        let published = match p.published_at {
+            Some(_) => load_listing(app, &p.id).await?,
+            None => None,
+        };
+        let changes = published.as_ref().map_or_else(Vec::new, |l| {
+            revision_changes(l, &p.photos, &lines_of_revision)
+        });
+        let mut lines = vec![(
+            "UMKM",
+            self.vendor.business_name.clone().unwrap_or_default(),
+        )];
+        lines.extend(lines_of_revision);
+        lines.push((
+            "Revisi dari produk tayang",
+            if published.is_some() { "Ya" } else { "Tidak" }.into(),
+        ));
+        let files = p
+            .photos
+            .iter()
+            .enumerate()
+            .map(|(i, ph)| CaseFile {
+                id: ph.id.clone(),
+                label: format!("Foto Produk {}", i + 1),
+                name: None,
+                content_type: ph.content_type.clone(),
+                size: Some(ph.size),
+                key: ph.key.clone(),
+            })
+            .collect();
+        Ok(CaseView {
+            lines,
+            files,
+            changes,
+        })
     }
 
     fn awaiting(&self) -> Option<ListingStage> {

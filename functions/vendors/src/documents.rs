@@ -40,6 +40,17 @@ pub enum DocumentKind {
     Photo,
 }
 
+impl DocumentKind {
+    /// What officers call it.
+    pub fn label(self) -> &'static str {
+        match self {
+            DocumentKind::Licence => "Izin Usaha",
+            DocumentKind::Pirt => "Sertifikat P-IRT",
+            DocumentKind::Photo => "Foto Usaha",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum DocumentStatus {

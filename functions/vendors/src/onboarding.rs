@@ -11,7 +11,7 @@
 use crate::chain::{chain, resume_stage, Chain, Rejection, Stage};
 use crate::profile::{self, VendorProfile};
 use loket_shared::approval::{
-    self, Change, Decided, Moment, Start, Subject, Verdict, Versioned, Workflow,
+    self, CaseFile, CaseView, Change, Decided, Moment, Start, Subject, Verdict, Versioned, Workflow,
 };
 use loket_shared::auth::Role;
 use loket_shared::http::{authenticate, json, Request, Response};
@@ -93,10 +93,10 @@ impl Workflow for VendorProfile {
         }
     }
 
-    fn case(&self) -> Vec<(&'static str, String)> {
+    async fn case(&self, app: &App) -> ApiResult<CaseView> {
         let text = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
         let json = |v: serde_json::Value| v.as_str().map_or_else(|| "-".into(), String::from);
-        vec![
+        let lines = vec![
             ("Nama Usaha", text(&self.business_name)),
             ("Nama Pemilik", text(&self.owner_name)),
             ("Email", self.email.clone()),
@@ -125,7 +125,24 @@ impl Workflow for VendorProfile {
             ),
             ("No. P-IRT", text(&self.pirt_number)),
             ("Diajukan", format!("{} kali", self.submissions)),
-        ]
+        ];
+        let files = crate::documents::list(app, &self.vendor_id)
+            .await?
+            .into_iter()
+            .map(|d| CaseFile {
+                label: d.kind.label().to_string(),
+                name: Some(d.file_name.clone()),
+                content_type: d.content_type.clone(),
+                size: d.size,
+                id: d.id,
+                key: d.key,
+            })
+            .collect();
+        Ok(CaseView {
+            lines,
+            files,
+            changes: Vec::new(),
+        })
     }
 
     fn awaiting(&self) -> Option<Stage> {

@@ -24,6 +24,10 @@ const DECISION_WRITES: Need = Table(&[
     "dynamodb:DeleteItem",
 ]);
 
+/// What a task page reads: the task (by link or id), the case (the subject, its
+/// documents, its timeline, the organisation's officers to pick from).
+const CASE_READS: Need = Table(&["dynamodb:GetItem", "dynamodb:Query"]);
+
 /// A decision resumes the execution waiting on the task.
 const RESUME_EXECUTION: Need = StateMachines(&["states:SendTaskSuccess"], WORKFLOW_MACHINES);
 
@@ -77,7 +81,7 @@ pub fn use_cases() -> Vec<UseCase> {
             GET "/task-links/{link}",
             links::show_task_link,
             needs: [
-                Table(&["dynamodb:GetItem"]),
+                CASE_READS,
                 Indexes(&["dynamodb:Query"]),
             ]
         ),
@@ -95,8 +99,19 @@ pub fn use_cases() -> Vec<UseCase> {
             GET "/tugas/{id}",
             links::show_task_link,
             needs: [
-                Table(&["dynamodb:GetItem"]),
+                CASE_READS,
                 Indexes(&["dynamodb:Query"]),
+            ]
+        ),
+        use_case!(
+            "download_task_file",
+            GET "/tugas/{id}/berkas/{file}",
+            links::download_task_file,
+            needs: [
+                CASE_READS,
+                Indexes(&["dynamodb:Query"]),
+                Uploads("vendors/", &["s3:GetObject"]),
+                Uploads("products/", &["s3:GetObject"]),
             ]
         ),
         use_case!(

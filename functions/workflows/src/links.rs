@@ -9,7 +9,8 @@
 use crate::inbox;
 use loket_identity::directory;
 use loket_identity::pages::viewer;
-use loket_shared::approval::TaskKind;
+use loket_shared::approval::{CaseFile, TaskKind};
+use loket_shared::files;
 use loket_shared::http::{authenticate, path_param, Request, Response};
 use loket_shared::tasks::{self, Task};
 use loket_shared::web::{self, Viewer};
@@ -169,6 +170,68 @@ fn action_label(action: &str) -> &str {
     }
 }
 
+/// The case's files, each a link to the task's file route (checked again on opening).
+fn case_files(task: &Task, files: &[CaseFile]) -> Markup {
+    html! {
+        h2 { "Berkas" }
+        @if files.is_empty() {
+            p { "Tidak ada berkas." }
+        } @else {
+            ul class="files" {
+                @for f in files {
+                    li {
+                        a href=(format!("/tugas/{}/berkas/{}", task.id, f.id)) { (f.label) }
+                        @if let Some(name) = &f.name { " — " (name) }
+                        " (" (f.content_type)
+                        @if let Some(size) = f.size { ", " (web::file_size(size)) }
+                        ")"
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `GET /tugas/{id}/berkas/{file}`: one file of the task's case, for an officer who
+/// may decide the task: a short-lived download (303 to a presigned GET), so the page's
+/// links keep working however long it stays open.
+pub async fn download_task_file(app: Arc<App>, req: Request) -> ApiResult<Response> {
+    let id = path_param(&req, "id")?;
+    let file = path_param(&req, "file")?;
+    let Some((caller, name)) = viewer(&app, &req).await? else {
+        return web::redirect(&format!("/masuk?kembali=/tugas/{id}"), &[]);
+    };
+    let (seed, _) = web::csrf_seed(&req, &app);
+    let csrf = web::csrf_token(&app, &seed);
+    let me = Viewer {
+        name: &name,
+        csrf: &csrf,
+    };
+    let task = if id.is_empty() || id.len() > 64 {
+        None
+    } else {
+        tasks::load(&app, &id).await?
+    };
+    let Some(task) = task else {
+        return web::page(404, link_gone(), &[]);
+    };
+    if let Err(e) = task.authorize(&caller) {
+        return web::error_page(&e, Some(&me));
+    }
+    let case = (kind_of(&task)?.case)(&app, &task).await?;
+    let Some(f) = case.view.files.iter().find(|f| f.id == file) else {
+        return web::error_page(
+            &ApiError::not_found("file_not_found", "Berkas tidak ditemukan"),
+            Some(&me),
+        );
+    };
+    let url = files::presigned_get(&app, &f.key, FILE_LINK_SECONDS).await?;
+    web::download(&url)
+}
+
+/// How long the download a file link answers with stays valid.
+const FILE_LINK_SECONDS: u64 = 5 * 60;
+
 /// The whole case and the stage's choices.
 async fn decision_page(
     app: &App,
@@ -195,11 +258,23 @@ async fn decision_page(
             @if let Some(e) = error { (web::notice("error", e)) }
             (summary(app, task))
             h2 { "Data yang diperiksa" }
+            @if !case.view.changes.is_empty() {
+                h2 { "Perubahan dari versi yang tayang" }
+                table {
+                    thead { tr { th scope="col" { "Data" } th scope="col" { "Tayang" } th scope="col" { "Diajukan" } } }
+                    tbody {
+                        @for c in &case.view.changes {
+                            tr { th scope="row" { (c.label) } td { del { (c.before) } } td { ins { (c.after) } } }
+                        }
+                    }
+                }
+            }
             dl {
-                @for (label, value) in &case.lines {
+                @for (label, value) in &case.view.lines {
                     dt { (label) } dd { (value) }
                 }
             }
+            (case_files(task, &case.view.files))
             h2 { "Riwayat" }
             ul class="timeline" {
                 @for e in &case.timeline {

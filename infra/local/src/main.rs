@@ -265,8 +265,28 @@ async fn run(args: Args, t: Template, root: PathBuf) -> Result<(), String> {
         .to_string();
     println!("  emails sent: {mail}/moto-api/data.json (ses.Message)");
     println!("  pages: {url}/masuk (sign in), {url}/tugas (an officer's open tasks; task links in the emails open {url}/task-links/...)");
-    println!("Press Ctrl-C to stop.");
     let server = Arc::new(server);
+    if !args.test_support {
+        // The demo satpel's first task, opened the way a vendor opens it.
+        let satpel = demo
+            .accounts
+            .iter()
+            .find(|a| a.role == loket_shared::auth::Role::Satpel)
+            .map(|a| a.email.clone())
+            .unwrap_or_default();
+        let base = url.clone();
+        tokio::spawn(async move {
+            match seed::open_demo_task(&base, &demo, &satpel).await {
+                Ok(page) => println!(
+                    "  a task waits for the demo satpel: open {page} , sign in as {satpel} \
+                     (password {}) and decide",
+                    demo.password
+                ),
+                Err(e) => eprintln!("  the demo satpel's task could not be opened: {e}"),
+            }
+        });
+    }
+    println!("Press Ctrl-C to stop.");
     tokio::select! {
         _ = server.serve(listener) => Ok(()),
         _ = tokio::signal::ctrl_c() => { println!("stopping"); Ok(()) }

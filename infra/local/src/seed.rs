@@ -115,6 +115,17 @@ pub struct Demo {
     pub permit_types: Vec<DemoPermit>,
     pub accounts: Vec<DemoAccount>,
     pub catalog: DemoCatalog,
+    #[serde(default)]
+    pub waiting_vendor: Option<WaitingVendor>,
+}
+
+/// A demo vendor whose data is confirmed through the API when the stack starts, so the
+/// demo satpel has a task waiting (see [`open_demo_task`]).
+#[derive(Deserialize)]
+pub struct WaitingVendor {
+    pub email: String,
+    /// The profile form, as `PUT /vendor/profile` takes it.
+    pub profile: serde_json::Value,
 }
 
 /// A registered vendor and its published products.
@@ -407,6 +418,93 @@ pub async fn registered_vendor(
     }
     app.store.put_many(items).await.map_err(|e| e.to_string())?;
     Ok(ids)
+}
+
+/// Confirms the waiting demo vendor's data through the running API (sign in,
+/// `PUT /vendor/profile`, `POST /vendor/profile/submit`), as the vendor would: the
+/// onboarding workflow then opens the satpel's task and emails its link. Returns the
+/// task's page (`/tugas/{id}`), once the demo satpel's inbox has it.
+pub async fn open_demo_task(base: &str, demo: &Demo, satpel: &str) -> Result<String> {
+    let Some(w) = &demo.waiting_vendor else {
+        return Err("the demo has no waiting_vendor".into());
+    };
+    let http = reqwest::Client::new();
+    let call = |method: reqwest::Method,
+                path: &str,
+                token: Option<&str>,
+                body: Option<serde_json::Value>| {
+        let path = path.to_string();
+        let mut rb = http.request(method, format!("{base}{path}"));
+        if let Some(t) = token {
+            rb = rb.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            rb = rb.json(&b);
+        }
+        async move {
+            let r = rb.send().await.map_err(|e| format!("{path}: {e}"))?;
+            let status = r.status().as_u16();
+            let v: serde_json::Value = r.json().await.unwrap_or_default();
+            if status >= 300 {
+                return Err(format!("{path}: {status} {v}"));
+            }
+            Ok::<_, String>(v)
+        }
+    };
+    let sign_in = |who: &str| {
+        call(
+            reqwest::Method::POST,
+            "/auth/login",
+            None,
+            Some(serde_json::json!({
+                "identifier": who, "password": demo.password,
+                "captcha_token": loket_shared::captcha::TEST_TOKEN,
+            })),
+        )
+    };
+    let token = |v: serde_json::Value| v["access_token"].as_str().unwrap_or_default().to_string();
+    let vendor = token(sign_in(&w.email).await?);
+    let vendor_id = call(reqwest::Method::GET, "/me", Some(&vendor), None).await?["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    call(
+        reqwest::Method::PUT,
+        "/vendor/profile",
+        Some(&vendor),
+        Some(w.profile.clone()),
+    )
+    .await?;
+    call(
+        reqwest::Method::POST,
+        "/vendor/profile/submit",
+        Some(&vendor),
+        Some(serde_json::json!({})),
+    )
+    .await?;
+    let satpel = token(sign_in(satpel).await?);
+    for _ in 0..240 {
+        let inbox = call(
+            reqwest::Method::GET,
+            "/tasks?stage=assign_pjlp",
+            Some(&satpel),
+            None,
+        )
+        .await?;
+        if let Some(t) = inbox["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|t| t["subject_id"] == vendor_id.as_str())
+        {
+            return Ok(format!(
+                "{base}/tugas/{}",
+                t["id"].as_str().unwrap_or_default()
+            ));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    Err("the satpel's task did not open within a minute".into())
 }
 
 #[cfg(test)]
