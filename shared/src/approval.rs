@@ -61,6 +61,11 @@ pub trait Stage: Copy + Eq + std::fmt::Debug + Send + Sync + 'static {
     fn approve_pick(self) -> Option<Pick> {
         None
     }
+    /// Whether the officer deciding at this stage may first correct the subject's data
+    /// ("Edit", [`correct`]).
+    fn corrects(self) -> bool {
+        false
+    }
 
     fn parse_decided(code: &str) -> Option<Self> {
         Self::DECIDED.iter().copied().find(|s| s.code() == code)
@@ -236,6 +241,38 @@ pub struct CaseView {
     pub changes: Vec<CaseChange>,
 }
 
+/// A field of a correction form, filled with the subject's value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormField {
+    /// The input's name: the correction's field.
+    pub name: &'static str,
+    pub label: &'static str,
+    pub kind: FieldKind,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldKind {
+    /// One line of text of at most this many characters.
+    Text(usize),
+    /// Several lines of at most this many characters.
+    LongText(usize),
+    /// A whole number.
+    Number,
+    /// One of these (value, label) pairs.
+    Choice(Vec<(&'static str, &'static str)>),
+}
+
+/// The correction form of a subject: its fields, and the values of the correction's
+/// fields the form does not offer (sent as they are, never through the browser).
+#[derive(Debug, Clone, Default)]
+pub struct CorrectionForm {
+    /// The subject's version the form shows (sent back: a later change wins nothing).
+    pub version: i64,
+    pub fields: Vec<FormField>,
+    pub kept: serde_json::Map<String, serde_json::Value>,
+}
+
 /// What the decision page shows: the subject's view and its timeline (entries as
 /// [`AuditEntry::view`] gives them, oldest first).
 #[derive(Debug, Clone)]
@@ -269,6 +306,40 @@ pub trait Workflow: Subject + Clone + 'static {
 
     /// The stage whose decision the subject waits for (`None` outside the workflow).
     fn awaiting(&self) -> Option<Self::Stage>;
+
+    /// What the deciding officer sends to correct the subject ("Edit", at a stage that
+    /// [`Stage::corrects`]): the same form the owner saves. `NoInput` if never.
+    type Correction: DeserializeOwned + Send;
+
+    /// `Ok` when `caller` may correct the subject now; else the workflow's refusal
+    /// (403 for the wrong officer, 409 when the stage does not allow it).
+    fn correctable(&self, caller: &Caller) -> ApiResult<()> {
+        let _ = caller;
+        Err(ApiError::conflict(
+            "not_correctable",
+            "Data tidak dapat diubah pada tahap ini",
+        ))
+    }
+
+    /// Checks the correction as the owner's own save does and writes it onto the subject.
+    fn correct(
+        &mut self,
+        app: &App,
+        input: Self::Correction,
+    ) -> impl Future<Output = ApiResult<()>> + Send {
+        let _ = (app, input);
+        async {
+            Err(ApiError::conflict(
+                "not_correctable",
+                "Data tidak dapat diubah pada tahap ini",
+            ))
+        }
+    }
+
+    /// The correction form, filled with the subject's values.
+    fn correction_form(&self) -> CorrectionForm {
+        CorrectionForm::default()
+    }
 
     /// Loads the facts the transition needs (e.g. whether the chosen PJLP is one).
     fn facts(
@@ -468,9 +539,7 @@ pub async fn decide<W: Workflow>(
     let stage = W::Stage::parse_decided(&task.stage)
         .ok_or_else(|| ApiError::internal(format!("{} has no stage {}", W::KIND, task.stage)))?;
     let (verdict, note) = read_verdict::<W::Input>(input)?;
-    let subject = W::load(app, &task.subject_id)
-        .await?
-        .ok_or_else(|| ApiError::internal(format!("task {} has no subject", task.id)))?;
+    let subject = subject_of::<W>(app, task).await?;
     if subject.awaiting() != Some(stage) {
         return Err(tasks::already_decided());
     }
@@ -522,6 +591,52 @@ pub async fn decide<W: Workflow>(
     Ok(output)
 }
 
+/// "Edit" before deciding: the officer who decides the subject's open stage corrects
+/// its data (the API's `PUT` of the subject for officers, and the task page's edit
+/// form). Checked as the owner's save is, conditioned on the version read (and on the
+/// `version` sent, if any), recorded on the timeline as `corrected`.
+pub async fn correct<W: Workflow>(
+    app: &App,
+    caller: &Caller,
+    mut subject: W,
+    input: &serde_json::Value,
+) -> ApiResult<W> {
+    subject.correctable(caller)?;
+    let role = subject
+        .awaiting()
+        .and_then(|s| s.decider())
+        .ok_or_else(|| ApiError::internal("a correctable subject awaits a decider"))?;
+    if !input.is_object() {
+        return Err(ApiError::bad_request(
+            "body_invalid",
+            "Format data yang dikirim tidak valid",
+        ));
+    }
+    let sent_version = input.get("version").and_then(serde_json::Value::as_i64);
+    let correction: W::Correction = serde_json::from_value(input.clone()).map_err(|_| {
+        ApiError::bad_request("body_invalid", "Format data yang dikirim tidak valid")
+    })?;
+    if sent_version.is_some_and(|v| v != subject.version()) {
+        return Err(ApiError::concurrent_update());
+    }
+    let expected = subject.version();
+    let from = subject.status_code();
+    subject.correct(app, correction).await?;
+    subject.stamp(app.clock.epoch());
+    let change = Change {
+        actor: caller,
+        role,
+        action: "corrected",
+        from,
+        note: None,
+    };
+    let mut tx = Tx::new();
+    record(app, &mut tx, &subject, expected, change)?;
+    app.store.transact(tx).await?;
+    tracing::info!(kind = W::KIND, "corrected by the deciding officer");
+    Ok(subject)
+}
+
 /// A kind of human task, as the workflows context finds it: how to decide it and what
 /// its stages are.
 #[derive(Clone, Copy)]
@@ -541,6 +656,18 @@ pub struct TaskKind {
     pub case: for<'a> fn(&'a App, &'a Task) -> BoxFuture<'a, ApiResult<Case>>,
     /// Every decision stage.
     pub stages: fn() -> Vec<StageInfo>,
+    /// Whether the officer may correct the subject at a stage code before deciding.
+    pub corrects: fn(&str) -> bool,
+    /// The task's subject's correction form, for `caller` (refused as [`correct`] is).
+    pub correction_form:
+        for<'a> fn(&'a App, &'a Task, &'a Caller) -> BoxFuture<'a, ApiResult<CorrectionForm>>,
+    /// [`correct`] of the task's subject.
+    pub correct: for<'a> fn(
+        &'a App,
+        &'a Task,
+        &'a Caller,
+        &'a serde_json::Value,
+    ) -> BoxFuture<'a, ApiResult<()>>,
 }
 
 /// A decision stage as declared: what a state machine's task item must say.
@@ -549,6 +676,12 @@ pub struct StageInfo {
     pub code: &'static str,
     pub label: &'static str,
     pub decider: Option<Role>,
+}
+
+async fn subject_of<W: Workflow>(app: &App, task: &Task) -> ApiResult<W> {
+    W::load(app, &task.subject_id)
+        .await?
+        .ok_or_else(|| ApiError::internal(format!("task {} has no subject", task.id)))
 }
 
 /// The task kind of workflow `W`, for a context's `task_kinds()`.
@@ -560,14 +693,29 @@ pub fn task_kind<W: Workflow>() -> TaskKind {
         approve_pick: |code| W::Stage::parse_decided(code).and_then(|s| s.approve_pick()),
         case: |app, task| {
             Box::pin(async move {
-                let subject = W::load(app, &task.subject_id).await?.ok_or_else(|| {
-                    ApiError::internal(format!("task {} has no subject", task.id))
-                })?;
+                let subject = subject_of::<W>(app, task).await?;
                 let timeline = timeline::<W>(app, &subject.pk()).await?;
                 Ok(Case {
                     view: subject.case(app).await?,
                     timeline,
                 })
+            })
+        },
+        corrects: |code| W::Stage::parse_decided(code).is_some_and(|s| s.corrects()),
+        correction_form: |app, task, caller| {
+            Box::pin(async move {
+                let subject = subject_of::<W>(app, task).await?;
+                subject.correctable(caller)?;
+                Ok(CorrectionForm {
+                    version: subject.version(),
+                    ..subject.correction_form()
+                })
+            })
+        },
+        correct: |app, task, caller, input| {
+            Box::pin(async move {
+                let subject = subject_of::<W>(app, task).await?;
+                correct(app, caller, subject, input).await.map(|_| ())
             })
         },
         stages: || {

@@ -262,6 +262,23 @@ async fn the_pjlp_and_then_the_eorder_admin_decide_from_their_emails_until_the_v
         browser
             .check_accessibility_at_both_sizes("pengecekan pjlp")
             .await;
+
+        browser.step("pjlp edits");
+        browser.click("a[href$='/ubah']").await;
+        browser.wait_for("#phone").await;
+        assert!(browser.text("h1").await.starts_with("Ubah data"));
+        browser.check_accessibility_at_both_sizes("ubah data").await;
+        browser.fill("#phone", "0813-4700-1122").await;
+        browser.click("form.stack button[type=submit]").await;
+        browser.wait_for(".notice.ok").await;
+        assert_eq!(browser.text("h1").await, "Data tersimpan");
+        browser.click("main a[href^='/tugas/']").await;
+        browser.wait_for("form.decide").await;
+        let page = browser.page_text().await;
+        assert!(
+            page.contains("081347001122") && page.contains("Diperbaiki"),
+            "{page}"
+        );
         approve_on_page(&browser).await;
         sign_out(&browser).await;
 
@@ -429,6 +446,7 @@ async fn a_product_revision_is_approved_from_the_pages_showing_what_it_changes()
         browser
             .check_accessibility_at_both_sizes("revisi produk")
             .await;
+
         approve_on_page(&browser).await;
         sign_out(&browser).await;
 

@@ -527,3 +527,114 @@ async fn the_task_page_lists_the_vendors_documents_and_opens_them_for_the_decidi
     assert_eq!(r.status, 403, "{}", r.body);
     assert!(!r.headers.contains_key(LOCATION));
 }
+
+async fn post_form(page: &mut Page, path: &str, fields: Vec<(&'static str, String)>) -> Answer {
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    page.post(path, &pairs).await
+}
+
+/// "Edit" from the task page: the assigned PJLP's form holds the vendor's values; a
+/// refused value shows the form again with the message; a saved correction keeps what
+/// the form does not offer (the region) and is on the timeline; a stale form is a
+/// conflict; the satpel (who decides other stages) gets no form.
+#[tokio::test]
+async fn the_pjlp_corrects_the_vendors_data_from_the_task_page() {
+    let api = Api::new();
+    let (_, satpel_mail, satpel_pw) = api.new_officer_login("satpel", SKPD).await;
+    let (pjlp_id, pjlp_mail, pjlp_pw) = api.new_officer_login("pjlp", SKPD).await;
+    let (vendor, business) = api
+        .submitted_vendor("umkm-ubah-halaman", SKPD, "Amplang Ubah")
+        .await;
+    let vendor_id = api.user_id(&vendor).await;
+    let satpel = api.token(&satpel_mail, &satpel_pw).await;
+    let task = api
+        .wait_task(&satpel, "vendor_onboarding", "assign_pjlp", &vendor_id)
+        .await;
+    let mut satpel_page = Page::new(&api);
+    satpel_page
+        .sign_in(&satpel_mail, &satpel_pw, &format!("/tugas/{task}"))
+        .await;
+    assert!(!satpel_page
+        .get(&format!("/tugas/{task}"))
+        .await
+        .body
+        .contains("/ubah"));
+    let r = satpel_page.get(&format!("/tugas/{task}/ubah")).await;
+    assert_eq!(r.status, 403, "{}", r.body);
+    api.decide(
+        &satpel,
+        &task,
+        json!({ "decision": "approve", "pjlp_id": pjlp_id }),
+    )
+    .await
+    .expect(200);
+
+    let pjlp = api.token(&pjlp_mail, &pjlp_pw).await;
+    let task = api
+        .wait_task(&pjlp, "vendor_onboarding", "pjlp_check", &vendor_id)
+        .await;
+    let edit = format!("/tugas/{task}/ubah");
+    let mut page = Page::new(&api);
+    page.sign_in(&pjlp_mail, &pjlp_pw, &format!("/tugas/{task}"))
+        .await;
+    assert!(page
+        .get(&format!("/tugas/{task}"))
+        .await
+        .body
+        .contains(&format!("href=\"{edit}\"")));
+    let form = page.get(&edit).await;
+    assert_eq!(form.status, 200, "{}", form.body);
+    assert!(form.body.contains(&business), "{}", form.body);
+    let csrf = hidden(&form.body, "csrf");
+    let version = hidden(&form.body, "version");
+    let fields = |phone: &'static str, version: String| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("version", version),
+            ("business_name", business.clone()),
+            ("owner_name", "Sri Rahayu".into()),
+            ("phone", phone.into()),
+            ("business_category", "Makanan dan Minuman".into()),
+            ("licence_type", "NIB".into()),
+            ("licence_number", "9120001234567".into()),
+            ("tax_status", "Non-PKP".into()),
+            ("bank_name", "Bank Kaltimtara".into()),
+            ("bank_account", "0012345678".into()),
+            ("pkt", "PKT".into()),
+            ("pirt_number", "".into()),
+            ("address", "Jl. Pangeran Antasari No. 14".into()),
+            ("postal_code", "75251".into()),
+        ]
+    };
+    let refused = post_form(&mut page, &edit, fields("12", version.clone())).await;
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    assert!(refused.body.contains("notice error"), "{}", refused.body);
+    assert!(
+        refused.body.contains("value=\"12\""),
+        "the form keeps what was typed"
+    );
+    let no_csrf: Vec<(&'static str, String)> = fields("0813-4700-1122", version.clone())
+        .into_iter()
+        .filter(|(k, _)| *k != "csrf")
+        .collect();
+    assert_eq!(post_form(&mut page, &edit, no_csrf).await.status, 403);
+
+    let saved = post_form(&mut page, &edit, fields("0813-4700-1122", version.clone())).await;
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    assert!(saved.body.contains("Perubahan data berhasil disimpan"));
+    let stale = post_form(&mut page, &edit, fields("0813-4700-3344", version)).await;
+    assert_eq!(stale.status, 409, "{}", stale.body);
+
+    let p = api.get("/vendor/profile", Some(&vendor)).await;
+    let p = p.expect(200);
+    assert_eq!(p["phone"], "081347001122");
+    assert_eq!(p["pkt"], "PKT");
+    assert_eq!(p["address"]["street"], "Jl. Pangeran Antasari No. 14");
+    assert_eq!(p["address"]["village_code"], loket_e2e::VILLAGE[3]);
+    let corrected = p["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["action"] == "corrected" && e["actor_role"] == "pjlp");
+    assert!(corrected, "{}", p["timeline"]);
+}

@@ -15,8 +15,8 @@ use crate::product::{
 };
 use crate::search::load_listing;
 use loket_shared::approval::{
-    self, CaseChange, CaseFile, CaseLines, CaseView, Change, Decided, Moment, NoInput, Start,
-    Subject, Verdict, Versioned, Workflow,
+    self, CaseChange, CaseFile, CaseLines, CaseView, Change, CorrectionForm, Decided, FieldKind,
+    FormField, Moment, NoInput, Start, Subject, Verdict, Versioned, Workflow,
 };
 use loket_shared::auth::{Caller, Role};
 use loket_shared::files;
@@ -337,46 +337,23 @@ fn is_reviewing_pjlp(caller: &Caller, vendor: &VendorProfile) -> bool {
             .is_none_or(|id| id == caller.user_id)
 }
 
-/// `PUT /products/{id}` ("Edit" by the PJLP during `Pengajuan`).
+/// `PUT /products/{id}` ("Edit" by the PJLP during `Pengajuan`): the engine's
+/// correction (`approval::correct`), as the task page's edit form.
 pub async fn correct_product(app: Arc<App>, req: Request) -> ApiResult<Response> {
     let caller = authenticate(&app, &req)?;
-    let mut p = product_for_officer(&app, &caller, &path_param(&req, "id")?).await?;
-    let vendor = vendor_profile::load(&app, &p.vendor_id)
+    let product = product_for_officer(&app, &caller, &path_param(&req, "id")?).await?;
+    let vendor = vendor_profile::load(&app, &product.vendor_id)
         .await?
         .ok_or_else(not_found)?;
-    if !is_reviewing_pjlp(&caller, &vendor) {
-        return Err(ApiError::forbidden());
-    }
-    if p.status != ProductStatus::Submitted {
-        return Err(locked(&p));
-    }
-    let input: ProductInput = body(&req)?;
-    if input.version.is_some_and(|v| v != p.version) {
-        return Err(ApiError::concurrent_update());
-    }
-    let expected = p.version;
-    input.apply(&mut p)?;
-    let missing: Vec<&str> = p.missing().into_iter().map(|(_, l)| l).collect();
-    if !missing.is_empty() {
-        return Err(ApiError::unprocessable(
-            "product_incomplete",
-            format!("Data produk belum lengkap: {}", missing.join(", ")),
-        ));
-    }
-    p.stamp(app.clock.epoch());
-    let change = Change {
-        actor: &caller,
-        role: Role::Pjlp,
-        action: "corrected",
-        from: ProductStatus::Submitted.as_str(),
-        note: None,
-    };
-    let mut tx = Tx::new();
-    approval::record(&app, &mut tx, &p, expected, change)?;
-    app.store.transact(tx).await?;
+    let input: serde_json::Value = body(&req)?;
+    let review =
+        approval::correct(&app, &caller, ProductReview { product, vendor }, &input).await?;
     json(
         200,
-        &with_message(view(&app, &p).await?, "Produk berhasil disimpan"),
+        &with_message(
+            view(&app, &review.product).await?,
+            "Produk berhasil disimpan",
+        ),
     )
 }
 
@@ -442,11 +419,14 @@ impl loket_shared::approval::Stage for ListingStage {
 
     fn approve_label(self) -> &'static str {
         match self {
-            ListingStage::PjlpReview => {
-                "Setujui produk (Proses); Anda juga dapat mengubah datanya (Edit)"
-            }
+            ListingStage::PjlpReview => "Setujui produk (Proses)",
             ListingStage::SatpelPublish => "Tayangkan produk (Proses)",
         }
+    }
+
+    /// The PJLP corrects the product ("Edit") while checking it.
+    fn corrects(self) -> bool {
+        self == ListingStage::PjlpReview
     }
 }
 
@@ -574,6 +554,7 @@ impl Workflow for ProductReview {
     type Input = NoInput;
     type Facts = ();
     type Event = ListingEvent;
+    type Correction = ProductInput;
 
     async fn load(app: &App, id: &str) -> ApiResult<Option<Self>> {
         let Some(product) = load(app, id).await? else {
@@ -655,6 +636,90 @@ impl Workflow for ProductReview {
             .iter()
             .copied()
             .find(|s| s.status() == self.product.status)
+    }
+
+    fn correctable(&self, caller: &Caller) -> ApiResult<()> {
+        if !is_reviewing_pjlp(caller, &self.vendor) {
+            return Err(ApiError::forbidden());
+        }
+        if self.product.status != ProductStatus::Submitted {
+            return Err(locked(&self.product));
+        }
+        Ok(())
+    }
+
+    /// The whole form, as the vendor's save; the product stays complete.
+    async fn correct(&mut self, _: &App, input: ProductInput) -> ApiResult<()> {
+        input.apply(&mut self.product)?;
+        let missing: Vec<&str> = self.product.missing().into_iter().map(|(_, l)| l).collect();
+        if !missing.is_empty() {
+            return Err(ApiError::unprocessable(
+                "product_incomplete",
+                format!("Data produk belum lengkap: {}", missing.join(", ")),
+            ));
+        }
+        Ok(())
+    }
+
+    fn correction_form(&self) -> CorrectionForm {
+        let p = &self.product;
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        let number = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_default();
+        let field = |name, label, kind, value| FormField {
+            name,
+            label,
+            kind,
+            value,
+        };
+        CorrectionForm {
+            fields: vec![
+                field("name", "Nama Produk", FieldKind::Text(120), text(&p.name)),
+                field(
+                    "price",
+                    "Harga per paket (Rp)",
+                    FieldKind::Number,
+                    number(p.price),
+                ),
+                field(
+                    "category",
+                    "Kategori",
+                    FieldKind::Choice(crate::product::CATEGORIES.to_vec()),
+                    text(&p.category),
+                ),
+                field(
+                    "availability",
+                    "Ketersediaan",
+                    FieldKind::Choice(
+                        crate::product::Availability::ALL
+                            .iter()
+                            .map(|a| (a.as_str(), a.as_str()))
+                            .collect(),
+                    ),
+                    p.availability
+                        .map(|a| a.as_str().to_string())
+                        .unwrap_or_default(),
+                ),
+                field(
+                    "min_order",
+                    "Pesanan minimal (paket)",
+                    FieldKind::Number,
+                    number(p.min_order.map(i64::from)),
+                ),
+                field(
+                    "max_order",
+                    "Pesanan maksimal (paket)",
+                    FieldKind::Number,
+                    number(p.max_order.map(i64::from)),
+                ),
+                field(
+                    "description",
+                    "Deskripsi",
+                    FieldKind::LongText(2000),
+                    text(&p.description),
+                ),
+            ],
+            ..CorrectionForm::default()
+        }
     }
 
     async fn facts(_: &App, _: &Self, _: ListingStage, _: &Verdict<NoInput>) -> ApiResult<()> {

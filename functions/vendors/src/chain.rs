@@ -181,6 +181,11 @@ impl loket_shared::approval::Stage for Stage {
             _ => "Setujui (Confirm)",
         }
     }
+
+    /// The PJLP corrects the vendor's data ("Edit") while checking it.
+    fn corrects(self) -> bool {
+        self == Stage::PjlpCheck
+    }
 }
 
 /// Why a check sent the registration back, shown to the vendor until it resubmits.

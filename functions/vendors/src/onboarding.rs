@@ -9,11 +9,12 @@
 //! declaration is the single writer of the vendor's stage on every decision.
 
 use crate::chain::{chain, resume_stage, Chain, Rejection, Stage};
-use crate::profile::{self, VendorProfile};
+use crate::profile::{self, ProfileInput, VendorProfile};
 use loket_shared::approval::{
-    self, CaseFile, CaseView, Change, Decided, Moment, Start, Subject, Verdict, Versioned, Workflow,
+    self, CaseFile, CaseView, Change, CorrectionForm, Decided, FieldKind, FormField, Moment, Start,
+    Subject, Verdict, Versioned, Workflow,
 };
-use loket_shared::auth::Role;
+use loket_shared::auth::{Caller, Role};
 use loket_shared::http::{authenticate, json, Request, Response};
 use loket_shared::mail::{EmailTemplate, OutboxEmail};
 use loket_shared::rules::Refusal;
@@ -72,6 +73,7 @@ impl Workflow for VendorProfile {
     type Input = OnboardingInput;
     type Facts = OnboardingFacts;
     type Event = ();
+    type Correction = ProfileInput;
 
     async fn load(app: &App, id: &str) -> ApiResult<Option<Self>> {
         profile::load(app, id).await
@@ -147,6 +149,134 @@ impl Workflow for VendorProfile {
 
     fn awaiting(&self) -> Option<Stage> {
         self.stage.decider().map(|_| self.stage)
+    }
+
+    /// Only the assigned PJLP, while checking.
+    fn correctable(&self, caller: &Caller) -> ApiResult<()> {
+        if !caller.has_role(Role::Pjlp) || self.pjlp_id.as_deref() != Some(caller.user_id.as_str())
+        {
+            return Err(ApiError::forbidden());
+        }
+        if self.stage != Stage::PjlpCheck {
+            return Err(crate::chain::not_editable(self.stage));
+        }
+        Ok(())
+    }
+
+    async fn correct(&mut self, app: &App, input: ProfileInput) -> ApiResult<()> {
+        input.apply(app, self).await
+    }
+
+    /// The profile's fields; the region codes and the vendor's own declaration are
+    /// kept as they are (the vendor changes its region itself).
+    fn correction_form(&self) -> CorrectionForm {
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        let code = |v: serde_json::Value| v.as_str().unwrap_or_default().to_string();
+        let field = |name, label, kind, value| FormField {
+            name,
+            label,
+            kind,
+            value,
+        };
+        let address = self.address.as_ref();
+        let mut kept = serde_json::Map::new();
+        if let Some(a) = address {
+            for (k, v) in [
+                ("province_code", &a.region.province_code),
+                ("regency_code", &a.region.regency_code),
+                ("district_code", &a.region.district_code),
+                ("village_code", &a.region.village_code),
+            ] {
+                kept.insert(k.into(), v.clone().into());
+            }
+        }
+        if let Some(d) = self.declares_no_resale {
+            kept.insert("declares_no_resale".into(), d.into());
+        }
+        CorrectionForm {
+            fields: vec![
+                field(
+                    "business_name",
+                    "Nama Usaha",
+                    FieldKind::Text(120),
+                    text(&self.business_name),
+                ),
+                field(
+                    "owner_name",
+                    "Nama Pemilik",
+                    FieldKind::Text(120),
+                    text(&self.owner_name),
+                ),
+                field(
+                    "phone",
+                    "No. Handphone",
+                    FieldKind::Text(20),
+                    text(&self.phone),
+                ),
+                field(
+                    "business_category",
+                    "Kategori Usaha",
+                    FieldKind::Text(120),
+                    text(&self.business_category),
+                ),
+                field(
+                    "licence_type",
+                    "Izin Usaha",
+                    FieldKind::Choice(vec![("IUMK", "IUMK"), ("SIUP", "SIUP"), ("NIB", "NIB")]),
+                    code(serde_json::to_value(self.licence_type).unwrap_or_default()),
+                ),
+                field(
+                    "licence_number",
+                    "Nomor Izin",
+                    FieldKind::Text(64),
+                    text(&self.licence_number),
+                ),
+                field(
+                    "tax_status",
+                    "Status Pajak",
+                    FieldKind::Choice(vec![("PKP", "PKP"), ("Non-PKP", "Non-PKP")]),
+                    code(serde_json::to_value(self.tax_status).unwrap_or_default()),
+                ),
+                field(
+                    "bank_name",
+                    "Bank",
+                    FieldKind::Text(120),
+                    text(&self.bank_name),
+                ),
+                field(
+                    "bank_account",
+                    "No. Rekening",
+                    FieldKind::Text(64),
+                    text(&self.bank_account),
+                ),
+                field(
+                    "pkt",
+                    "PKT / Non-PKT",
+                    FieldKind::Choice(vec![("PKT", "PKT"), ("Non-PKT", "Non-PKT")]),
+                    code(serde_json::to_value(self.pkt).unwrap_or_default()),
+                ),
+                field(
+                    "pirt_number",
+                    "No. P-IRT",
+                    FieldKind::Text(64),
+                    text(&self.pirt_number),
+                ),
+                field(
+                    "address",
+                    "Alamat Usaha (jalan, nomor)",
+                    FieldKind::Text(200),
+                    address.map(|a| a.street.clone()).unwrap_or_default(),
+                ),
+                field(
+                    "postal_code",
+                    "Kode Pos",
+                    FieldKind::Text(5),
+                    address.map(|a| a.postal_code.clone()).unwrap_or_default(),
+                ),
+            ],
+            kept,
+            ..CorrectionForm::default()
+        }
     }
 
     async fn facts(

@@ -4,7 +4,7 @@
 use crate::chain::{self, Chain, Rejection, Stage};
 use loket_identity::directory;
 use loket_reference::regions::{self, RegionPath};
-use loket_shared::approval::{self, Change, Versioned};
+use loket_shared::approval;
 use loket_shared::auth::{Caller, Role};
 use loket_shared::http::{authenticate, body, json, Request, Response};
 use loket_shared::rules::contact;
@@ -475,36 +475,15 @@ pub async fn get_vendor_profile_for_officer(app: Arc<App>, req: Request) -> ApiR
 }
 
 /// `PUT /vendors/{vendor_id}/profile`: the assigned PJLP corrects the vendor's data
-/// during "Pengecekan PJLP" (seed 000 §2.2 "Edit"), before confirming. The correction is
+/// during "Pengecekan PJLP" (seed 000 §2.2 "Edit"), before confirming: the engine's
+/// correction (`approval::correct`), as the task page's edit form. The correction is
 /// on the vendor's timeline.
 pub async fn correct_vendor_profile(app: Arc<App>, req: Request) -> ApiResult<Response> {
     let caller = authenticate(&app, &req)?;
     let vendor_id = loket_shared::http::path_param(&req, "vendor_id")?;
-    let mut p = vendor_for_officer(&app, &caller, &vendor_id).await?;
-    if !caller.has_role(Role::Pjlp) || p.pjlp_id.as_deref() != Some(caller.user_id.as_str()) {
-        return Err(ApiError::forbidden());
-    }
-    if p.stage != Stage::PjlpCheck {
-        return Err(chain::not_editable(p.stage));
-    }
-    let input: ProfileInput = body(&req)?;
-    if input.version.is_some_and(|v| v != p.version) {
-        return Err(ApiError::concurrent_update());
-    }
-    let expected = p.version;
-    input.apply(&app, &mut p).await?;
-    p.stamp(app.clock.epoch());
-    let change = Change {
-        actor: &caller,
-        role: Role::Pjlp,
-        action: "corrected",
-        from: Stage::PjlpCheck.as_str(),
-        note: None,
-    };
-    let mut tx = Tx::new();
-    approval::record(&app, &mut tx, &p, expected, change)?;
-    app.store.transact(tx).await?;
-    tracing::info!(vendor_id = %p.vendor_id, "vendor data corrected by the PJLP");
+    let p = vendor_for_officer(&app, &caller, &vendor_id).await?;
+    let input: serde_json::Value = body(&req)?;
+    let p = approval::correct(&app, &caller, p, &input).await?;
     let mut v = view(&app, p).await?;
     v["message"] = "Data berhasil disimpan".into();
     json(200, &v)

@@ -115,6 +115,24 @@ pub fn use_cases() -> Vec<UseCase> {
             ]
         ),
         use_case!(
+            "show_correction_form",
+            GET "/tugas/{id}/ubah",
+            links::show_correction_form,
+            needs: [
+                CASE_READS,
+                Indexes(&["dynamodb:Query"]),
+            ]
+        ),
+        use_case!(
+            "correct_from_task_page",
+            POST "/tugas/{id}/ubah",
+            links::correct_from_task_page,
+            needs: [
+                Table(&["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"]),
+                Indexes(&["dynamodb:Query"]),
+            ]
+        ),
+        use_case!(
             "decide_task_in_list",
             POST "/tugas/{id}",
             links::decide_task_page,

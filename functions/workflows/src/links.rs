@@ -9,7 +9,7 @@
 use crate::inbox;
 use loket_identity::directory;
 use loket_identity::pages::viewer;
-use loket_shared::approval::{CaseFile, TaskKind};
+use loket_shared::approval::{CaseFile, CorrectionForm, FieldKind, FormField, TaskKind};
 use loket_shared::files;
 use loket_shared::http::{authenticate, path_param, Request, Response};
 use loket_shared::tasks::{self, Task};
@@ -17,6 +17,7 @@ use loket_shared::web::{self, Viewer};
 use loket_shared::{ApiError, ApiResult, App};
 use maud::{html, Markup};
 use serde::Deserialize;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 fn kind_of(task: &Task) -> ApiResult<TaskKind> {
@@ -289,6 +290,13 @@ async fn decision_page(
                 }
             }
             h2 { "Keputusan" }
+            @if (kind.corrects)(&task.stage) {
+                p {
+                    "Ada data yang perlu diperbaiki? "
+                    a href=(format!("/tugas/{}/ubah", task.id)) { "Ubah data (Edit)" }
+                    " sebelum memutuskan."
+                }
+            }
             form class="decide" method="post" action=(here) {
                 input type="hidden" name="csrf" value=(me.csrf);
                 input type="hidden" name="decision" value="approve";
@@ -495,4 +503,185 @@ pub async fn task_list_page(app: Arc<App>, req: Request) -> ApiResult<Response> 
         },
     );
     web::page(200, body, &cookies)
+}
+
+/// The officer's task for a page of `/tugas/{id}/…`, or the page that says why not:
+/// signed out (to the sign-in page, back to `here`), unknown, someone else's, decided.
+async fn open_task_for_page(
+    app: &App,
+    req: &Request,
+    here: &str,
+) -> ApiResult<Result<(Task, loket_shared::auth::Caller, String), Response>> {
+    let id = path_param(req, "id")?;
+    let Some((caller, name)) = viewer(app, req).await? else {
+        return Ok(Err(web::redirect(&format!("/masuk?kembali={here}"), &[])?));
+    };
+    let task = if id.is_empty() || id.len() > 64 {
+        None
+    } else {
+        tasks::load(app, &id).await?
+    };
+    let Some(task) = task else {
+        return Ok(Err(web::page(404, link_gone(), &[])?));
+    };
+    let (seed, _) = web::csrf_seed(req, app);
+    let csrf = web::csrf_token(app, &seed);
+    let me = Viewer {
+        name: &name,
+        csrf: &csrf,
+    };
+    if let Err(e) = task.authorize(&caller) {
+        return Ok(Err(web::error_page(&e, Some(&me))?));
+    }
+    if !task.is_pending() {
+        return Ok(Err(decided_page(
+            app,
+            &task,
+            &tasks::not_pending(&task),
+            Some(&me),
+        )?));
+    }
+    Ok(Ok((task, caller, name)))
+}
+
+/// The correction form ("Edit") with the subject's values, or the posted ones again.
+fn correction_page(
+    task: &Task,
+    me: &Viewer<'_>,
+    form: &CorrectionForm,
+    posted: Option<&HashMap<String, String>>,
+    error: Option<&str>,
+) -> Markup {
+    let here = format!("/tugas/{}/ubah", task.id);
+    let value = |f: &FormField| -> String {
+        posted
+            .and_then(|p| p.get(f.name).cloned())
+            .unwrap_or_else(|| f.value.clone())
+    };
+    web::layout(
+        &format!("Ubah data: {}", task.subject_name),
+        Some(me),
+        html! {
+            @if let Some(e) = error { (web::notice("error", e)) }
+            p class="hint" { "Perubahan tercatat di riwayat atas nama Anda. Setelah menyimpan, putuskan tugasnya." }
+            form class="stack" method="post" action=(here) {
+                input type="hidden" name="csrf" value=(me.csrf);
+                input type="hidden" name="version" value=(form.version);
+                @for f in &form.fields {
+                    div {
+                        label for=(f.name) { (f.label) }
+                        @match &f.kind {
+                            FieldKind::Text(max) => {
+                                input type="text" id=(f.name) name=(f.name) value=(value(f)) maxlength=(max);
+                            }
+                            FieldKind::LongText(max) => {
+                                textarea id=(f.name) name=(f.name) maxlength=(max) rows="4" { (value(f)) }
+                            }
+                            FieldKind::Number => {
+                                input type="text" inputmode="numeric" id=(f.name) name=(f.name) value=(value(f));
+                            }
+                            FieldKind::Choice(options) => {
+                                select id=(f.name) name=(f.name) {
+                                    option value="" { "Pilih " (f.label) }
+                                    @for (v, label) in options {
+                                        option value=(v) selected[*v == value(f)] { (label) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                button type="submit" { "Simpan perubahan" }
+            }
+            p { a href=(format!("/tugas/{}", task.id)) { "Kembali ke tugas tanpa mengubah" } }
+        },
+    )
+}
+
+/// `GET /tugas/{id}/ubah`: the correction form of the task's subject, for the officer
+/// who may correct it at this stage (the engine's `correctable`).
+pub async fn show_correction_form(app: Arc<App>, req: Request) -> ApiResult<Response> {
+    let here = format!("/tugas/{}/ubah", path_param(&req, "id")?);
+    let (task, caller, name) = match open_task_for_page(&app, &req, &here).await? {
+        Ok(t) => t,
+        Err(page) => return Ok(page),
+    };
+    let (seed, set) = web::csrf_seed(&req, &app);
+    let cookies: Vec<String> = set.into_iter().collect();
+    let csrf = web::csrf_token(&app, &seed);
+    let me = Viewer {
+        name: &name,
+        csrf: &csrf,
+    };
+    let kind = kind_of(&task)?;
+    match (kind.correction_form)(&app, &task, &caller).await {
+        Ok(form) => web::page(
+            200,
+            correction_page(&task, &me, &form, None, None),
+            &cookies,
+        ),
+        Err(e) if e.status < 500 => web::error_page(&e, Some(&me)),
+        Err(e) => Err(e),
+    }
+}
+
+/// `POST /tugas/{id}/ubah`: the correction, through the engine's `correct` (the same
+/// use case as the API's `PUT`); a refused value shows the form again with the message.
+pub async fn correct_from_task_page(app: Arc<App>, req: Request) -> ApiResult<Response> {
+    let posted: HashMap<String, String> = match web::posted(&app, &req) {
+        Ok(f) => f,
+        Err(e) => return web::error_page(&e, None),
+    };
+    let here = format!("/tugas/{}/ubah", path_param(&req, "id")?);
+    let (task, caller, name) = match open_task_for_page(&app, &req, &here).await? {
+        Ok(t) => t,
+        Err(page) => return Ok(page),
+    };
+    let csrf = posted.get("csrf").cloned().unwrap_or_default();
+    let me = Viewer {
+        name: &name,
+        csrf: &csrf,
+    };
+    let kind = kind_of(&task)?;
+    let form = match (kind.correction_form)(&app, &task, &caller).await {
+        Ok(form) => form,
+        Err(e) if e.status < 500 => return web::error_page(&e, Some(&me)),
+        Err(e) => return Err(e),
+    };
+    let mut input = form.kept.clone();
+    for f in &form.fields {
+        match posted.get(f.name).map(|v| v.trim()) {
+            // An unchosen choice is "not filled", as in the API.
+            Some("") if matches!(f.kind, FieldKind::Choice(_)) => {}
+            Some(v) => {
+                input.insert(f.name.into(), v.into());
+            }
+            None => {}
+        }
+    }
+    if let Some(v) = posted.get("version").and_then(|v| v.parse::<i64>().ok()) {
+        input.insert("version".into(), v.into());
+    }
+    match (kind.correct)(&app, &task, &caller, &serde_json::Value::Object(input)).await {
+        Ok(()) => web::page(
+            200,
+            web::layout(
+                "Data tersimpan",
+                Some(&me),
+                html! {
+                    (web::notice("ok", "Perubahan data berhasil disimpan."))
+                    (summary(&app, &task))
+                    p { a href=(format!("/tugas/{}", task.id)) { "Kembali ke tugas untuk memutuskan" } }
+                },
+            ),
+            &[],
+        ),
+        Err(e) if e.status == 400 || e.status == 422 => web::page(
+            e.status,
+            correction_page(&task, &me, &form, Some(&posted), Some(&e.message)),
+            &[],
+        ),
+        Err(e) if e.status < 500 => web::error_page(&e, Some(&me)),
+        Err(e) => Err(e),
+    }
 }
