@@ -58,6 +58,7 @@ async fn a_satpel_opens_the_emailed_task_link_and_reads_the_case_on_a_phone_and_
         .await
         .link_path("/task-links/");
 
+    let (_, stranger, stranger_pw) = api.new_officer_login("satpel", "141105").await;
     Browser::run(&api, |browser| async move {
         browser.goto(&link).await;
         assert_eq!(browser.current_path().await, link);
@@ -75,6 +76,22 @@ async fn a_satpel_opens_the_emailed_task_link_and_reads_the_case_on_a_phone_and_
         assert_eq!(browser.text("h1").await, "Tautan tidak valid");
         browser
             .check_accessibility_at_both_sizes("tautan tidak valid")
+            .await;
+
+        // A satpel of another organisation signs in from the link: the refusal page.
+        browser.step("another organisation");
+        browser.goto(&link).await;
+        browser.click("a[href^='/masuk']").await;
+        browser.fill("#identifier", &stranger).await;
+        browser.fill("#password", &stranger_pw).await;
+        browser.fill("#captcha_token", loket_e2e::CAPTCHA).await;
+        browser.click("form.stack button[type=submit]").await;
+        browser.wait_for(".notice.error").await;
+        assert_eq!(browser.current_path().await, link);
+        assert_eq!(browser.text("h1").await, "Tidak diizinkan");
+        assert!(!browser.has("form.decide").await);
+        browser
+            .check_accessibility_at_both_sizes("bukan tugasnya")
             .await;
     })
     .await;
