@@ -610,6 +610,14 @@ impl Api {
         id
     }
 
+    /// The decision link (`/task-links/…`) of the "Tugas Baru" email `officer` got for
+    /// the task at `stage` (its label) about `subject`.
+    pub async fn task_link(&self, officer: &str, stage: &str, subject: &str) -> String {
+        self.wait_email(officer, &format!("Tugas Baru: {stage} - {subject}"), 1)
+            .await
+            .link_path("/task-links/")
+    }
+
     /// The id of the account behind `token`.
     pub async fn user_id(&self, token: &str) -> String {
         self.get("/me", Some(token)).await.expect(200)["id"]

@@ -14,7 +14,7 @@ const SATPEL: &str = "satpel@demo.loket.id";
 const ONBOARDING: &str = "vendor_onboarding";
 
 /// From the signed-out page of the task link `link`: its sign-in link, the sign-in
-/// form, and back on the task with its decision forms.
+/// form, and back on the task (its decision forms, or the refusal of another officer).
 async fn sign_in_from_link(browser: &Browser, link: &str, who: &str, password: &str) {
     browser.goto(link).await;
     browser.click("a[href^='/masuk']").await;
@@ -23,7 +23,7 @@ async fn sign_in_from_link(browser: &Browser, link: &str, who: &str, password: &
     browser.fill("#password", password).await;
     browser.fill("#captcha_token", loket_e2e::CAPTCHA).await;
     browser.click("form.stack button[type=submit]").await;
-    browser.wait_for("form.decide").await;
+    browser.wait_for("form.decide, .notice.error").await;
     assert_eq!(browser.current_path().await, link);
 }
 
@@ -49,14 +49,7 @@ async fn a_satpel_opens_the_emailed_task_link_and_reads_the_case_on_a_phone_and_
     let (_, business) = api
         .submitted_vendor("umkm-halaman", SKPD, "Keripik Tempe Bu Sri")
         .await;
-    let link = api
-        .wait_email(
-            SATPEL,
-            &format!("Tugas Baru: Penunjukan Pembina - {business}"),
-            1,
-        )
-        .await
-        .link_path("/task-links/");
+    let link = api.task_link(SATPEL, "Penunjukan Pembina", &business).await;
 
     let (_, stranger, stranger_pw) = api.new_officer_login("satpel", "141105").await;
     Browser::run(&api, |browser| async move {
@@ -80,14 +73,7 @@ async fn a_satpel_opens_the_emailed_task_link_and_reads_the_case_on_a_phone_and_
 
         // A satpel of another organisation signs in from the link: the refusal page.
         browser.step("another organisation");
-        browser.goto(&link).await;
-        browser.click("a[href^='/masuk']").await;
-        browser.fill("#identifier", &stranger).await;
-        browser.fill("#password", &stranger_pw).await;
-        browser.fill("#captcha_token", loket_e2e::CAPTCHA).await;
-        browser.click("form.stack button[type=submit]").await;
-        browser.wait_for(".notice.error").await;
-        assert_eq!(browser.current_path().await, link);
+        sign_in_from_link(&browser, &link, &stranger, &stranger_pw).await;
         assert_eq!(browser.text("h1").await, "Tidak diizinkan");
         assert!(!browser.has("form.decide").await);
         browser
@@ -142,13 +128,8 @@ async fn a_satpel_signs_in_from_the_emailed_link_and_assigns_the_pjlp_in_the_bro
         .submitted_vendor("umkm-peramban", SKPD, "Amplang Peramban")
         .await;
     let link = api
-        .wait_email(
-            &satpel_mail,
-            &format!("Tugas Baru: Penunjukan Pembina - {business}"),
-            1,
-        )
-        .await
-        .link_path("/task-links/");
+        .task_link(&satpel_mail, "Penunjukan Pembina", &business)
+        .await;
 
     let pjlp = pjlp_id.clone();
     Browser::run(&api, |browser| async move {
@@ -258,13 +239,8 @@ async fn the_pjlp_and_then_the_eorder_admin_decide_from_their_emails_until_the_v
     .await
     .expect(200);
     let pjlp_link = api
-        .wait_email(
-            &pjlp_mail,
-            &format!("Tugas Baru: Pengecekan PJLP - {business}"),
-            1,
-        )
-        .await
-        .link_path("/task-links/");
+        .task_link(&pjlp_mail, "Pengecekan PJLP", &business)
+        .await;
 
     let api = &api;
     let (satpel, vendor_id, business) = (&satpel, &vendor_id, &business);
@@ -308,14 +284,7 @@ async fn the_pjlp_and_then_the_eorder_admin_decide_from_their_emails_until_the_v
             .expect(200);
 
         browser.step("eorder_admin");
-        let admin_link = api
-            .wait_email(
-                &admin_mail,
-                &format!("Tugas Baru: Pengajuan - {business}"),
-                1,
-            )
-            .await
-            .link_path("/task-links/");
+        let admin_link = api.task_link(&admin_mail, "Pengajuan", business).await;
         sign_in_from_link(&browser, &admin_link, &admin_mail, &admin_password).await;
         assert!(browser.text("h1").await.contains("Pengajuan"));
         let approve = browser
@@ -340,13 +309,8 @@ async fn a_satpel_rejects_with_a_reason_and_a_form_without_its_csrf_token_is_ref
         .submitted_vendor("umkm-tolak-peramban", SKPD, "Amplang Tolak")
         .await;
     let link = api
-        .wait_email(
-            &satpel_mail,
-            &format!("Tugas Baru: Penunjukan Pembina - {business}"),
-            1,
-        )
-        .await
-        .link_path("/task-links/");
+        .task_link(&satpel_mail, "Penunjukan Pembina", &business)
+        .await;
     let reason = "Wilayah usaha bukan binaan SKPD ini";
     Browser::run(&api, |browser| async move {
         browser.step("sign in");

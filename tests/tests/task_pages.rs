@@ -128,14 +128,9 @@ async fn a_satpel_signs_in_from_the_task_link_and_assigns_a_pjlp_on_the_page() {
     let (vendor, business) = api
         .submitted_vendor("umkm-halaman", SKPD, "Amplang Halaman")
         .await;
-    let invite = api
-        .wait_email(
-            &satpel_mail,
-            &format!("Tugas Baru: Penunjukan Pembina - {business}"),
-            1,
-        )
+    let link = api
+        .task_link(&satpel_mail, "Penunjukan Pembina", &business)
         .await;
-    let link = invite.link_path("/task-links/");
 
     // Signed out: the task, and a sign-in link that comes back here.
     let mut browser = Page::new(&api);
@@ -445,13 +440,8 @@ async fn every_emailed_link_opens_a_page() {
         .submitted_vendor("umkm-tautan-tugas", SKPD, "Tautan Tugas")
         .await;
     links.push(
-        api.wait_email(
-            &satpel_mail,
-            &format!("Tugas Baru: Penunjukan Pembina - {business}"),
-            1,
-        )
-        .await
-        .link_path("/task-links/"),
+        api.task_link(&satpel_mail, "Penunjukan Pembina", &business)
+            .await,
     );
     let mut browser = Page::new(&api);
     for link in &links {

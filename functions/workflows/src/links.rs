@@ -197,10 +197,11 @@ fn case_files(task: &Task, files: &[CaseFile]) -> Markup {
 /// may decide the task: a short-lived download (303 to a presigned GET), so the page's
 /// links keep working however long it stays open.
 pub async fn download_task_file(app: Arc<App>, req: Request) -> ApiResult<Response> {
-    let id = path_param(&req, "id")?;
+    let here = format!("/tugas/{}", path_param(&req, "id")?);
     let file = path_param(&req, "file")?;
-    let Some((caller, name)) = viewer(&app, &req).await? else {
-        return web::redirect(&format!("/masuk?kembali=/tugas/{id}"), &[]);
+    let (task, _, name) = match open_task_for_page(&app, &req, &here, Open::AnyStatus).await? {
+        Ok(t) => t,
+        Err(page) => return Ok(page),
     };
     let (seed, _) = web::csrf_seed(&req, &app);
     let csrf = web::csrf_token(&app, &seed);
@@ -208,17 +209,6 @@ pub async fn download_task_file(app: Arc<App>, req: Request) -> ApiResult<Respon
         name: &name,
         csrf: &csrf,
     };
-    let task = if id.is_empty() || id.len() > 64 {
-        None
-    } else {
-        tasks::load(&app, &id).await?
-    };
-    let Some(task) = task else {
-        return web::page(404, link_gone(), &[]);
-    };
-    if let Err(e) = task.authorize(&caller) {
-        return web::error_page(&e, Some(&me));
-    }
     let case = (kind_of(&task)?.case)(&app, &task).await?;
     let Some(f) = case.view.files.iter().find(|f| f.id == file) else {
         return web::error_page(
@@ -505,12 +495,22 @@ pub async fn task_list_page(app: Arc<App>, req: Request) -> ApiResult<Response> 
     web::page(200, body, &cookies)
 }
 
+/// Which tasks a page of `/tugas/{id}/…` opens.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Open {
+    /// Only an open task (forms that change the subject).
+    Pending,
+    /// Decided ones too (reading the case's files).
+    AnyStatus,
+}
+
 /// The officer's task for a page of `/tugas/{id}/…`, or the page that says why not:
 /// signed out (to the sign-in page, back to `here`), unknown, someone else's, decided.
 async fn open_task_for_page(
     app: &App,
     req: &Request,
     here: &str,
+    open: Open,
 ) -> ApiResult<Result<(Task, loket_shared::auth::Caller, String), Response>> {
     let id = path_param(req, "id")?;
     let Some((caller, name)) = viewer(app, req).await? else {
@@ -533,7 +533,7 @@ async fn open_task_for_page(
     if let Err(e) = task.authorize(&caller) {
         return Ok(Err(web::error_page(&e, Some(&me))?));
     }
-    if !task.is_pending() {
+    if open == Open::Pending && !task.is_pending() {
         return Ok(Err(decided_page(
             app,
             &task,
@@ -602,7 +602,7 @@ fn correction_page(
 /// who may correct it at this stage (the engine's `correctable`).
 pub async fn show_correction_form(app: Arc<App>, req: Request) -> ApiResult<Response> {
     let here = format!("/tugas/{}/ubah", path_param(&req, "id")?);
-    let (task, caller, name) = match open_task_for_page(&app, &req, &here).await? {
+    let (task, caller, name) = match open_task_for_page(&app, &req, &here, Open::Pending).await? {
         Ok(t) => t,
         Err(page) => return Ok(page),
     };
@@ -633,7 +633,7 @@ pub async fn correct_from_task_page(app: Arc<App>, req: Request) -> ApiResult<Re
         Err(e) => return web::error_page(&e, None),
     };
     let here = format!("/tugas/{}/ubah", path_param(&req, "id")?);
-    let (task, caller, name) = match open_task_for_page(&app, &req, &here).await? {
+    let (task, caller, name) = match open_task_for_page(&app, &req, &here, Open::Pending).await? {
         Ok(t) => t,
         Err(page) => return Ok(page),
     };
