@@ -606,16 +606,8 @@ pub async fn correct<W: Workflow>(
         .awaiting()
         .and_then(|s| s.decider())
         .ok_or_else(|| ApiError::internal("a correctable subject awaits a decider"))?;
-    if !input.is_object() {
-        return Err(ApiError::bad_request(
-            "body_invalid",
-            "Format data yang dikirim tidak valid",
-        ));
-    }
+    let correction: W::Correction = crate::http::object_body(input)?;
     let sent_version = input.get("version").and_then(serde_json::Value::as_i64);
-    let correction: W::Correction = serde_json::from_value(input.clone()).map_err(|_| {
-        ApiError::bad_request("body_invalid", "Format data yang dikirim tidak valid")
-    })?;
     if sent_version.is_some_and(|v| v != subject.version()) {
         return Err(ApiError::concurrent_update());
     }

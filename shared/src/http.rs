@@ -117,7 +117,7 @@ pub fn body<T: DeserializeOwned>(req: &Request) -> ApiResult<T> {
         Body::Binary(b) => b,
         _ => b"{}",
     };
-    serde_json::from_slice(bytes).map_err(|e| {
+    let at = |e: serde_json::Error| {
         ApiError::bad_request(
             "body_invalid",
             format!(
@@ -125,6 +125,32 @@ pub fn body<T: DeserializeOwned>(req: &Request) -> ApiResult<T> {
                 e.line(),
                 e.column()
             ),
+        )
+    };
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(at)?;
+    if !value.is_object() {
+        return Err(not_an_object());
+    }
+    serde_json::from_slice(bytes).map_err(at)
+}
+
+fn not_an_object() -> ApiError {
+    ApiError::bad_request(
+        "body_invalid",
+        "Data yang dikirim harus berupa objek JSON ({ ... })",
+    )
+}
+
+/// A body already read as JSON (e.g. a page's form, as its use case takes it), as `T`:
+/// only an object, each field of its type.
+pub fn object_body<T: DeserializeOwned>(value: &serde_json::Value) -> ApiResult<T> {
+    if !value.is_object() {
+        return Err(not_an_object());
+    }
+    serde_json::from_value(value.clone()).map_err(|_| {
+        ApiError::bad_request(
+            "body_invalid",
+            "Format data yang dikirim tidak valid: ada isian dengan tipe data yang salah",
         )
     })
 }
@@ -179,16 +205,16 @@ pub fn authenticate(app: &App, req: &Request) -> ApiResult<Caller> {
     Ok(caller)
 }
 
-/// Trims a required text field; 400 `<field>_required` when missing or blank.
-pub fn required(value: &Option<String>, field: &'static str, label: &str) -> ApiResult<String> {
-    match value.as_deref().map(str::trim) {
-        Some(v) if !v.is_empty() => Ok(v.to_string()),
-        _ => Err(ApiError::invalid(
-            "field_required",
-            format!("{label} wajib diisi"),
-            field,
-        )),
-    }
+/// Trims a required text field; 400 `field_required` when missing or blank, and as
+/// [`optional`] when longer than `max` characters or holding control characters.
+pub fn required(
+    value: &Option<String>,
+    field: &'static str,
+    label: &str,
+    max: usize,
+) -> ApiResult<String> {
+    optional(value, field, label, max)?
+        .ok_or_else(|| ApiError::invalid("field_required", format!("{label} wajib diisi"), field))
 }
 
 /// Trims an optional text field; `None` when missing or blank; 400 when too long or
@@ -261,12 +287,14 @@ mod tests {
 
     #[test]
     fn required_and_optional_fields() {
-        assert_eq!(required(&Some("  x ".into()), "a", "A").unwrap(), "x");
-        let e = required(&Some("  ".into()), "nik", "NIK").unwrap_err();
+        assert_eq!(required(&Some("  x ".into()), "a", "A", 5).unwrap(), "x");
+        let e = required(&Some("  ".into()), "nik", "NIK", 16).unwrap_err();
         assert_eq!(
             (e.code, e.field, e.message.as_str()),
             ("field_required", Some("nik"), "NIK wajib diisi")
         );
+        let e = required(&Some("1".repeat(100_000)), "email_code", "Kode", 16).unwrap_err();
+        assert_eq!((e.code, e.field), ("field_too_long", Some("email_code")));
         assert_eq!(optional(&None, "a", "A", 3).unwrap(), None);
         assert!(optional(&Some("abcd".into()), "a", "A", 3).is_err());
     }

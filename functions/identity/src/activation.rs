@@ -98,9 +98,9 @@ pub async fn register_vendor(app: Arc<App>, req: Request) -> ApiResult<Response>
     let r: VendorRegistration = body(&req)?;
     let now = app.clock.epoch();
     let ip = source_ip(&req);
-    let name = person::check_full_name(&required(&r.name, "name", "Nama Anda")?)?;
-    let email = contact::normalize_email(&required(&r.email, "email", "Email Anda")?)?;
-    let skpd_code = required(&r.skpd_code, "skpd_code", "SKPD Pembina")?;
+    let name = person::check_full_name(&required(&r.name, "name", "Nama Anda", 120)?)?;
+    let email = contact::normalize_email(&required(&r.email, "email", "Email Anda", 254)?)?;
+    let skpd_code = required(&r.skpd_code, "skpd_code", "SKPD Pembina", 16)?;
     let skpd = match organisations::find(&app.store, &skpd_code).await? {
         Some(o) if o.kind == OrgKind::Skpd => o,
         _ => {
@@ -206,7 +206,7 @@ async fn pending(app: &App, token: &str) -> ApiResult<(Account, String, i64)> {
 
 /// `GET /accounts/activation?token=…`: what the activation page shows. Changes nothing.
 pub async fn show_activation(app: Arc<App>, req: Request) -> ApiResult<Response> {
-    let token = required(&query_param(&req, "token"), "token", "Token aktivasi")?;
+    let token = required(&query_param(&req, "token"), "token", "Token aktivasi", 512)?;
     let (acc, _, _) = pending(&app, &token).await?;
     let org = match &acc.org {
         Some(code) => organisations::find(&app.store, code).await?,
@@ -264,7 +264,7 @@ pub async fn activate(
     ip: &str,
     web_secret: Option<&str>,
 ) -> ApiResult<session::Tokens> {
-    let token = required(&r.token, "token", "Token aktivasi")?;
+    let token = required(&r.token, "token", "Token aktivasi", 512)?;
     let (mut acc, token_pk, token_version) = pending(app, &token).await?;
     let pw = crate::password::password_field(&r.password, "password", "Password")?;
     password::check_password(&pw)?;
@@ -344,9 +344,9 @@ pub async fn create_officer_account(app: Arc<App>, req: Request) -> ApiResult<Re
     caller.require_any(&[Role::Admin])?;
     let admin = session::live_account(&app, &caller).await?;
     let r: OfficerAccount = body(&req)?;
-    let name = person::check_full_name(&required(&r.name, "name", "Nama")?)?;
-    let email = contact::normalize_email(&required(&r.email, "email", "Email")?)?;
-    let role_text = required(&r.role, "role", "Peran")?;
+    let name = person::check_full_name(&required(&r.name, "name", "Nama", 120)?)?;
+    let email = contact::normalize_email(&required(&r.email, "email", "Email", 254)?)?;
+    let role_text = required(&r.role, "role", "Peran", 32)?;
     let role = Role::parse(&role_text)
         .filter(|r| r.is_officer() || matches!(r, Role::Admin | Role::Buyer))
         .ok_or_else(|| {
@@ -356,7 +356,7 @@ pub async fn create_officer_account(app: Arc<App>, req: Request) -> ApiResult<Re
                 "role",
             )
         })?;
-    let org_code = required(&r.org, "org", "Organisasi")?;
+    let org_code = required(&r.org, "org", "Organisasi", 16)?;
     let org = organisations::find(&app.store, &org_code)
         .await?
         .ok_or_else(|| ApiError::invalid("org_invalid", "Organisasi tidak ditemukan", "org"))?;

@@ -201,7 +201,7 @@ pub async fn sign_in(
     ip: &str,
     web_secret: Option<&str>,
 ) -> ApiResult<session::Tokens> {
-    let identifier_text = required(&r.identifier, "identifier", "NIK/Email/NRK")?;
+    let identifier_text = required(&r.identifier, "identifier", "NIK/Email/NRK", 254)?;
     let pw = r
         .password
         .clone()
@@ -290,7 +290,7 @@ struct RefreshRequest {
 /// `POST /auth/refresh`: a new access token for a refresh token (which is rotated).
 pub async fn refresh_session(app: Arc<App>, req: Request) -> ApiResult<Response> {
     let r: RefreshRequest = body(&req)?;
-    let token = required(&r.refresh_token, "refresh_token", "Refresh token")?;
+    let token = required(&r.refresh_token, "refresh_token", "Refresh token", 512)?;
     json(200, &session::refresh(&app, &token).await?)
 }
 

@@ -60,10 +60,10 @@ struct ResetRequest {
 /// `POST /auth/password-reset`: "REQUEST PIN".
 pub async fn request_password_reset(app: Arc<App>, req: Request) -> ApiResult<Response> {
     let r: ResetRequest = body(&req)?;
-    let nik_text = required(&r.nik, "nik", "No. KTP")?;
+    let nik_text = required(&r.nik, "nik", "No. KTP", 16)?;
     nik::parse_nik(&nik_text)?;
-    let phone = contact::normalize_phone(&required(&r.phone, "phone", "Telp")?)?;
-    let email = contact::normalize_email(&required(&r.email, "email", "E-mail")?)?;
+    let phone = contact::normalize_phone(&required(&r.phone, "phone", "Telp", 20)?)?;
+    let email = contact::normalize_email(&required(&r.email, "email", "E-mail", 254)?)?;
     let ip = source_ip(&req);
     let now = app.clock.epoch();
     ratelimit::hit(
@@ -194,8 +194,8 @@ struct ConfirmReset {
 /// `POST /auth/password-reset/confirm`: PIN + new password twice.
 pub async fn confirm_password_reset(app: Arc<App>, req: Request) -> ApiResult<Response> {
     let r: ConfirmReset = body(&req)?;
-    let reset_id = required(&r.reset_id, "reset_id", "Permintaan reset")?;
-    let pin = required(&r.pin, "pin", "PIN")?;
+    let reset_id = required(&r.reset_id, "reset_id", "Permintaan reset", 64)?;
+    let pin = required(&r.pin, "pin", "PIN", 16)?;
     let pw = check_new_password(&r.new_password, &r.new_password_confirmation)?;
     if reset_id.len() > 64 {
         return Err(pin_invalid());

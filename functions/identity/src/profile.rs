@@ -122,7 +122,7 @@ pub async fn update_profile(app: Arc<App>, req: Request) -> ApiResult<Response> 
         let email = contact::normalize_email(&v)?;
         if email != acc.email {
             let code =
-                loket_shared::http::required(&r.email_code, "email_code", "Kode dari Email")?;
+                loket_shared::http::required(&r.email_code, "email_code", "Kode dari Email", 16)?;
             let code_version = verify_code(&app, &email, code.trim()).await?;
             tx.delete(&table, key(account::email_guard(&acc.email), GUARD_SK));
             email_ix = Some(tx.guard(&table, account::email_guard(&email), &acc.pk));

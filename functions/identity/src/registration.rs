@@ -39,7 +39,7 @@ struct CodeRequest {
 /// `POST /auth/registration-code`: emails a verification code to a new address.
 pub async fn request_registration_code(app: Arc<App>, req: Request) -> ApiResult<Response> {
     let r: CodeRequest = body(&req)?;
-    let email = contact::normalize_email(&required(&r.email, "email", "Email")?)?;
+    let email = contact::normalize_email(&required(&r.email, "email", "Email", 254)?)?;
     let now = app.clock.epoch();
     ratelimit::hit(
         &app.store,
@@ -190,7 +190,7 @@ pub struct AddressInput {
 impl AddressInput {
     /// Validates the address against the region reference data.
     pub async fn check(&self, app: &App) -> ApiResult<Address> {
-        let street = required(&self.address, "address", "Alamat Pemohon")?;
+        let street = required(&self.address, "address", "Alamat Pemohon", 250)?;
         if street.chars().count() > 250 {
             return Err(ApiError::invalid(
                 "field_too_long",
@@ -198,12 +198,16 @@ impl AddressInput {
                 "address",
             ));
         }
-        let province = required(&self.province_code, "province_code", "Provinsi")?;
-        let regency = required(&self.regency_code, "regency_code", "Kab/Kota")?;
-        let district = required(&self.district_code, "district_code", "Kecamatan")?;
-        let village = required(&self.village_code, "village_code", "Kelurahan/Desa")?;
-        let postal_code =
-            contact::check_postal_code(&required(&self.postal_code, "postal_code", "Kode Pos")?)?;
+        let province = required(&self.province_code, "province_code", "Provinsi", 16)?;
+        let regency = required(&self.regency_code, "regency_code", "Kab/Kota", 16)?;
+        let district = required(&self.district_code, "district_code", "Kecamatan", 16)?;
+        let village = required(&self.village_code, "village_code", "Kelurahan/Desa", 16)?;
+        let postal_code = contact::check_postal_code(&required(
+            &self.postal_code,
+            "postal_code",
+            "Kode Pos",
+            5,
+        )?)?;
         let region =
             regions::check_address(&app.store, &province, &regency, &district, &village).await?;
         Ok(Address {
@@ -239,7 +243,7 @@ pub async fn register_applicant(app: Arc<App>, req: Request) -> ApiResult<Respon
     let ip = source_ip(&req);
 
     // The form's fields, in the order the form shows them.
-    let nik_text = required(&r.nik, "nik", "NIK")?;
+    let nik_text = required(&r.nik, "nik", "NIK", 16)?;
     let nik_info = nik::parse_nik(&nik_text)?;
     let nik_text = nik_text.trim().to_string();
     let npwp = optional(&r.npwp, "npwp", "NPWP", 30)?
@@ -247,12 +251,12 @@ pub async fn register_applicant(app: Arc<App>, req: Request) -> ApiResult<Respon
         .transpose()?;
     let pw = crate::password::password_field(&r.password, "password", "Password")?;
     password::check_password(&pw)?;
-    let name = person::check_full_name(&required(&r.name, "name", "Nama")?)?;
+    let name = person::check_full_name(&required(&r.name, "name", "Nama", 120)?)?;
     let gender = r.gender.ok_or_else(|| {
         ApiError::invalid("field_required", "Jenis Kelamin wajib dipilih", "gender")
     })?;
     let birth = person::check_birth_date(
-        &required(&r.birth_date, "birth_date", "Tanggal Lahir")?,
+        &required(&r.birth_date, "birth_date", "Tanggal Lahir", 10)?,
         app.clock.now().date(),
     )?;
     if !nik::matches_birth_date(&nik_info, birth, gender == person::Gender::Female) {
@@ -269,9 +273,9 @@ pub async fn register_applicant(app: Arc<App>, req: Request) -> ApiResult<Respon
             "education",
         )
     })?;
-    let phone = contact::normalize_phone(&required(&r.phone, "phone", "No. Handphone")?)?;
-    let email = contact::normalize_email(&required(&r.email, "email", "Email")?)?;
-    let code = required(&r.email_code, "email_code", "Kode dari Email")?;
+    let phone = contact::normalize_phone(&required(&r.phone, "phone", "No. Handphone", 20)?)?;
+    let email = contact::normalize_email(&required(&r.email, "email", "Email", 254)?)?;
+    let code = required(&r.email_code, "email_code", "Kode dari Email", 16)?;
     let address = r.address.check(&app).await?;
 
     ratelimit::hit(

@@ -147,16 +147,8 @@ pub async fn create_vendor_document(app: Arc<App>, req: Request) -> ApiResult<Re
         )
     })?;
     let content_type = DOCUMENT_UPLOAD.content_type(&r.content_type)?;
-    let file_name: String = r
-        .file_name
-        .as_deref()
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-        .unwrap_or("dokumen")
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(120)
-        .collect();
+    let file_name = loket_shared::http::optional(&r.file_name, "file_name", "Nama berkas", 120)?
+        .unwrap_or_else(|| "dokumen".into());
     let id = app.ids.id();
     let key = format!("vendors/{}/documents/{id}", caller.user_id);
     let now = app.clock.epoch();
