@@ -193,6 +193,7 @@ pub const PNG: [u8; 67] = [
     0x42, 0x60, 0x82,
 ];
 
+#[derive(Clone)]
 pub struct Api {
     base: String,
     mail: String,

@@ -64,3 +64,243 @@ async fn overlong_strings_are_refused_not_stored() {
         "nothing half-written"
     );
 }
+
+/// `n` copies of one request sent at once, as a scripted attacker would; the replies.
+async fn burst<F, Fut>(n: usize, send: F) -> Vec<loket_e2e::Reply>
+where
+    F: Fn(usize) -> Fut,
+    Fut: std::future::Future<Output = loket_e2e::Reply>,
+{
+    futures::future::join_all((0..n).map(send)).await
+}
+
+/// How many replies have each (status, code).
+fn tally(replies: &[loket_e2e::Reply]) -> std::collections::BTreeMap<(u16, String), usize> {
+    let mut t = std::collections::BTreeMap::new();
+    for r in replies {
+        *t.entry((r.status, r.code().to_string())).or_default() += 1;
+    }
+    t
+}
+
+fn count(replies: &[loket_e2e::Reply], status: u16, code: &str) -> usize {
+    replies
+        .iter()
+        .filter(|r| r.status == status && r.code() == code)
+        .count()
+}
+
+/// 30 wrong passwords at once for one account from one address: at most the lock's
+/// threshold (10) are checked, never the 30 of the finding, and the account is locked
+/// even for the right password; 60 unknown identifiers at once from one address: at
+/// most the address's threshold (50) are checked.
+#[tokio::test]
+async fn parallel_wrong_passwords_are_checked_no_more_than_the_limits_allow() {
+    let api = Api::new();
+    let (_, mail, _, _) = api.new_applicant("serbuan").await;
+    let replies = burst(30, |i| {
+        let (api, mail) = (&api, mail.clone());
+        async move { api.login(&mail, &format!("Tebakan-Serbu-{i}")).await }
+    })
+    .await;
+    let checked = count(&replies, 401, "login_failed");
+    let refused = count(&replies, 429, "login_throttled") + count(&replies, 429, "login_locked");
+    assert_eq!(checked + refused, 30, "{:?}", tally(&replies));
+    assert!((1..=10).contains(&checked), "{:?}", tally(&replies));
+    if checked == 10 {
+        api.login(&mail, "Samarinda-Kota-7")
+            .await
+            .expect_error(429, "login_locked");
+    }
+
+    let other = api.from_other_address();
+    let replies = burst(60, |i| {
+        let other = &other;
+        async move {
+            other
+                .login(
+                    &loket_e2e::email(&format!("tidak-ada-{i}")),
+                    "Tebakan-Apa-Saja-1",
+                )
+                .await
+        }
+    })
+    .await;
+    let checked = count(&replies, 401, "login_failed");
+    assert!(checked <= 50, "{:?}", tally(&replies));
+    assert_eq!(
+        checked + count(&replies, 429, "login_throttled") + count(&replies, 429, "login_locked"),
+        60,
+        "{:?}",
+        tally(&replies)
+    );
+}
+
+/// 12 wrong registration codes at once: at most 5 are compared; the rest are told the
+/// code is locked. 12 wrong PINs at once: the same.
+#[tokio::test]
+async fn parallel_wrong_codes_and_pins_are_compared_at_most_five_times() {
+    let api = Api::new();
+    let mail = loket_e2e::email("kode-serbu");
+    let code = api.registration_code(&mail).await;
+    let nik = loket_e2e::random_nik();
+    let replies = burst(12, |i| {
+        let (api, mail, nik) = (&api, mail.clone(), nik.clone());
+        async move {
+            let wrong = format!("{:06}", (i as u32 + 1) * 7919 % 1_000_000);
+            api.post(
+                "/auth/register",
+                None,
+                api.registration(&nik, &mail, &wrong, json!({})),
+            )
+            .await
+        }
+    })
+    .await;
+    let compared = count(&replies, 400, "email_code_invalid");
+    assert!(compared <= 5, "{:?}", tally(&replies));
+    assert_eq!(
+        compared + count(&replies, 429, "email_code_locked"),
+        12,
+        "{:?}",
+        tally(&replies)
+    );
+    // Even the right code is refused now: a new one must be requested.
+    api.post(
+        "/auth/register",
+        None,
+        api.registration(&nik, &mail, &code, json!({})),
+    )
+    .await
+    .expect_error(429, "email_code_locked");
+
+    let (nik, mail, _, _) = api.new_applicant("pin-serbu").await;
+    let r = api
+        .post(
+            "/auth/password-reset",
+            None,
+            json!({ "nik": nik, "phone": "0812-5000-1234", "email": mail,
+                    "captcha_token": loket_e2e::CAPTCHA }),
+        )
+        .await;
+    let reset_id = r.expect(202)["reset_id"].as_str().unwrap().to_string();
+    let replies = burst(12, |i| {
+        let (api, reset_id) = (&api, reset_id.clone());
+        async move {
+            api.post(
+                "/auth/password-reset/confirm",
+                None,
+                json!({ "reset_id": reset_id, "pin": format!("{:06}", i * 3), 
+                        "new_password": "Pesut-Mahakam-88",
+                        "new_password_confirmation": "Pesut-Mahakam-88" }),
+            )
+            .await
+        }
+    })
+    .await;
+    let compared = count(&replies, 400, "pin_invalid");
+    assert!(compared <= 5, "{:?}", tally(&replies));
+    assert_eq!(
+        compared + count(&replies, 429, "pin_locked"),
+        12,
+        "{:?}",
+        tally(&replies)
+    );
+}
+
+/// 8 code requests at once for one email: one email is sent (the resend cooldown is
+/// one conditional write); 15 reset requests at once from one address: at most its
+/// limit (10 per hour) get through to matching.
+#[tokio::test]
+async fn parallel_resends_and_reset_requests_stay_within_their_limits() {
+    let api = Api::new();
+    let mail = loket_e2e::email("kirim-serbu");
+    let replies = burst(8, |_| {
+        let (api, mail) = (&api, mail.clone());
+        async move {
+            api.post("/auth/registration-code", None, json!({ "email": mail }))
+                .await
+        }
+    })
+    .await;
+    assert_eq!(count(&replies, 202, ""), 1, "{:?}", tally(&replies));
+    api.wait_email(&mail, "Kode Verifikasi", 1).await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(api.emails(&mail).await.len(), 1, "one code email");
+
+    let stranger = api.from_other_address();
+    let replies = burst(15, |i| {
+        let stranger = &stranger;
+        async move {
+            stranger
+                .post(
+                    "/auth/password-reset",
+                    None,
+                    json!({ "nik": loket_e2e::random_nik(), "phone": "0811-1111-1111",
+                            "email": loket_e2e::email(&format!("iseng-{i}")),
+                            "captcha_token": loket_e2e::CAPTCHA }),
+                )
+                .await
+        }
+    })
+    .await;
+    let matched = count(&replies, 400, "reset_identity_mismatch");
+    assert!(matched <= 10, "{:?}", tally(&replies));
+    assert_eq!(
+        matched + count(&replies, 429, "rate_limited"),
+        15,
+        "{:?}",
+        tally(&replies)
+    );
+}
+
+/// Re-registering a pending vendor's email: within the cooldown nothing is sent, 8 at
+/// once after it send one link, and the owner's name and SKPD never change.
+#[tokio::test]
+async fn re_registration_of_a_pending_vendor_resends_once_per_cooldown_and_changes_nothing() {
+    let api = Api::new();
+    let mail = loket_e2e::email("umkm-daftar-ulang");
+    let register = |api: &Api, name: &str, skpd: &str| {
+        let body = json!({ "name": name, "email": mail, "skpd_code": skpd,
+                           "captcha_token": loket_e2e::CAPTCHA });
+        let api = api.clone();
+        async move { api.post("/vendors/registrations", None, body).await }
+    };
+    register(&api, "Sri Rahayu", "141201").await.expect(201);
+    api.wait_email(&mail, "Aktivasi Akun UMKM Anda", 1).await;
+
+    let now = burst(8, |i| {
+        let stranger = api.from_other_address();
+        let name = format!("Nama Palsu {}", ["A", "B", "C", "D", "E", "F", "G", "H"][i]);
+        register(&stranger, &name, "141403")
+    })
+    .await;
+    assert_eq!(
+        count(&now, 429, "activation_resend_too_soon"),
+        8,
+        "{:?}",
+        tally(&now)
+    );
+
+    let later = api.later(120);
+    let replies = burst(8, |_| register(&later, "Nama Palsu", "141403")).await;
+    assert_eq!(count(&replies, 201, ""), 1, "{:?}", tally(&replies));
+    assert_eq!(
+        count(&replies, 429, "activation_resend_too_soon"),
+        7,
+        "{:?}",
+        tally(&replies)
+    );
+    let link = api.wait_email(&mail, "Aktivasi Akun UMKM Anda", 2).await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(api.emails(&mail).await.len(), 2, "one new link, not eight");
+    let view = api
+        .get(
+            &format!("/accounts/activation?token={}", link.link_param("token")),
+            None,
+        )
+        .await;
+    let view = view.expect(200);
+    assert_eq!(view["name"], "Sri Rahayu", "{view}");
+    assert_eq!(view["org"]["code"], "141201", "{view}");
+}

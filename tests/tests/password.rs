@@ -238,7 +238,7 @@ async fn an_expired_pin_is_refused_and_a_new_one_works() {
 }
 
 #[tokio::test]
-async fn requests_failing_the_captcha_do_not_use_up_the_owners_reset_quota() {
+async fn requests_failing_the_captcha_or_the_match_do_not_use_up_the_owners_reset_quota() {
     let api = Api::new();
     let (nik, mail, _, _) = api.new_applicant("kuota").await;
     // Someone who only knows the NIK sends requests without solving the captcha, from
@@ -251,6 +251,19 @@ async fn requests_failing_the_captcha_do_not_use_up_the_owners_reset_quota() {
             .post("/auth/password-reset", None, body)
             .await
             .expect_error(400, "captcha_invalid");
+    }
+    // Or solves it, with the victim's NIK and wrong phone and email (the per-NIK limit
+    // is 3 per hour: these must not count).
+    for _ in 0..4 {
+        let stranger = api.from_other_address();
+        stranger
+            .post(
+                "/auth/password-reset",
+                None,
+                reset_request(&nik, "0811-1111-1111", &email("iseng")),
+            )
+            .await
+            .expect_error(400, "reset_identity_mismatch");
     }
     // The owner, with the right data and a solved captcha, still gets a PIN.
     let r = api

@@ -140,7 +140,7 @@ pub async fn register_vendor(app: Arc<App>, req: Request) -> ApiResult<Response>
     let id = match app.store.transact(tx).await {
         Ok(()) => id,
         Err(TxError::Condition(f)) if f.contains(&email_ix) => {
-            re_register_pending_vendor(&app, &email, &name, &skpd, now).await?
+            re_register_pending_vendor(&app, &email, &skpd, now).await?
         }
         Err(e) => return Err(e.into()),
     };
@@ -155,12 +155,14 @@ pub async fn register_vendor(app: Arc<App>, req: Request) -> ApiResult<Response>
 }
 
 /// The email already has an account. If it is a vendor that never activated (a lost or
-/// expired link), the registration is taken again with a new link sent to that email —
-/// only its owner can use it; any other account keeps the seed's "already registered".
+/// expired link), a new link is sent to that email — only its owner can use it — at
+/// most once per resend cooldown, and nothing else changes: the name and SKPD stay as
+/// the owner registered them (the owner completes the name on the activation page).
+/// Concurrent re-registrations are one versioned write: one sends, the others wait.
+/// Any other account keeps the seed's "already registered".
 async fn re_register_pending_vendor(
     app: &App,
     email: &str,
-    name: &str,
     skpd: &organisations::Organisation,
     now: i64,
 ) -> ApiResult<String> {
@@ -170,16 +172,37 @@ async fn re_register_pending_vendor(
     else {
         return Err(account::email_taken(email));
     };
+    let cooldown = app.cfg.code_resend_seconds;
+    let too_soon = || {
+        let wait = (acc.updated_at + cooldown - now).max(1);
+        ApiError::too_many(
+            "activation_resend_too_soon",
+            format!(
+                "Tautan aktivasi baru saja dikirim ke email ini. Silakan cek email Anda atau coba lagi dalam {wait} detik."
+            ),
+            wait as u64,
+        )
+    };
+    if acc.updated_at > now - cooldown {
+        return Err(too_soon());
+    }
     let mut next = acc.clone();
-    next.name = name.to_string();
-    next.org = Some(skpd.code.clone());
     next.updated_at = now;
     next.version += 1;
+    let org_name = match next.org.as_deref() {
+        Some(code) if code != skpd.code => organisations::find(&app.store, code)
+            .await?
+            .map_or_else(|| code.to_string(), |o| o.name),
+        _ => skpd.name.clone(),
+    };
     let mut tx = Tx::new();
     tx.put_versioned(app.store.table(), next.to_item()?, acc.version);
-    add_activation(app, &mut tx, &next, &skpd.name, now)?;
-    app.store.transact(tx).await?;
-    Ok(acc.id)
+    add_activation(app, &mut tx, &next, &org_name, now)?;
+    match app.store.transact(tx).await {
+        Ok(()) => Ok(acc.id),
+        Err(TxError::Condition(_)) => Err(too_soon()),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// The pending account behind a token, with the token item's version.

@@ -102,74 +102,165 @@ async fn load_failures(app: &App, scope: &str) -> ApiResult<Failures> {
     ))
 }
 
-/// Counts one failure for `scope`, locking it when the threshold is reached.
-///
-/// Every step is a single conditional write, so concurrent failures are all counted
-/// and a lock set by one attempt is never cleared by another: a counter whose window
-/// has passed is restarted only if it is still stale when the write lands (DynamoDB
-/// serialises writes per item), otherwise the failure is added atomically.
-///
-/// The delay before the next attempt counts from now, when the failure is answered,
-/// not from when the request arrived (the password check itself takes time).
-async fn record_failure(app: &App, scope: &str, factor: u32) -> ApiResult<()> {
+fn values<const N: usize>(pairs: [(&str, i64); N]) -> Item {
+    pairs
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), n(v)))
+        .collect()
+}
+
+/// Counts this attempt as a failure of `scope` *before* the password is checked, in one
+/// conditional write whose condition is the gate's decision: below the throttle, fewer
+/// than the lock's threshold counted; from it, nothing counted since the state the gate
+/// let through (`failures = :seen`); never while locked. However many attempts arrive
+/// at once, the one after the lock's threshold is never checked. A stale or
+/// missing window restarts with this attempt. `false`: refused (the caller answers
+/// 429); a right password gives its attempt back ([`give_back`]).
+async fn reserve_attempt(
+    app: &App,
+    scope: &str,
+    factor: u32,
+    seen: &Failures,
+    now_ms: i64,
+) -> ApiResult<bool> {
+    let policy = &app.cfg.login;
+    let now = now_ms.div_euclid(1000);
+    let k = key(counter_pk(scope), COUNTER_SK);
+    let exp = now + policy.window_seconds + policy.lock_seconds;
+    let edge = now - policy.window_seconds;
+    let open = "(attribute_not_exists(locked_until) OR locked_until <= :now)";
+    let throttle_at = policy.throttle_after.saturating_mul(factor) as i64;
+    let lock_at = policy.lock_after.saturating_mul(factor) as i64;
+    let count = seen.current(policy, now) as i64;
+    // Below the throttle, attempts in flight may overlap (a right password gives its
+    // attempt back): the bound is the lock, so the attempt after the lock's threshold
+    // is never checked. From the throttle on, one at a time.
+    let (condition, bound) = if count < throttle_at {
+        ("failures < :bound", lock_at)
+    } else {
+        ("failures = :bound", seen.count as i64)
+    };
+    // Twice: a counter deleted by a successful sign-in between the two writes is
+    // restarted on the second round.
+    for _ in 0..2 {
+        let restarted = app
+            .store
+            .update_if(
+                k.clone(),
+                "SET failures = :one, first_at = :now, last_at_ms = :ms, expires_at = :exp",
+                &format!("(attribute_not_exists(first_at) OR first_at <= :edge) AND {open}"),
+                HashMap::new(),
+                values([
+                    (":one", 1),
+                    (":now", now),
+                    (":ms", now_ms),
+                    (":exp", exp),
+                    (":edge", edge),
+                ]),
+            )
+            .await?;
+        if restarted.is_some() {
+            return Ok(true);
+        }
+        let added = app
+            .store
+            .update_if(
+                k.clone(),
+                "SET last_at_ms = :ms, expires_at = :exp ADD failures :one",
+                &format!("first_at > :edge AND {condition} AND {open}"),
+                HashMap::new(),
+                values([
+                    (":one", 1),
+                    (":now", now),
+                    (":ms", now_ms),
+                    (":exp", exp),
+                    (":edge", edge),
+                    (":bound", bound),
+                ]),
+            )
+            .await?;
+        if added.is_some() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// A right password does not count: the attempt reserved for `scope` is taken back.
+async fn give_back(app: &App, scope: &str) -> ApiResult<()> {
+    app.store
+        .update_if(
+            key(counter_pk(scope), COUNTER_SK),
+            "ADD failures :minus",
+            "failures > :zero",
+            HashMap::new(),
+            values([(":minus", -1), (":zero", 0)]),
+        )
+        .await?;
+    Ok(())
+}
+
+/// After a wrong password (already counted by [`reserve_attempt`]): the delay before
+/// the next attempt counts from now, when the failure is answered (the check takes
+/// time), and the failure that reaches the threshold locks `scope`. Only the attempt
+/// that still sees the threshold reached sets the lock; the counter restarts after it
+/// (first_at 0 is always stale), and a lock is never cleared by a racing attempt.
+async fn settle_failure(app: &App, scope: &str, factor: u32) -> ApiResult<()> {
     let policy = &app.cfg.login;
     let now_ms = (app.clock.now().unix_timestamp_nanos() / 1_000_000) as i64;
     let now = now_ms.div_euclid(1000);
     let k = key(counter_pk(scope), COUNTER_SK);
     let lock_at = policy.lock_after.saturating_mul(factor) as i64;
-    let exp = n(now + policy.window_seconds + policy.lock_seconds);
-    let restarted = app
+    let Some(after) = app
         .store
         .update_if(
             k.clone(),
-            "SET failures = :one, first_at = :now, last_at_ms = :ms, expires_at = :exp",
-            "first_at <= :edge",
+            "SET last_at_ms = :ms",
+            "attribute_exists(failures)",
             HashMap::new(),
-            HashMap::from([
-                (":one".to_string(), n(1)),
-                (":now".to_string(), n(now)),
-                (":ms".to_string(), n(now_ms)),
-                (":exp".to_string(), exp.clone()),
-                (":edge".to_string(), n(now - policy.window_seconds)),
-            ]),
+            values([(":ms", now_ms)]),
         )
-        .await?;
-    let after = match restarted {
-        Some(item) => item,
-        None => {
-            app.store
-                .update(
-                    k.clone(),
-                    "SET first_at = if_not_exists(first_at, :now), last_at_ms = :ms, expires_at = :exp ADD failures :one",
-                    HashMap::new(),
-                    HashMap::from([
-                        (":one".to_string(), n(1)),
-                        (":now".to_string(), n(now)),
-                        (":ms".to_string(), n(now_ms)),
-                        (":exp".to_string(), exp),
-                    ]),
-                )
-                .await?
-        }
+        .await?
+    else {
+        return Ok(());
     };
     if get_n(&after, "failures").unwrap_or(0) >= lock_at {
-        // Only the attempt that still sees the threshold reached sets the lock; the
-        // counter restarts after it (first_at 0 is always stale).
         app.store
             .update_if(
                 k,
                 "SET locked_until = :until, failures = :zero, first_at = :zero",
                 "failures >= :lock_at",
                 HashMap::new(),
-                HashMap::from([
-                    (":until".to_string(), n(now + policy.lock_seconds)),
-                    (":zero".to_string(), n(0)),
-                    (":lock_at".to_string(), n(lock_at)),
+                values([
+                    (":until", now + policy.lock_seconds),
+                    (":zero", 0),
+                    (":lock_at", lock_at),
                 ]),
             )
             .await?;
     }
     Ok(())
+}
+
+/// The answer to an attempt refused by its reservation: what the gate says of the
+/// counter now, or (when a racing attempt was let through meanwhile) a short wait.
+async fn refused(app: &App, scope: &str, factor: u32, now_ms: i64) -> ApiError {
+    let kind = scope.split('#').next().unwrap_or_default();
+    tracing::info!(
+        scope = kind,
+        "sign-in attempt refused: its scope's limit is reached"
+    );
+    match load_failures(app, scope).await {
+        Ok(f) => match gate(&app.cfg.login, factor, &f, now_ms) {
+            Err(e) => e,
+            Ok(()) => ApiError::too_many(
+                "login_throttled",
+                "Terlalu banyak percobaan login yang gagal. Silakan coba lagi dalam 1 detik.",
+                1,
+            ),
+        },
+        Err(e) => e,
+    }
 }
 
 pub fn login_failed() -> ApiError {
@@ -225,7 +316,13 @@ pub async fn sign_in(
         }
     });
     let (ip_failures, acc) = (ip_failures?, acc?);
-    gate(&policy, factor, &ip_failures, now_ms)?;
+    gate(&policy, factor, &ip_failures, now_ms).inspect_err(|_| {
+        tracing::info!(
+            scope = "IP",
+            failures = ip_failures.count,
+            "sign-in attempt refused"
+        )
+    })?;
     let acc_scope = match &acc {
         Some(a) => format!("ACC#{}", a.id),
         None => format!(
@@ -235,7 +332,21 @@ pub async fn sign_in(
         ),
     };
     let acc_failures = load_failures(app, &acc_scope).await?;
-    gate(&policy, 1, &acc_failures, now_ms)?;
+    gate(&policy, 1, &acc_failures, now_ms).inspect_err(|_| {
+        tracing::info!(
+            scope = "ACC",
+            failures = acc_failures.count,
+            "sign-in attempt refused"
+        )
+    })?;
+    // The gate's decision, made atomic: the attempt is counted before the check.
+    if !reserve_attempt(app, &ip_scope, factor, &ip_failures, now_ms).await? {
+        return Err(refused(app, &ip_scope, factor, now_ms).await);
+    }
+    if !reserve_attempt(app, &acc_scope, 1, &acc_failures, now_ms).await? {
+        give_back(app, &ip_scope).await?;
+        return Err(refused(app, &acc_scope, 1, now_ms).await);
+    }
 
     let verified = match acc.as_ref().and_then(|a| a.password_hash.as_deref()) {
         Some(hash) => crypto::verify_password(&pw, hash).await,
@@ -245,11 +356,12 @@ pub async fn sign_in(
         }
     };
     let acc = match (verified, acc) {
-        (true, Some(a)) => a,
+        // An account not activated yet cannot sign in: a failure like any other.
+        (true, Some(a)) if a.status != AccountStatus::PendingActivation => a,
         _ => {
             let (a, b) = tokio::join!(
-                record_failure(app, &acc_scope, 1),
-                record_failure(app, &ip_scope, factor)
+                settle_failure(app, &acc_scope, 1),
+                settle_failure(app, &ip_scope, factor)
             );
             a?;
             b?;
@@ -271,11 +383,10 @@ pub async fn sign_in(
     if let Some(secret) = web_secret {
         session::bind_browser(app, &mut session_item, secret);
     }
+    give_back(app, &ip_scope).await?;
     let mut tx = Tx::new();
     tx.put_new(app.store.table(), session_item);
-    if acc_failures != Failures::default() {
-        tx.delete(app.store.table(), key(counter_pk(&acc_scope), COUNTER_SK));
-    }
+    tx.delete(app.store.table(), key(counter_pk(&acc_scope), COUNTER_SK));
     app.store.transact(tx).await?;
     tracing::info!(user_id = %acc.id, "signed in");
     Ok(tokens)

@@ -77,20 +77,7 @@ pub async fn request_password_reset(app: Arc<App>, req: Request) -> ApiResult<Re
     )
     .await?;
     app.captcha.require(r.captcha_token.as_deref(), &ip).await?;
-    // Counted per NIK after the captcha (so nobody can use up another person's
-    // attempts without solving one) but *before* matching, so a 429 never tells
-    // that the data matched.
     let nik_guard = account::nik_guard(&app, nik_text.trim());
-    ratelimit::hit(
-        &app.store,
-        &format!("reset-nik#{nik_guard}"),
-        Limit {
-            max: 3,
-            window: 3600,
-        },
-        now,
-    )
-    .await?;
     let acc = match account::by_guard(&app, &nik_guard).await? {
         Some(a)
             if a.status == AccountStatus::Active
@@ -101,6 +88,20 @@ pub async fn request_password_reset(app: Arc<App>, req: Request) -> ApiResult<Re
         }
         _ => return Err(identity_mismatch()),
     };
+    // Counted per NIK only once NIK, phone and email matched: this limits the PINs
+    // mailed to the owner, and a stranger's wrong data never uses up the owner's
+    // quota. (Matching is not secret: a wrong combination is told so anyway; guessing
+    // is bounded by the per-address limit and the captcha above.)
+    ratelimit::hit(
+        &app.store,
+        &format!("reset-nik#{nik_guard}"),
+        Limit {
+            max: 3,
+            window: 3600,
+        },
+        now,
+    )
+    .await?;
 
     let reset_id = crypto::random_token(24);
     let pin = app.ids.digits(6);
@@ -209,7 +210,22 @@ pub async fn confirm_password_reset(app: Arc<App>, req: Request) -> ApiResult<Re
     if get_n(&item, "expires_at").unwrap_or(0) <= now {
         return Err(pin_invalid());
     }
-    if get_n(&item, "attempts").unwrap_or(0) >= app.cfg.code_max_attempts as i64 {
+    // Counted before the PIN is compared, in one conditional write: however many
+    // attempts arrive at once, at most `code_max_attempts` are ever compared.
+    let counted = app
+        .store
+        .update_if(
+            key(reset_pk(&reset_id), PIN_SK),
+            "ADD attempts :one",
+            "attempts < :max",
+            HashMap::new(),
+            HashMap::from([
+                (":one".to_string(), n(1)),
+                (":max".to_string(), n(app.cfg.code_max_attempts as i64)),
+            ]),
+        )
+        .await?;
+    if counted.is_none() {
         return Err(ApiError::new(
             429,
             "pin_locked",
@@ -223,14 +239,6 @@ pub async fn confirm_password_reset(app: Arc<App>, req: Request) -> ApiResult<Re
             get_s(&item, "pin_hash").unwrap_or_default(),
         );
     if !ok {
-        app.store
-            .update(
-                key(reset_pk(&reset_id), PIN_SK),
-                "ADD attempts :one",
-                HashMap::new(),
-                HashMap::from([(":one".to_string(), n(1))]),
-            )
-            .await?;
         return Err(pin_invalid());
     }
     let uid = get_s(&item, "user_id").unwrap_or_default();
