@@ -11,6 +11,7 @@ pub mod captcha;
 pub mod clock;
 pub mod config;
 pub mod crypto;
+pub mod cursor;
 pub mod error;
 pub mod executions;
 pub mod files;

@@ -368,20 +368,6 @@ impl Store {
         self.get(pk, sk).await?.map(from_item).transpose()
     }
 
-    /// One page of a key-condition query.
-    pub async fn query(&self, q: &Query, cursor: Option<&str>) -> ApiResult<Page<Item>> {
-        let start = cursor.map(decode_cursor).transpose()?;
-        let page = self.query_from(q, start).await?;
-        let cursor = match page.last_key {
-            Some(k) if !k.is_empty() => Some(encode_cursor(&k)?),
-            _ => None,
-        };
-        Ok(Page {
-            items: page.items,
-            cursor,
-        })
-    }
-
     /// One page of a query starting after `start` (an `ExclusiveStartKey`).
     pub async fn query_from(&self, q: &Query, start: Option<Item>) -> ApiResult<RawPage> {
         let mut names = HashMap::from([("#pk".to_string(), q.pk_name.to_string())]);
@@ -432,12 +418,12 @@ impl Store {
     /// Every item of one partition (bounded use: an account's sessions).
     pub async fn query_all(&self, q: &Query) -> ApiResult<Vec<Item>> {
         let mut all = Vec::new();
-        let mut cursor: Option<String> = None;
+        let mut start: Option<Item> = None;
         loop {
-            let page = self.query(q, cursor.as_deref()).await?;
+            let page = self.query_from(q, start.take()).await?;
             all.extend(page.items);
-            match page.cursor {
-                Some(c) => cursor = Some(c),
+            match page.last_key {
+                Some(k) => start = Some(k),
                 None => return Ok(all),
             }
         }

@@ -304,3 +304,106 @@ async fn re_registration_of_a_pending_vendor_resends_once_per_cooldown_and_chang
     assert_eq!(view["name"], "Sri Rahayu", "{view}");
     assert_eq!(view["org"]["code"], "141201", "{view}");
 }
+
+/// Every paged route takes only its own cursors: forged key names, garbage, a cursor
+/// of another route, of another caller or of another query are `400 cursor_invalid`
+/// (they reached DynamoDB as an `ExclusiveStartKey` and answered 503 before).
+#[tokio::test]
+async fn every_paged_route_refuses_a_cursor_it_did_not_give() {
+    use base64::Engine;
+    let api = Api::new();
+    let o = api.officers("141403").await;
+    let products: Vec<serde_json::Value> = (0..21)
+        .map(|i| {
+            json!({ "name": format!("Kue Kering Nomor {i}"), "price": 10000 + i, "category": "kue-roti",
+                    "availability": "PO", "min_order": 1, "max_order": 100,
+                    "description": "Kue kering untuk rapat." })
+        })
+        .collect();
+    let (_, _, vendor, _) = api
+        .seeded_vendor(
+            "umkm-kursor",
+            "141403",
+            "Toko Kursor",
+            &o.pjlp_id,
+            json!(products),
+        )
+        .await;
+    let (_, _, other_vendor, _) = api
+        .seeded_vendor(
+            "umkm-kursor-lain",
+            "141403",
+            "Toko Lain",
+            &o.pjlp_id,
+            json!([]),
+        )
+        .await;
+    let first = api.get("/vendor/products", Some(&vendor)).await;
+    let first = first.expect(200);
+    assert_eq!(first["items"].as_array().unwrap().len(), 20);
+    let cursor = first["cursor"].as_str().unwrap().to_string();
+    let next = api
+        .get(&format!("/vendor/products?cursor={cursor}"), Some(&vendor))
+        .await;
+    assert_eq!(next.expect(200)["items"].as_array().unwrap().len(), 1);
+
+    let b64 = |v: serde_json::Value| {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
+    };
+    let forged_names = b64(json!({ "XX": { "S": "a" }, "YY": { "S": "b" } }));
+    let forged_sealed = format!("{forged_names}.00000000000000000000000000000000");
+    let admin = api
+        .token(loket_e2e::DEMO_ADMIN, loket_e2e::DEMO_PASSWORD)
+        .await;
+    for bad in [
+        forged_names.as_str(),
+        forged_sealed.as_str(),
+        "sampah",
+        "!!",
+    ] {
+        for (path, token) in [
+            ("/vendor/products", Some(vendor.as_str())),
+            ("/admin/organisations/141403/accounts", Some(admin.as_str())),
+            ("/organisations", None),
+            ("/catalog/products", None),
+        ] {
+            let r = api.get(&format!("{path}?cursor={bad}"), token).await;
+            r.expect_error(400, "cursor_invalid");
+        }
+    }
+    // Another caller, another route, another query.
+    api.get(
+        &format!("/vendor/products?cursor={cursor}"),
+        Some(&other_vendor),
+    )
+    .await
+    .expect_error(400, "cursor_invalid");
+    api.get(&format!("/organisations?cursor={cursor}"), None)
+        .await
+        .expect_error(400, "cursor_invalid");
+    api.get(&format!("/catalog/products?cursor={cursor}"), None)
+        .await
+        .expect_error(400, "cursor_invalid");
+    let search = api
+        .get(
+            "/catalog/products?q=kue+kering+nomor&limit=1&sort=price_asc",
+            None,
+        )
+        .await;
+    let c = search.expect(200)["cursor"].as_str().unwrap().to_string();
+    api.get(
+        &format!("/catalog/products?q=kue+kering+nomor&limit=1&sort=price_asc&cursor={c}"),
+        None,
+    )
+    .await
+    .expect(200);
+    api.get(
+        &format!("/catalog/products?q=kue&limit=1&sort=price_asc&cursor={c}"),
+        None,
+    )
+    .await
+    .expect_error(400, "cursor_invalid");
+    api.get(&format!("/vendor/products?cursor={c}"), Some(&vendor))
+        .await
+        .expect_error(400, "cursor_invalid");
+}

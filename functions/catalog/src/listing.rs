@@ -19,6 +19,7 @@ use loket_shared::approval::{
     FormField, Moment, NoInput, Start, Subject, Verdict, Versioned, Workflow,
 };
 use loket_shared::auth::{Caller, Role};
+use loket_shared::cursor;
 use loket_shared::files;
 use loket_shared::http::{authenticate, body, json, path_param, query_param, Request, Response};
 use loket_shared::mail::{EmailTemplate, OutboxEmail};
@@ -156,17 +157,17 @@ pub async fn create_product(app: Arc<App>, req: Request) -> ApiResult<Response> 
 pub async fn list_vendor_products(app: Arc<App>, req: Request) -> ApiResult<Response> {
     let caller = authenticate(&app, &req)?;
     caller.require_any(&[Role::Vendor])?;
-    let cursor = query_param(&req, "cursor").filter(|c| !c.is_empty());
-    let page = app
-        .store
-        .query(
-            &Query::partition(vendor_products(&caller.user_id))
-                .on_index(GSI1)
-                .backwards()
-                .limit(20),
-            cursor.as_deref(),
-        )
-        .await?;
+    let scope = cursor::Scope::of("list_vendor_products", &caller.user_id, &req);
+    let page = cursor::page(
+        &app,
+        &Query::partition(vendor_products(&caller.user_id))
+            .on_index(GSI1)
+            .backwards()
+            .limit(20),
+        &scope,
+        query_param(&req, "cursor").as_deref(),
+    )
+    .await?;
     let items = page
         .items
         .into_iter()

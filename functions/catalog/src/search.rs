@@ -12,6 +12,7 @@
 
 use crate::index::{self, Listing, FEEDBACK_PREFIX, PUBLISHED_SK};
 use crate::product::{category_label, product_pk, Availability, CATEGORIES};
+use loket_shared::cursor;
 use loket_shared::files;
 use loket_shared::http::{json, path_param, query_param, Request, Response};
 use loket_shared::schema::{self, Index, CATALOG_BY_NEWEST, CATALOG_BY_PRICE, CATALOG_BY_RATING};
@@ -455,8 +456,13 @@ async fn photo_link(app: &App, key: &str) -> ApiResult<String> {
 /// `GET /catalog/products`: public.
 pub async fn search_products(app: Arc<App>, req: Request) -> ApiResult<Response> {
     let params = SearchParams::from_request(&req)?;
-    let cursor = query_param(&req, "cursor").filter(|c| !c.is_empty());
-    let mut page = search(&app.store, &params, cursor.as_deref()).await?;
+    // The search's own position, sealed for this search (route and query).
+    let scope = cursor::Scope::of("search_products", "", &req);
+    let position = query_param(&req, "cursor")
+        .map(|c| cursor::open(&app, &scope, &c))
+        .transpose()?;
+    let mut page = search(&app.store, &params, position.as_deref()).await?;
+    page.cursor = page.cursor.map(|p| cursor::seal(&app, &scope, &p));
     for card in &mut page.items {
         if let Some(k) = &card.photo_key {
             card.photo_url = Some(photo_link(&app, k).await?);
@@ -506,7 +512,7 @@ pub async fn get_product_page(app: Arc<App>, req: Request) -> ApiResult<Response
     // Feedback from buyers' orders, newest first (one bounded query).
     let feedback: Vec<serde_json::Value> = app
         .store
-        .query(
+        .query_from(
             &Query::partition(product_pk(&id))
                 .sk_begins_with("SK", FEEDBACK_PREFIX)
                 .backwards()

@@ -463,9 +463,9 @@ pub async fn list_organisation_accounts(app: Arc<App>, req: Request) -> ApiResul
     let q = Query::partition(schema::members(&code))
         .on_index(schema::GSI2)
         .limit(50);
-    let page = app
-        .store
-        .query(&q, query_param(&req, "cursor").as_deref())
+    let scope =
+        loket_shared::cursor::Scope::new("list_organisation_accounts", &caller.user_id, &code);
+    let page = loket_shared::cursor::page(&app, &q, &scope, query_param(&req, "cursor").as_deref())
         .await?;
     let accounts: Vec<Account> = page
         .items

@@ -130,9 +130,8 @@ pub async fn list_organisations(app: Arc<App>, req: Request) -> ApiResult<Respon
     let q = Query::partition(schema::organisations_of_kind(kind.as_str()))
         .on_index(loket_shared::schema::GSI1)
         .limit(100);
-    let page = app
-        .store
-        .query(&q, query_param(&req, "cursor").as_deref())
+    let scope = loket_shared::cursor::Scope::new("list_organisations", "", kind.as_str());
+    let page = loket_shared::cursor::page(&app, &q, &scope, query_param(&req, "cursor").as_deref())
         .await?;
     let orgs: Vec<Organisation> = page
         .items
