@@ -407,3 +407,73 @@ async fn every_paged_route_refuses_a_cursor_it_did_not_give() {
         .await
         .expect_error(400, "cursor_invalid");
 }
+
+/// Signed out means signed out on every route: a PJLP's token after logout cannot list
+/// tasks nor decide a product review (it decided with 200 before), and a token of a
+/// session ended by a password change is refused on non-identity routes too.
+#[tokio::test]
+async fn a_token_of_an_ended_session_is_refused_on_every_route() {
+    let api = Api::new();
+    let skpd = "141403";
+    let (pjlp_id, pjlp_mail, pjlp_pw) = api.new_officer_login("pjlp", skpd).await;
+    let (_, _, vendor, _) = api
+        .seeded_vendor("umkm-keluar", skpd, "Toko Keluar", &pjlp_id, json!([]))
+        .await;
+    let r = api
+        .post(
+            "/vendor/products",
+            Some(&vendor),
+            json!({ "name": "Lemper Ayam Keluar", "price": 5000, "category": "kue-roti",
+                    "availability": "PO", "min_order": 10, "max_order": 100,
+                    "description": "Lemper isi ayam." }),
+        )
+        .await;
+    let product = r.expect(201)["id"].as_str().unwrap().to_string();
+    api.add_product_photo(&vendor, &product).await;
+    api.post(
+        &format!("/vendor/products/{product}/submit"),
+        Some(&vendor),
+        json!({}),
+    )
+    .await
+    .expect(202);
+    let pjlp = api.token(&pjlp_mail, &pjlp_pw).await;
+    let task = api
+        .wait_task(&pjlp, "product_listing", "pjlp_review", &product)
+        .await;
+
+    api.post("/auth/logout", Some(&pjlp), json!({}))
+        .await
+        .expect(200);
+    api.get("/tasks", Some(&pjlp))
+        .await
+        .expect_error(401, "unauthenticated");
+    api.decide(&pjlp, &task, json!({ "decision": "approve" }))
+        .await
+        .expect_error(401, "unauthenticated");
+    api.get(&format!("/products/{product}"), Some(&pjlp))
+        .await
+        .expect_error(401, "unauthenticated");
+
+    // A password change ends every other session: its tokens stop everywhere.
+    let elsewhere = api.token(&pjlp_mail, &pjlp_pw).await;
+    let here = api.token(&pjlp_mail, &pjlp_pw).await;
+    api.call(
+        "PUT",
+        "/me/password",
+        Some(&here),
+        Some(
+            json!({ "old_password": pjlp_pw, "new_password": "Pesut-Mahakam-88",
+                     "new_password_confirmation": "Pesut-Mahakam-88" }),
+        ),
+    )
+    .await
+    .expect(200);
+    api.get("/tasks", Some(&elsewhere))
+        .await
+        .expect_error(401, "unauthenticated");
+    let fresh = api.token(&pjlp_mail, "Pesut-Mahakam-88").await;
+    api.decide(&fresh, &task, json!({ "decision": "approve" }))
+        .await
+        .expect(200);
+}

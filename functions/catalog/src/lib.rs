@@ -35,7 +35,7 @@ pub fn use_cases() -> Vec<UseCase> {
             GET "/vendor/products",
             listing::list_vendor_products,
             needs: [
-                Table(&["dynamodb:Query"]),
+                Table(&["dynamodb:GetItem", "dynamodb:Query"]),
                 Indexes(&["dynamodb:Query"]),
             ]
         ),

@@ -128,7 +128,7 @@ fn with_message(mut v: serde_json::Value, message: &str) -> serde_json::Value {
 
 /// `POST /vendor/products` ("Buat", then "Simpan"): a new product in `Draft`.
 pub async fn create_product(app: Arc<App>, req: Request) -> ApiResult<Response> {
-    let caller = authenticate(&app, &req)?;
+    let caller = authenticate(&app, &req).await?;
     let vendor = registered_vendor(&app, &caller).await?;
     let input: ProductInput = body(&req)?;
     let now = app.clock.epoch();
@@ -155,7 +155,7 @@ pub async fn create_product(app: Arc<App>, req: Request) -> ApiResult<Response> 
 
 /// `GET /vendor/products?cursor=`: the vendor's products, newest first.
 pub async fn list_vendor_products(app: Arc<App>, req: Request) -> ApiResult<Response> {
-    let caller = authenticate(&app, &req)?;
+    let caller = authenticate(&app, &req).await?;
     caller.require_any(&[Role::Vendor])?;
     let scope = cursor::Scope::of("list_vendor_products", &caller.user_id, &req);
     let page = cursor::page(
@@ -189,7 +189,7 @@ pub async fn list_vendor_products(app: Arc<App>, req: Request) -> ApiResult<Resp
 
 /// `GET /vendor/products/{id}`.
 pub async fn get_vendor_product(app: Arc<App>, req: Request) -> ApiResult<Response> {
-    let caller = authenticate(&app, &req)?;
+    let caller = authenticate(&app, &req).await?;
     let p = own_product(&app, &caller, &path_param(&req, "id")?).await?;
     json(200, &view(&app, &p).await?)
 }
@@ -197,7 +197,7 @@ pub async fn get_vendor_product(app: Arc<App>, req: Request) -> ApiResult<Respon
 /// `PUT /vendor/products/{id}` ("Simpan"): in `Draft` or `Ditolak`; on a published
 /// product it starts a revision (the published version stays until it is approved).
 pub async fn save_vendor_product(app: Arc<App>, req: Request) -> ApiResult<Response> {
-    let caller = authenticate(&app, &req)?;
+    let caller = authenticate(&app, &req).await?;
     let mut p = own_product(&app, &caller, &path_param(&req, "id")?).await?;
     let input: ProductInput = body(&req)?;
     if input.version.is_some_and(|v| v != p.version) {
@@ -248,7 +248,7 @@ pub(crate) fn start_revision(
 /// `POST /vendor/products/{id}/submit` ("Confirm"): `Pengajuan`, and the listing
 /// workflow starts.
 pub async fn submit_vendor_product(app: Arc<App>, req: Request) -> ApiResult<Response> {
-    let caller = authenticate(&app, &req)?;
+    let caller = authenticate(&app, &req).await?;
     let vendor = registered_vendor(&app, &caller).await?;
     let mut p = own_product(&app, &caller, &path_param(&req, "id")?).await?;
     if !p.status.submittable() {
@@ -323,7 +323,7 @@ async fn product_for_officer(app: &App, caller: &Caller, id: &str) -> ApiResult<
 
 /// `GET /products/{id}`: the product under review, for the officers of its SKPD.
 pub async fn get_product_for_officer(app: Arc<App>, req: Request) -> ApiResult<Response> {
-    let caller = authenticate(&app, &req)?;
+    let caller = authenticate(&app, &req).await?;
     let p = product_for_officer(&app, &caller, &path_param(&req, "id")?).await?;
     json(200, &view(&app, &p).await?)
 }
@@ -341,7 +341,7 @@ fn is_reviewing_pjlp(caller: &Caller, vendor: &VendorProfile) -> bool {
 /// `PUT /products/{id}` ("Edit" by the PJLP during `Pengajuan`): the engine's
 /// correction (`approval::correct`), as the task page's edit form.
 pub async fn correct_product(app: Arc<App>, req: Request) -> ApiResult<Response> {
-    let caller = authenticate(&app, &req)?;
+    let caller = authenticate(&app, &req).await?;
     let product = product_for_officer(&app, &caller, &path_param(&req, "id")?).await?;
     let vendor = vendor_profile::load(&app, &product.vendor_id)
         .await?

@@ -67,7 +67,7 @@ fn too_many() -> ApiError {
 
 /// `POST /vendor/products/{id}/photos`: a presigned POST for one new photo.
 pub async fn create_product_photo(app: Arc<App>, req: Request) -> ApiResult<Response> {
-    let caller = authenticate(&app, &req)?;
+    let caller = authenticate(&app, &req).await?;
     let p = editable(&app, &caller, &path_param(&req, "id")?).await?;
     if p.photos.len() >= MAX_PHOTOS {
         return Err(too_many());
@@ -99,7 +99,7 @@ pub async fn create_product_photo(app: Arc<App>, req: Request) -> ApiResult<Resp
 /// `POST /vendor/products/{id}/photos/{photo_id}/confirm`: checks the upload and adds
 /// it to the product.
 pub async fn confirm_product_photo(app: Arc<App>, req: Request) -> ApiResult<Response> {
-    let caller = authenticate(&app, &req)?;
+    let caller = authenticate(&app, &req).await?;
     let mut p = editable(&app, &caller, &path_param(&req, "id")?).await?;
     let photo_id = path_param(&req, "photo_id")?;
     if p.photos.iter().any(|ph| ph.id == photo_id) {
@@ -152,7 +152,7 @@ pub async fn confirm_product_photo(app: Arc<App>, req: Request) -> ApiResult<Res
 /// `DELETE /vendor/products/{id}/photos/{photo_id}`: removes a photo from the product
 /// (the file stays while a published version may still show it).
 pub async fn delete_product_photo(app: Arc<App>, req: Request) -> ApiResult<Response> {
-    let caller = authenticate(&app, &req)?;
+    let caller = authenticate(&app, &req).await?;
     let mut p = editable(&app, &caller, &path_param(&req, "id")?).await?;
     let photo_id = path_param(&req, "photo_id")?;
     let before = p.photos.len();

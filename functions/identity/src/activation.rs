@@ -363,7 +363,7 @@ fn org_kind_for(role: Role) -> Option<OrgKind> {
 /// `POST /admin/accounts`: an admin creates an officer, admin or buyer account; the
 /// person receives an activation link to set a password.
 pub async fn create_officer_account(app: Arc<App>, req: Request) -> ApiResult<Response> {
-    let caller = authenticate(&app, &req)?;
+    let caller = authenticate(&app, &req).await?;
     caller.require_any(&[Role::Admin])?;
     let admin = session::live_account(&app, &caller).await?;
     let r: OfficerAccount = body(&req)?;
@@ -446,7 +446,7 @@ pub async fn create_officer_account(app: Arc<App>, req: Request) -> ApiResult<Re
 /// `GET /admin/organisations/{code}/accounts`: the officers of an organisation, for an
 /// admin or for a satpel of that organisation (who later assigns its PJLPs).
 pub async fn list_organisation_accounts(app: Arc<App>, req: Request) -> ApiResult<Response> {
-    let caller = authenticate(&app, &req)?;
+    let caller = authenticate(&app, &req).await?;
     // Roles and organisation come from the account itself, not only from the token.
     let me = session::live_account(&app, &caller).await?;
     let code = path_param(&req, "code")?;

@@ -97,7 +97,7 @@ pub fn use_cases() -> Vec<UseCase> {
             GET "/admin/organisations/{code}/accounts",
             activation::list_organisation_accounts,
             needs: [
-                Table(&["dynamodb:Query"]),
+                Table(&["dynamodb:GetItem", "dynamodb:Query"]),
                 Indexes(&["dynamodb:Query"]),
             ]
         ),
@@ -160,7 +160,7 @@ pub fn use_cases() -> Vec<UseCase> {
             POST "/auth/logout",
             login::logout,
             needs: [
-                Table(&["dynamodb:DeleteItem"]),
+                Table(&["dynamodb:GetItem", "dynamodb:DeleteItem"]),
             ]
         ),
         use_case!(

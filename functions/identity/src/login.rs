@@ -407,7 +407,7 @@ pub async fn refresh_session(app: Arc<App>, req: Request) -> ApiResult<Response>
 
 /// `POST /auth/logout`: ends the caller's session.
 pub async fn logout(app: Arc<App>, req: Request) -> ApiResult<Response> {
-    let caller = authenticate(&app, &req)?;
+    let caller = authenticate(&app, &req).await?;
     app.store
         .delete(
             &account::account_pk(&caller.user_id),

@@ -269,7 +269,7 @@ struct ChangePassword {
 /// `PUT /me/password`: old + new password. In one transaction: the new password, the
 /// end of every session (this one included), and a fresh session for the caller.
 pub async fn change_password(app: Arc<App>, req: Request) -> ApiResult<Response> {
-    let caller = authenticate(&app, &req)?;
+    let caller = authenticate(&app, &req).await?;
     let acc = session::live_account(&app, &caller).await?;
     let r: ChangePassword = body(&req)?;
     let old = password_field(&r.old_password, "old_password", "Password Lama")?;

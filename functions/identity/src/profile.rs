@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 /// `GET /me`.
 pub async fn get_profile(app: Arc<App>, req: Request) -> ApiResult<Response> {
-    let caller = authenticate(&app, &req)?;
+    let caller = authenticate(&app, &req).await?;
     let acc = session::live_account(&app, &caller).await?;
     json(200, &ProfileView::of(&app, &acc)?)
 }
@@ -45,7 +45,7 @@ fn readonly(field: &'static str) -> ApiError {
 
 /// `PATCH /me`: edits the fields present in the body.
 pub async fn update_profile(app: Arc<App>, req: Request) -> ApiResult<Response> {
-    let caller = authenticate(&app, &req)?;
+    let caller = authenticate(&app, &req).await?;
     let acc = session::live_account(&app, &caller).await?;
     let r: ProfileUpdate = body(&req)?;
     if r.version.is_some_and(|v| v != acc.version) {

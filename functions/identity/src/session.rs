@@ -3,8 +3,9 @@
 //! Refresh token = `<user id>.<session id>.<secret>`. It is rotated on every use; a
 //! token that does not match the stored hash (a stolen, already-rotated token) revokes
 //! the whole session. Access tokens carry the session id and the account's session
-//! version, and [`live_account`] checks both, so logout, password change and password
-//! reset take effect at once on every route that reads the account.
+//! version; every authenticated route checks the session still exists with that
+//! version (`http::authenticate`, one read), so logout, password change and password
+//! reset take effect at once on every route.
 
 use crate::account::{self, Account, AccountStatus};
 use loket_shared::auth::{Caller, Claims};
@@ -132,17 +133,13 @@ pub async fn revoke_all(
     Ok(())
 }
 
-/// The caller's account, refusing tokens of ended sessions or older session versions.
+/// The caller's account (its session was checked by `http::authenticate`), refusing
+/// an older session version or an account no longer active.
 pub async fn live_account(app: &App, caller: &Caller) -> ApiResult<Account> {
-    let pk = account::account_pk(&caller.user_id);
-    let sk = session_sk(&caller.session_id);
-    let (acc, sess) = tokio::join!(account::load(app, &caller.user_id), app.store.get(&pk, &sk));
-    let acc = acc?.ok_or_else(ApiError::not_signed_in)?;
-    let sess = sess?;
-    if sess.is_none()
-        || acc.session_version != caller.session_version
-        || acc.status != AccountStatus::Active
-    {
+    let acc = account::load(app, &caller.user_id)
+        .await?
+        .ok_or_else(ApiError::not_signed_in)?;
+    if acc.session_version != caller.session_version || acc.status != AccountStatus::Active {
         return Err(ApiError::not_signed_in());
     }
     Ok(acc)

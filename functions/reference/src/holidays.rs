@@ -73,7 +73,7 @@ struct HolidayInput {
 
 /// `PUT /admin/holidays/{date}`: adds (or renames) a holiday. Admins only.
 pub async fn put_holiday(app: Arc<App>, req: Request) -> ApiResult<Response> {
-    let caller = authenticate(&app, &req)?;
+    let caller = authenticate(&app, &req).await?;
     caller.require_any(&[Role::Admin])?;
     let date = parse_date(&path_param(&req, "date")?)?;
     let r: HolidayInput = body(&req)?;
@@ -103,7 +103,7 @@ pub async fn put_holiday(app: Arc<App>, req: Request) -> ApiResult<Response> {
 
 /// `DELETE /admin/holidays/{date}`: removes a holiday. Admins only.
 pub async fn delete_holiday(app: Arc<App>, req: Request) -> ApiResult<Response> {
-    let caller = authenticate(&app, &req)?;
+    let caller = authenticate(&app, &req).await?;
     caller.require_any(&[Role::Admin])?;
     let date = parse_date(&path_param(&req, "date")?)?;
     app.store

@@ -51,7 +51,7 @@ pub fn use_cases() -> Vec<UseCase> {
             PUT "/admin/holidays/{date}",
             holidays::put_holiday,
             needs: [
-                Table(&["dynamodb:PutItem"]),
+                Table(&["dynamodb:GetItem", "dynamodb:PutItem"]),
             ]
         ),
         use_case!(
@@ -59,7 +59,7 @@ pub fn use_cases() -> Vec<UseCase> {
             DELETE "/admin/holidays/{date}",
             holidays::delete_holiday,
             needs: [
-                Table(&["dynamodb:DeleteItem"]),
+                Table(&["dynamodb:GetItem", "dynamodb:DeleteItem"]),
             ]
         ),
     ]

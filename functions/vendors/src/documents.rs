@@ -136,7 +136,7 @@ async fn editable_by(app: &App, caller: &Caller) -> ApiResult<()> {
 
 /// `POST /vendor/documents`: a presigned POST for one new document.
 pub async fn create_vendor_document(app: Arc<App>, req: Request) -> ApiResult<Response> {
-    let caller = authenticate(&app, &req)?;
+    let caller = authenticate(&app, &req).await?;
     editable_by(&app, &caller).await?;
     let r: NewDocument = body(&req)?;
     let kind = r.kind.ok_or_else(|| {
@@ -177,7 +177,7 @@ pub async fn create_vendor_document(app: Arc<App>, req: Request) -> ApiResult<Re
 
 /// `POST /vendor/documents/{id}/confirm`: checks the uploaded file and links it.
 pub async fn confirm_vendor_document(app: Arc<App>, req: Request) -> ApiResult<Response> {
-    let caller = authenticate(&app, &req)?;
+    let caller = authenticate(&app, &req).await?;
     editable_by(&app, &caller).await?;
     let doc = load(&app, &caller.user_id, &path_param(&req, "id")?).await?;
     if doc.status == DocumentStatus::Uploaded {
@@ -202,7 +202,7 @@ pub async fn confirm_vendor_document(app: Arc<App>, req: Request) -> ApiResult<R
 /// `GET /vendors/{vendor_id}/documents/{id}/download`: a short-lived link to the file,
 /// for the vendor itself, the officers of its SKPD and the e-Order administrators.
 pub async fn download_vendor_document(app: Arc<App>, req: Request) -> ApiResult<Response> {
-    let caller = authenticate(&app, &req)?;
+    let caller = authenticate(&app, &req).await?;
     let vendor_id = path_param(&req, "vendor_id")?;
     let allowed = if caller.user_id == vendor_id {
         true

@@ -347,7 +347,7 @@ impl Workflow for VendorProfile {
 /// `POST /vendor/profile/submit` ("Confirm"): checks the profile is complete and starts
 /// (or resumes) the onboarding chain.
 pub async fn submit_vendor_profile(app: Arc<App>, req: Request) -> ApiResult<Response> {
-    let caller = authenticate(&app, &req)?;
+    let caller = authenticate(&app, &req).await?;
     caller.require_any(&[Role::Vendor])?;
     let chain = chain(&app)?;
     let Some(mut p) = profile::load(&app, &caller.user_id).await? else {

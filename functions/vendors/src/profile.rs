@@ -280,7 +280,7 @@ pub async fn view(app: &App, profile: VendorProfile) -> ApiResult<serde_json::Va
 
 /// `GET /vendor/profile`: the vendor's profile, status and timeline.
 pub async fn get_vendor_profile(app: Arc<App>, req: Request) -> ApiResult<Response> {
-    let caller = authenticate(&app, &req)?;
+    let caller = authenticate(&app, &req).await?;
     let profile = own_profile(&app, &caller).await?;
     json(200, &view(&app, profile).await?)
 }
@@ -414,7 +414,7 @@ impl ProfileInput {
 /// `PUT /vendor/profile` ("Simpan"): saves the form; allowed while the registration is
 /// in "Pengisian Data".
 pub async fn save_vendor_profile(app: Arc<App>, req: Request) -> ApiResult<Response> {
-    let caller = authenticate(&app, &req)?;
+    let caller = authenticate(&app, &req).await?;
     let input: ProfileInput = body(&req)?;
     let mut p = own_profile(&app, &caller).await?;
     if input.version.is_some_and(|v| v != p.version) {
@@ -468,7 +468,7 @@ async fn vendor_for_officer(
 
 /// `GET /vendors/{vendor_id}/profile`: a vendor's data for the officers who check it.
 pub async fn get_vendor_profile_for_officer(app: Arc<App>, req: Request) -> ApiResult<Response> {
-    let caller = authenticate(&app, &req)?;
+    let caller = authenticate(&app, &req).await?;
     let vendor_id = loket_shared::http::path_param(&req, "vendor_id")?;
     let p = vendor_for_officer(&app, &caller, &vendor_id).await?;
     json(200, &view(&app, p).await?)
@@ -479,7 +479,7 @@ pub async fn get_vendor_profile_for_officer(app: Arc<App>, req: Request) -> ApiR
 /// correction (`approval::correct`), as the task page's edit form. The correction is
 /// on the vendor's timeline.
 pub async fn correct_vendor_profile(app: Arc<App>, req: Request) -> ApiResult<Response> {
-    let caller = authenticate(&app, &req)?;
+    let caller = authenticate(&app, &req).await?;
     let vendor_id = loket_shared::http::path_param(&req, "vendor_id")?;
     let p = vendor_for_officer(&app, &caller, &vendor_id).await?;
     let input: serde_json::Value = body(&req)?;

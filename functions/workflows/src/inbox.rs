@@ -21,7 +21,7 @@ fn inboxes(caller: &Caller) -> Vec<String> {
 
 /// `GET /tasks?stage=&pkt=`: the caller's pending tasks, oldest first.
 pub async fn list_tasks(app: Arc<App>, req: Request) -> ApiResult<Response> {
-    let caller = authenticate(&app, &req)?;
+    let caller = authenticate(&app, &req).await?;
     let stage = query_param(&req, "stage");
     let pkt = query_param(&req, "pkt");
     let items = pending_tasks(&app, &caller, stage.as_deref(), pkt.as_deref()).await?;
@@ -84,7 +84,7 @@ pub async fn pending_tasks(
 
 /// `POST /tasks/{id}/decision`: approve or reject; exactly one decision counts.
 pub async fn decide_task(app: Arc<App>, req: Request) -> ApiResult<Response> {
-    let caller = authenticate(&app, &req)?;
+    let caller = authenticate(&app, &req).await?;
     let id = path_param(&req, "id")?;
     let task = tasks::load(&app, &id)
         .await?

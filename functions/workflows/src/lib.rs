@@ -63,7 +63,7 @@ pub fn use_cases() -> Vec<UseCase> {
             GET "/tasks",
             inbox::list_tasks,
             needs: [
-                Table(&["dynamodb:Query"]),
+                Table(&["dynamodb:GetItem", "dynamodb:Query"]),
                 Indexes(&["dynamodb:Query"]),
             ]
         ),

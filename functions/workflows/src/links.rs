@@ -375,7 +375,7 @@ pub async fn decide_task_page(app: Arc<App>, req: Request) -> ApiResult<Response
 
 /// `POST /task-links/{link}/decision`: the decision from an emailed link (API).
 pub async fn decide_task_by_link(app: Arc<App>, req: Request) -> ApiResult<Response> {
-    let caller = authenticate(&app, &req)?;
+    let caller = authenticate(&app, &req).await?;
     let link = path_param(&req, "link")?;
     let task = tasks::resolve_link(&app, &link).await?;
     inbox::decide(&app, &caller, &task, &req).await
