@@ -298,6 +298,12 @@ impl OutboxEmail {
         item.insert("template".into(), s(self.template.name()));
         item.insert("sealed".into(), s(sealer.seal(&params)?));
         item.insert("status".into(), s("pending"));
+        // On the pending-outbox index until sent (the sweeper's work list).
+        item.insert("GSI1PK".into(), s(crate::schema::PENDING_OUTBOX));
+        item.insert(
+            "GSI1SK".into(),
+            s(crate::schema::pending_since(now, &self.id)),
+        );
         item.insert("created_at".into(), n(now));
         item.insert("expires_at".into(), n(now + 7 * 24 * 3600));
         item.insert("version".into(), n(1));

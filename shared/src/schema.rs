@@ -159,3 +159,12 @@ pub fn workflow_start(execution_name: &str) -> String {
 }
 /// `SK` prefix of a subject's timeline entries.
 pub const AUDIT_PREFIX: &str = "AUDIT#";
+
+/// GSI1 partition of the outbox emails not sent yet (sparse: removed once sent).
+pub const PENDING_OUTBOX: &str = "OUTBOX#PENDING";
+
+/// GSI1 sort key of a pending outbox item: when it was queued (zero-padded epoch
+/// seconds, so it sorts by time), then its id.
+pub fn pending_since(created_at: i64, id: &str) -> String {
+    format!("{created_at:012}#{id}")
+}

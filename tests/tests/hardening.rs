@@ -477,3 +477,44 @@ async fn a_token_of_an_ended_session_is_refused_on_every_route() {
         .await
         .expect(200);
 }
+
+/// No email lost: an activation code email whose stream record is lost on purpose is
+/// not sent by the stream; the sweeper, run as the schedule would a minute later, sends
+/// it, and a second sweep sends nothing twice.
+#[tokio::test]
+async fn an_email_whose_stream_record_is_lost_is_sent_once_by_the_sweeper() {
+    let api = Api::new();
+    let mail = loket_e2e::email("hilang-di-stream");
+    api.post(
+        "/__local/faults",
+        None,
+        json!({ "operation": "LoseStreamRecord", "name_prefix": mail, "times": 1 }),
+    )
+    .await
+    .expect(201);
+    api.post("/auth/registration-code", None, json!({ "email": mail }))
+        .await
+        .expect(202);
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert!(
+        api.emails(&mail).await.is_empty(),
+        "the stream did not lose it"
+    );
+
+    let sweep = || async {
+        let later = time::OffsetDateTime::now_utc() + time::Duration::seconds(120);
+        let at = later
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap();
+        api.post("/__local/events/sweep_outbox", None, json!({ "time": at }))
+            .await
+            .expect(200)
+            .clone()
+    };
+    let first = sweep().await;
+    assert!(first["found"].as_u64().unwrap() >= 1, "{first}");
+    api.wait_email(&mail, "Kode Verifikasi", 1).await;
+    sweep().await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(api.emails(&mail).await.len(), 1, "sent once");
+}

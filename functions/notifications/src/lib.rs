@@ -6,11 +6,18 @@
 //! from the stream; a claim (`pending` → `sending` with a lease) keeps one email from
 //! being sent twice by concurrent or retried deliveries. Failed records are reported as
 //! partial batch failures so only they are retried.
+//!
+//! The stream is not the only trigger: `sweep_outbox` (every minute) retries the emails
+//! still pending a minute after they were queued — a lost stream record, a delivery
+//! whose retries ran out, a crashed sender whose lease expired — through the same
+//! claim, so a retry never sends an email twice. Pending emails are on a sparse index
+//! (GSI1 `OUTBOX#PENDING`, by time) that a sent email leaves.
 
 use loket_shared::lambda::EventUseCase;
 use loket_shared::mail::OutboxEmail;
 use loket_shared::needs::Need::*;
-use loket_shared::store::{key, n, s, Item};
+use loket_shared::schema;
+use loket_shared::store::{key, n, s, Item, Query};
 use loket_shared::streams;
 use loket_shared::{event_use_case, ApiResult, App};
 use std::collections::HashMap;
@@ -24,6 +31,15 @@ pub fn event_use_cases() -> Vec<EventUseCase> {
             send_outbox_email,
             needs: [
                 Table(&["dynamodb:UpdateItem"]),
+                Mail(&["ses:SendEmail"]),
+            ]
+        ),
+        event_use_case!(
+            "sweep_outbox",
+            sweep_outbox,
+            needs: [
+                Table(&["dynamodb:UpdateItem"]),
+                Indexes(&["dynamodb:Query"]),
                 Mail(&["ses:SendEmail"]),
             ]
         ),
@@ -66,6 +82,46 @@ pub async fn send_outbox_email(
     .await
 }
 
+/// Emails queued this long ago and still not sent are retried by the sweeper.
+const SWEEP_AFTER_SECONDS: i64 = 60;
+
+/// `sweep_outbox` (scheduled every minute): retries the outbox emails still pending
+/// [`SWEEP_AFTER_SECONDS`] after they were queued, oldest first, at most 100 a run (the
+/// next run continues), each through the same claim as the stream's delivery. "Now" is
+/// the schedule's `time` (EventBridge's), else the clock.
+pub async fn sweep_outbox(app: Arc<App>, event: serde_json::Value) -> ApiResult<serde_json::Value> {
+    let now = event["time"]
+        .as_str()
+        .and_then(|t| {
+            time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok()
+        })
+        .map_or_else(|| app.clock.epoch(), |t| t.unix_timestamp());
+    let page = app
+        .store
+        .query_from(
+            &Query::partition(schema::PENDING_OUTBOX)
+                .on_index(schema::GSI1)
+                .sk_before(
+                    "GSI1SK",
+                    schema::pending_since(now - SWEEP_AFTER_SECONDS, ""),
+                )
+                .limit(100),
+            None,
+        )
+        .await?;
+    let found = page.items.len();
+    let results =
+        futures::future::join_all(page.items.iter().map(|item| deliver(&app, item))).await;
+    let failed = results.iter().filter(|r| r.is_err()).count();
+    for e in results.iter().filter_map(|r| r.as_ref().err()) {
+        tracing::warn!(error = %e, "outbox email retry failed; the next sweep tries again");
+    }
+    if found > 0 {
+        tracing::info!(found, failed, "outbox swept");
+    }
+    Ok(serde_json::json!({ "found": found, "failed": failed }))
+}
+
 async fn deliver(app: &App, image: &Item) -> ApiResult<()> {
     let mailer = app.mailer()?;
     let mail = OutboxEmail::from_item(image, &app.sealer)?;
@@ -95,7 +151,7 @@ async fn deliver(app: &App, image: &Item) -> ApiResult<()> {
             app.store
                 .update(
                     k,
-                    "SET #st = :sent, sent_at = :now, message_id = :mid",
+                    "SET #st = :sent, sent_at = :now, message_id = :mid REMOVE GSI1PK, GSI1SK",
                     HashMap::from([("#st".to_string(), "status".to_string())]),
                     HashMap::from([
                         (":sent".to_string(), s("sent")),

@@ -3,7 +3,10 @@
 //! `{"operation": "StartExecution", "name_prefix": "<vendor id>", "times": 1}` makes the
 //! next `times` calls of that operation whose execution name starts with the prefix
 //! fail before they reach the emulator, as a throttled or unreachable Step Functions
-//! would. `GET /__local/faults` lists what is still armed.
+//! would. `{"operation": "LoseStreamRecord", "name_prefix": "<recipient>", "times": 1}`
+//! loses the next stream records of outbox emails whose recipient starts with the
+//! prefix before any consumer sees them, as a stream whose retries ran out would.
+//! `GET /__local/faults` lists what is still armed.
 
 use aws_sdk_sfn::config::interceptors::BeforeSerializationInterceptorContextRef;
 use aws_sdk_sfn::config::{ConfigBag, Intercept};
@@ -14,7 +17,7 @@ use std::sync::{Arc, Mutex};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Fault {
-    /// Only `StartExecution` for now.
+    /// `StartExecution` or `LoseStreamRecord`.
     pub operation: String,
     pub name_prefix: String,
     /// How many more calls fail.
@@ -27,7 +30,7 @@ pub struct Faults(Arc<Mutex<Vec<Fault>>>);
 
 impl Faults {
     pub fn arm(&self, fault: Fault) -> Result<(), String> {
-        if fault.operation != "StartExecution" {
+        if fault.operation != "StartExecution" && fault.operation != "LoseStreamRecord" {
             return Err(format!("unsupported operation {}", fault.operation));
         }
         if fault.name_prefix.is_empty() || fault.times == 0 {
@@ -39,6 +42,19 @@ impl Faults {
 
     pub fn armed(&self) -> Vec<Fault> {
         self.0.lock().map(|f| f.clone()).unwrap_or_default()
+    }
+
+    /// Whether the stream record `r` is to be lost (an outbox email's INSERT whose
+    /// recipient matches an armed `LoseStreamRecord`; counts it).
+    pub fn loses(&self, r: &serde_json::Value) -> bool {
+        let image = &r["dynamodb"]["NewImage"];
+        let outbox = image["PK"]["S"]
+            .as_str()
+            .is_some_and(|pk| pk.starts_with(loket_shared::mail::OUTBOX_PREFIX));
+        match image["to"]["S"].as_str() {
+            Some(to) if outbox && r["eventName"] == "INSERT" => self.trip("LoseStreamRecord", to),
+            _ => false,
+        }
     }
 
     /// Whether a call of `operation` on `name` must fail (and counts it).
@@ -103,6 +119,20 @@ mod tests {
         assert!(f.trip("StartExecution", "v1-1"));
         assert!(!f.trip("StartExecution", "v1-1"));
         assert!(f.armed().is_empty());
+        assert!(f
+            .arm(Fault {
+                operation: "LoseStreamRecord".into(),
+                name_prefix: "a@".into(),
+                times: 1
+            })
+            .is_ok());
+        let record = |to: &str| {
+            serde_json::json!({ "eventName": "INSERT", "dynamodb": { "NewImage": {
+                "PK": { "S": "OUTBOX#1" }, "to": { "S": to } } } })
+        };
+        assert!(!f.loses(&record("b@x")));
+        assert!(f.loses(&record("a@x")));
+        assert!(!f.loses(&record("a@x")));
         assert!(f
             .arm(Fault {
                 operation: "SendTaskSuccess".into(),

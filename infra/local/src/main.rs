@@ -203,7 +203,12 @@ async fn run(args: Args, t: Template, root: PathBuf) -> Result<(), String> {
         sources.push((source, *handler, app.clone()));
     }
     let positions = client.positions(&stream_arn).await?;
-    tokio::spawn(streams::run(client.clone(), sources, positions));
+    tokio::spawn(streams::run(
+        client.clone(),
+        sources,
+        positions,
+        faults.clone(),
+    ));
     for s in t.schedules() {
         let (handler, app) = events
             .get(&s.use_case)

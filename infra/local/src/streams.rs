@@ -142,6 +142,7 @@ pub async fn run(
     client: Arc<StreamClient>,
     sources: Vec<(StreamSource, EventHandler, Arc<App>)>,
     mut positions: Vec<Position>,
+    faults: crate::faults::Faults,
 ) {
     let region = client.region.clone();
     let mut outlets = Vec::new();
@@ -173,6 +174,13 @@ pub async fn run(
             idle = false;
             let records: Vec<Value> = records
                 .into_iter()
+                .filter(|r| {
+                    let lost = faults.loses(r);
+                    if lost {
+                        tracing::warn!("fault injected: a stream record is lost");
+                    }
+                    !lost
+                })
                 .map(|mut r| {
                     r["awsRegion"] = json!(region);
                     r
