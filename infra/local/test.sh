@@ -3,7 +3,8 @@
 # nested stacks), resources per stack (check_template_size.py), state machine
 # validation (statelint), formatting, clippy, unit tests, and the end-to-end
 # tests through the HTTP API against a fresh local stack (own moto, own table names),
-# some of them in headless Chromium through WebDriver (Debian's chromium and
+# generated requests over the API description (infra/local/fuzz.sh, schemathesis);
+# some tests in headless Chromium through WebDriver (Debian's chromium and
 # chromium-driver, installed here when missing; axe-core from infra/local/package.json).
 set -euo pipefail
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -94,7 +95,11 @@ done
 # (production: 30 days) so that re-issuing is testable.
 JATHIL_PORT=$(free_port)
 deploy jathil "$JATHIL_PORT" 0 LOKET_ONBOARDING_CHAIN=jathil LOKET_TASK_TIMEOUT_SECONDS=12
-for port in "${API_PORTS[@]}" "$JATHIL_PORT"; do
+# One more for the generated requests (infra/local/fuzz.sh), so what they create never
+# meets the tests' data.
+FUZZ_PORT=$(free_port)
+deploy fuzz "$FUZZ_PORT" "$((SHARDS - 1))"
+for port in "${API_PORTS[@]}" "$JATHIL_PORT" "$FUZZ_PORT"; do
     if ! wait_http "http://127.0.0.1:$port/__local/health" ""; then
         cat "$STATE_DIR"/local-test-*.log >&2; log "the local stack did not start"; exit 1
     fi
@@ -115,7 +120,11 @@ AXE_JS="$SCRIPT_DIR/node_modules/axe-core/axe.min.js"
 [ -f "$AXE_JS" ] || { log "missing $AXE_JS (npm ci in infra/local)"; exit 1; }
 log "chromedriver $(chromedriver --version | cut -d' ' -f2) on port $DRIVER_PORT, $(chromium --version 2>/dev/null | cut -d' ' -f1-2); screenshots of failed browser tests in ${SCREENSHOTS#"$REPO_ROOT"/}"
 
-log "setup and build took $(( $(date +%s) - started )) s; running the tests"
+log "setup and build took $(( $(date +%s) - started )) s"
+fuzz_started=$(date +%s)
+log "generated requests over docs/openapi.yaml (schemathesis): anonymous and three roles"
+FUZZ_EXAMPLES=${FUZZ_EXAMPLES:-10} "$SCRIPT_DIR/fuzz.sh" "http://127.0.0.1:$FUZZ_PORT"
+log "generated requests took $(( $(date +%s) - fuzz_started )) s; running the tests"
 set +e
 LOKET_API_URL=$(IFS=,; echo "${API_URLS[*]}") LOKET_MAIL_URL=$(IFS=,; echo "${MAIL_URLS[*]}") \
 LOKET_JATHIL_API_URL="http://127.0.0.1:$JATHIL_PORT" \
