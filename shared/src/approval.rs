@@ -561,6 +561,13 @@ pub async fn decide<W: Workflow>(
 
     let mut tx = Tx::new();
     let claim = tasks::claim(app, &mut tx, task, caller, &output, note.as_deref(), now);
+    // The execution resumes from the outbox, once the decision is stored.
+    let resume_output = {
+        let mut o = output.clone();
+        o["task_id"] = task.id.clone().into();
+        o
+    };
+    executions::resume(app, &mut tx, task, &resume_output, now);
     let change = Change {
         actor: caller,
         role: task.role,

@@ -222,33 +222,6 @@ pub fn not_pending(task: &Task) -> ApiError {
     }
 }
 
-/// Resumes the execution waiting on `task` with `output`. A token that timed out
-/// meanwhile is not an error: the decision is stored on the task (see `claim`) and
-/// the execution's timeout branch continues with it.
-pub async fn resume(app: &App, task: &Task, output: &serde_json::Value) -> ApiResult<()> {
-    let res = app
-        .sfn()?
-        .send_task_success()
-        .task_token(&task.token)
-        .output(output.to_string())
-        .send()
-        .await;
-    match res {
-        Ok(_) => Ok(()),
-        Err(aws_sdk_sfn::error::SdkError::ServiceError(ctx))
-            if ctx.err().is_task_timed_out() || ctx.err().is_task_does_not_exist() =>
-        {
-            tracing::warn!(task_id = %task.id, "task token timed out as it was decided; the execution picks the decision up from the task");
-            Ok(())
-        }
-        Err(e) => Err(ApiError::unavailable(format!(
-            "resuming task {}: {}",
-            task.id,
-            aws_sdk_sfn::error::DisplayErrorContext(e)
-        ))),
-    }
-}
-
 pub const LINK_SK: &str = "LINK";
 
 /// The item of an emailed decision link: keyed by a keyed hash of the link id, so the

@@ -518,3 +518,72 @@ async fn an_email_whose_stream_record_is_lost_is_sent_once_by_the_sweeper() {
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     assert_eq!(api.emails(&mail).await.len(), 1, "sent once");
 }
+
+/// A workflow step whose Step Functions call fails: the PJLP's decision is stored and
+/// answered, the execution's resume fails twice (Step Functions unreachable, injected),
+/// is retried from the outbox, and the workflow moves on to the satpel's task; the
+/// product is never left "decided" with its workflow stuck.
+#[tokio::test]
+async fn a_decision_whose_resume_fails_is_stored_once_and_its_workflow_moves_on() {
+    let api = Api::new();
+    let skpd = "141403";
+    let o = api.officers(skpd).await;
+    let (_, _, vendor, _) = api
+        .seeded_vendor(
+            "umkm-gangguan",
+            skpd,
+            "Toko Gangguan",
+            &o.pjlp_id,
+            json!([]),
+        )
+        .await;
+    let r = api
+        .post(
+            "/vendor/products",
+            Some(&vendor),
+            json!({ "name": "Bolu Pandan Gangguan", "price": 40000, "category": "kue-roti",
+                    "availability": "H-1", "min_order": 5, "max_order": 50,
+                    "description": "Bolu pandan lembut." }),
+        )
+        .await;
+    let product = r.expect(201)["id"].as_str().unwrap().to_string();
+    api.add_product_photo(&vendor, &product).await;
+    api.post(
+        &format!("/vendor/products/{product}/submit"),
+        Some(&vendor),
+        json!({}),
+    )
+    .await
+    .expect(202);
+    let task = api
+        .wait_task(&o.pjlp, "product_listing", "pjlp_review", &product)
+        .await;
+    api.post(
+        "/__local/faults",
+        None,
+        json!({ "operation": "SendTaskSuccess", "name_prefix": task, "times": 2 }),
+    )
+    .await
+    .expect(201);
+
+    api.decide(&o.pjlp, &task, json!({ "decision": "approve" }))
+        .await
+        .expect(200);
+    // Stored once: a second decision is a conflict, the product moved on.
+    api.decide(&o.pjlp, &task, json!({ "decision": "approve" }))
+        .await
+        .expect_error(409, "task_already_decided");
+    let p = api
+        .get(&format!("/vendor/products/{product}"), Some(&vendor))
+        .await;
+    assert_eq!(p.expect(200)["status"], "Penayangan");
+    // The resume is retried until Step Functions takes it: the next stage opens.
+    api.wait_task(&o.satpel, "product_listing", "satpel_publish", &product)
+        .await;
+    let faults = api.get("/__local/faults", None).await;
+    assert!(
+        !faults.body.to_string().contains(&task),
+        "both injected failures were hit: {}",
+        faults.body
+    );
+}

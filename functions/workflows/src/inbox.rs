@@ -93,8 +93,8 @@ pub async fn decide_task(app: Arc<App>, req: Request) -> ApiResult<Response> {
 }
 
 /// The decision on `task` by `caller`, with the body of `req`: authorization (role,
-/// organisation, assigned officer), the subject's context applies it, then the
-/// execution resumes.
+/// organisation, assigned officer), the subject's context applies it, and the
+/// execution's resume is recorded with it.
 pub async fn decide(app: &App, caller: &Caller, task: &Task, req: &Request) -> ApiResult<Response> {
     let input: serde_json::Value = body(req)?;
     let output = decide_with(app, caller, task, &input).await?;
@@ -104,8 +104,9 @@ pub async fn decide(app: &App, caller: &Caller, task: &Task, req: &Request) -> A
     )
 }
 
-/// The one decision use case, for the API and the pages: authorization, the engine
-/// with the task kind's declaration, then the execution resumes. Returns the output.
+/// The one decision use case, for the API and the pages: authorization, then the engine
+/// with the task kind's declaration (its transaction records the execution's resume,
+/// see `loket_shared::executions`). Returns the output.
 pub async fn decide_with(
     app: &App,
     caller: &Caller,
@@ -118,7 +119,5 @@ pub async fn decide_with(
     }
     let kind = crate::task_kind(&task.kind)
         .ok_or_else(|| ApiError::internal(format!("task kind {} is not declared", task.kind)))?;
-    let output = (kind.decide)(app, task, caller, input).await?;
-    tasks::resume(app, task, &output).await?;
-    Ok(output)
+    (kind.decide)(app, task, caller, input).await
 }

@@ -28,9 +28,6 @@ const DECISION_WRITES: Need = Table(&[
 /// documents, its timeline, the organisation's officers to pick from).
 const CASE_READS: Need = Table(&["dynamodb:GetItem", "dynamodb:Query"]);
 
-/// A decision resumes the execution waiting on the task.
-const RESUME_EXECUTION: Need = StateMachines(&["states:SendTaskSuccess"], WORKFLOW_MACHINES);
-
 /// Every kind of human task, as the contexts declare them.
 pub fn task_kinds() -> Vec<TaskKind> {
     let mut kinds = loket_vendors::task_kinds();
@@ -46,11 +43,11 @@ pub fn task_kind(kind: &str) -> Option<TaskKind> {
 /// The event use cases of this context, by `LOKET_USE_CASE` name.
 pub fn event_use_cases() -> Vec<EventUseCase> {
     vec![event_use_case!(
-        "start_workflows",
-        starts::start_workflows,
+        "drive_workflows",
+        starts::drive_workflows,
         needs: [
             Table(&["dynamodb:UpdateItem"]),
-            StateMachines(&["states:StartExecution"], WORKFLOW_MACHINES),
+            StateMachines(&["states:StartExecution", "states:SendTaskSuccess"], WORKFLOW_MACHINES),
         ]
     )]
 }
@@ -73,7 +70,6 @@ pub fn use_cases() -> Vec<UseCase> {
             inbox::decide_task,
             needs: [
                 DECISION_WRITES,
-                RESUME_EXECUTION,
             ]
         ),
         use_case!(
@@ -139,7 +135,6 @@ pub fn use_cases() -> Vec<UseCase> {
             needs: [
                 DECISION_WRITES,
                 Indexes(&["dynamodb:Query"]),
-                RESUME_EXECUTION,
             ]
         ),
         use_case!(
@@ -149,7 +144,6 @@ pub fn use_cases() -> Vec<UseCase> {
             needs: [
                 DECISION_WRITES,
                 Indexes(&["dynamodb:Query"]),
-                RESUME_EXECUTION,
             ]
         ),
         use_case!(
@@ -158,7 +152,6 @@ pub fn use_cases() -> Vec<UseCase> {
             links::decide_task_by_link,
             needs: [
                 DECISION_WRITES,
-                RESUME_EXECUTION,
             ]
         ),
     ]

@@ -3,7 +3,8 @@
 //! `{"operation": "StartExecution", "name_prefix": "<vendor id>", "times": 1}` makes the
 //! next `times` calls of that operation whose execution name starts with the prefix
 //! fail before they reach the emulator, as a throttled or unreachable Step Functions
-//! would. `{"operation": "LoseStreamRecord", "name_prefix": "<recipient>", "times": 1}`
+//! would; `{"operation": "SendTaskSuccess", "name_prefix": "<task id>", "times": 2}`
+//! does the same to the resume of a decided task. `{"operation": "LoseStreamRecord", "name_prefix": "<recipient>", "times": 1}`
 //! loses the next stream records of outbox emails whose recipient starts with the
 //! prefix before any consumer sees them, as a stream whose retries ran out would.
 //! `GET /__local/faults` lists what is still armed.
@@ -11,13 +12,15 @@
 use aws_sdk_sfn::config::interceptors::BeforeSerializationInterceptorContextRef;
 use aws_sdk_sfn::config::{ConfigBag, Intercept};
 use aws_sdk_sfn::error::BoxError;
+use aws_sdk_sfn::operation::send_task_success::SendTaskSuccessInput;
 use aws_sdk_sfn::operation::start_execution::StartExecutionInput;
 use serde::{Deserialize, Serialize};
 use std::sync::{Arc, Mutex};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Fault {
-    /// `StartExecution` or `LoseStreamRecord`.
+    /// `StartExecution` (matched on the execution's name), `SendTaskSuccess` (on the
+    /// decided task's id) or `LoseStreamRecord` (on an outbox email's recipient).
     pub operation: String,
     pub name_prefix: String,
     /// How many more calls fail.
@@ -30,7 +33,9 @@ pub struct Faults(Arc<Mutex<Vec<Fault>>>);
 
 impl Faults {
     pub fn arm(&self, fault: Fault) -> Result<(), String> {
-        if fault.operation != "StartExecution" && fault.operation != "LoseStreamRecord" {
+        if !["StartExecution", "SendTaskSuccess", "LoseStreamRecord"]
+            .contains(&fault.operation.as_str())
+        {
             return Err(format!("unsupported operation {}", fault.operation));
         }
         if fault.name_prefix.is_empty() || fault.times == 0 {
@@ -96,6 +101,18 @@ impl Intercept for Faults {
                 .into());
             }
         }
+        if let Some(input) = ctx.input().downcast_ref::<SendTaskSuccessInput>() {
+            let output: serde_json::Value =
+                serde_json::from_str(input.output().unwrap_or_default()).unwrap_or_default();
+            let task = output["task_id"].as_str().unwrap_or_default();
+            if !task.is_empty() && self.trip("SendTaskSuccess", task) {
+                tracing::warn!(task_id = task, "fault injected: SendTaskSuccess refused");
+                return Err(format!(
+                    "loket-local: SendTaskSuccess of task {task} refused (injected fault)"
+                )
+                .into());
+            }
+        }
         Ok(())
     }
 }
@@ -135,7 +152,7 @@ mod tests {
         assert!(!f.loses(&record("a@x")));
         assert!(f
             .arm(Fault {
-                operation: "SendTaskSuccess".into(),
+                operation: "SendTaskFailure".into(),
                 name_prefix: "x".into(),
                 times: 1
             })
