@@ -134,25 +134,40 @@ async fn every_route_answers_every_caller_as_the_matrix_says() {
         "rows of routes that no longer exist: {stale:?}"
     );
 
-    let mut tokens = Vec::new();
-    for who in CALLERS {
-        tokens.push(match who {
-            Some(w) => Some(api.token(w, DEMO_PASSWORD).await),
-            None => None,
-        });
-    }
+    let tokens: Vec<Option<String>> = futures::future::join_all(CALLERS.iter().map(|who| {
+        let api = &api;
+        async move {
+            match who {
+                Some(w) => Some(api.token(w, DEMO_PASSWORD).await),
+                None => None,
+            }
+        }
+    }))
+    .await;
     let mut wrong = Vec::new();
     let mut cells = 0;
     for u in &declared {
         let row = MATRIX.iter().find(|(m, _)| *m == u.name).unwrap().1;
         assert_eq!(row.len(), CALLERS.len(), "row of {}", u.name);
         let path = concrete(u.path);
-        for (i, expect) in row.chars().enumerate() {
-            if expect == '-' {
-                continue;
+        // The callers of one route at once (each its own session).
+        let replies = futures::future::join_all(row.chars().enumerate().map(|(i, expect)| {
+            let (api, path, token) = (&api, path.clone(), tokens[i].clone());
+            async move {
+                if expect == '-' {
+                    return None;
+                }
+                let body =
+                    (u.method != "GET" && u.method != "DELETE").then(|| serde_json::json!({}));
+                Some((
+                    i,
+                    expect,
+                    api.call(u.method, &path, token.as_deref(), body).await,
+                ))
             }
-            let body = (u.method != "GET" && u.method != "DELETE").then(|| serde_json::json!({}));
-            let r = api.call(u.method, &path, tokens[i].as_deref(), body).await;
+        }))
+        .await;
+        for (i, expect, r) in replies.into_iter().flatten() {
             cells += 1;
             let ok = r.status < 500
                 && match expect {

@@ -520,7 +520,7 @@ async fn submitted_jathil_vendor(api: &Api, tag: &str) -> (String, String, Strin
 
 #[tokio::test]
 async fn a_task_nobody_decides_in_time_is_issued_again() {
-    // The JATHIL test deployment lets tasks wait 12 s.
+    // The JATHIL test deployment lets tasks wait 10 s.
     let api = Api::jathil();
     let (_, vendor, vendor_id, business) = submitted_jathil_vendor(&api, "umkm-lambat").await;
     let field_admin = api
@@ -530,8 +530,8 @@ async fn a_task_nobody_decides_in_time_is_issued_again() {
 
     // Nobody decides: the task expires and a new one for the same stage appears.
     let mut second = None;
-    for _ in 0..90 {
-        tokio::time::sleep(Duration::from_secs(1)).await;
+    for _ in 0..180 {
+        tokio::time::sleep(Duration::from_millis(500)).await;
         let id = wait_task(&api, &field_admin, "field_verification", &vendor_id).await;
         if id != first {
             second = Some(id);
