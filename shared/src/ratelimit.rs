@@ -1,6 +1,7 @@
 //! Fixed-window rate limits kept in the table (one counter item per key and window,
 //! expired by TTL). Used for anything guessable or costly: code requests, PIN
-//! requests, registration attempts per address.
+//! requests, registration attempts per address. And the attempts of one secret (a code,
+//! a PIN), counted before the secret is compared ([`count_attempt`]).
 
 use crate::error::{ApiError, ApiResult};
 use crate::store::{key, n, Store};
@@ -39,4 +40,23 @@ pub async fn hit(store: &Store, bucket: &str, limit: Limit, now: i64) -> ApiResu
         ));
     }
     Ok(())
+}
+
+/// Counts one attempt at the secret stored in item `k` (its `attempts`), before the
+/// secret is compared, in one conditional write: `false` when `max` attempts were
+/// already counted. However many attempts arrive at once, at most `max` are compared.
+pub async fn count_attempt(store: &Store, k: crate::store::Item, max: u32) -> ApiResult<bool> {
+    let counted = store
+        .update_if(
+            k,
+            "ADD attempts :one",
+            "attempts < :max",
+            HashMap::new(),
+            HashMap::from([
+                (":one".to_string(), n(1)),
+                (":max".to_string(), n(i64::from(max))),
+            ]),
+        )
+        .await?;
+    Ok(counted.is_some())
 }

@@ -12,7 +12,6 @@ use loket_shared::rules::{contact, nik, password};
 use loket_shared::store::{get_n, get_s, key, n, s, Tx, TxError};
 use loket_shared::{crypto, ApiError, ApiResult, App};
 use serde::Deserialize;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 const PIN_SK: &str = "PIN";
@@ -210,22 +209,13 @@ pub async fn confirm_password_reset(app: Arc<App>, req: Request) -> ApiResult<Re
     if get_n(&item, "expires_at").unwrap_or(0) <= now {
         return Err(pin_invalid());
     }
-    // Counted before the PIN is compared, in one conditional write: however many
-    // attempts arrive at once, at most `code_max_attempts` are ever compared.
-    let counted = app
-        .store
-        .update_if(
-            key(reset_pk(&reset_id), PIN_SK),
-            "ADD attempts :one",
-            "attempts < :max",
-            HashMap::new(),
-            HashMap::from([
-                (":one".to_string(), n(1)),
-                (":max".to_string(), n(app.cfg.code_max_attempts as i64)),
-            ]),
-        )
-        .await?;
-    if counted.is_none() {
+    let counted = ratelimit::count_attempt(
+        &app.store,
+        key(reset_pk(&reset_id), PIN_SK),
+        app.cfg.code_max_attempts,
+    )
+    .await?;
+    if !counted {
         return Err(ApiError::new(
             429,
             "pin_locked",

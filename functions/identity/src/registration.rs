@@ -144,22 +144,13 @@ pub async fn verify_code(app: &App, email: &str, code: &str) -> ApiResult<i64> {
     if get_n(&item, "expires_at").unwrap_or(0) <= now {
         return Err(code_invalid());
     }
-    // Every attempt is counted before the code is compared, in one conditional write:
-    // however many arrive at once, at most `code_max_attempts` are ever compared.
-    let counted = app
-        .store
-        .update_if(
-            key(code_pk(email), CODE_SK),
-            "ADD attempts :one",
-            "attempts < :max",
-            HashMap::new(),
-            HashMap::from([
-                (":one".to_string(), n(1)),
-                (":max".to_string(), n(app.cfg.code_max_attempts as i64)),
-            ]),
-        )
-        .await?;
-    if counted.is_none() {
+    let counted = loket_shared::ratelimit::count_attempt(
+        &app.store,
+        key(code_pk(email), CODE_SK),
+        app.cfg.code_max_attempts,
+    )
+    .await?;
+    if !counted {
         return Err(ApiError::too_many(
             "email_code_locked",
             "Terlalu banyak percobaan kode yang salah. Silakan minta kode baru.",
