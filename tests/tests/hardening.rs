@@ -405,24 +405,19 @@ async fn every_paged_route_refuses_a_cursor_it_did_not_give() {
         .expect_error(400, "cursor_invalid");
 }
 
-/// Signed out means signed out on every route: a PJLP's token after logout cannot list
-/// tasks nor decide a product review (it decided with 200 before), and a token of a
-/// session ended by a password change is refused on non-identity routes too.
-#[tokio::test]
-async fn a_token_of_an_ended_session_is_refused_on_every_route() {
-    let api = Api::new();
-    let skpd = "141403";
-    let (pjlp_id, pjlp_mail, pjlp_pw) = api.new_officer_login("pjlp", skpd).await;
+/// A registered vendor of `skpd` (PJLP `pjlp_id`) whose complete product, with a photo,
+/// is confirmed: the listing workflow starts. Returns (vendor token, product id).
+async fn submitted_product(api: &Api, skpd: &str, tag: &str, pjlp_id: &str) -> (String, String) {
     let (_, _, vendor, _) = api
-        .seeded_vendor("umkm-keluar", skpd, "Toko Keluar", &pjlp_id, json!([]))
+        .seeded_vendor(tag, skpd, &format!("Toko {tag}"), pjlp_id, json!([]))
         .await;
     let r = api
         .post(
             "/vendor/products",
             Some(&vendor),
-            json!({ "name": "Lemper Ayam Keluar", "price": 5000, "category": "kue-roti",
-                    "availability": "PO", "min_order": 10, "max_order": 100,
-                    "description": "Lemper isi ayam." }),
+            json!({ "name": format!("Bolu Pandan {tag}"), "price": 40000, "category": "kue-roti",
+                    "availability": "H-1", "min_order": 5, "max_order": 50,
+                    "description": "Bolu pandan lembut." }),
         )
         .await;
     let product = r.expect(201)["id"].as_str().unwrap().to_string();
@@ -434,6 +429,18 @@ async fn a_token_of_an_ended_session_is_refused_on_every_route() {
     )
     .await
     .expect(202);
+    (vendor, product)
+}
+
+/// Signed out means signed out on every route: a PJLP's token after logout cannot list
+/// tasks nor decide a product review (it decided with 200 before), and a token of a
+/// session ended by a password change is refused on non-identity routes too.
+#[tokio::test]
+async fn a_token_of_an_ended_session_is_refused_on_every_route() {
+    let api = Api::new();
+    let skpd = "141403";
+    let (pjlp_id, pjlp_mail, pjlp_pw) = api.new_officer_login("pjlp", skpd).await;
+    let (_, product) = submitted_product(&api, skpd, "umkm-keluar", &pjlp_id).await;
     let pjlp = api.token(&pjlp_mail, &pjlp_pw).await;
     let task = api
         .wait_task(&pjlp, "product_listing", "pjlp_review", &product)
@@ -525,33 +532,7 @@ async fn a_decision_whose_resume_fails_is_stored_once_and_its_workflow_moves_on(
     let api = Api::new();
     let skpd = "141403";
     let o = api.officers(skpd).await;
-    let (_, _, vendor, _) = api
-        .seeded_vendor(
-            "umkm-gangguan",
-            skpd,
-            "Toko Gangguan",
-            &o.pjlp_id,
-            json!([]),
-        )
-        .await;
-    let r = api
-        .post(
-            "/vendor/products",
-            Some(&vendor),
-            json!({ "name": "Bolu Pandan Gangguan", "price": 40000, "category": "kue-roti",
-                    "availability": "H-1", "min_order": 5, "max_order": 50,
-                    "description": "Bolu pandan lembut." }),
-        )
-        .await;
-    let product = r.expect(201)["id"].as_str().unwrap().to_string();
-    api.add_product_photo(&vendor, &product).await;
-    api.post(
-        &format!("/vendor/products/{product}/submit"),
-        Some(&vendor),
-        json!({}),
-    )
-    .await
-    .expect(202);
+    let (vendor, product) = submitted_product(&api, skpd, "umkm-gangguan", &o.pjlp_id).await;
     let task = api
         .wait_task(&o.pjlp, "product_listing", "pjlp_review", &product)
         .await;
