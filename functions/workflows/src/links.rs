@@ -199,17 +199,12 @@ fn case_files(task: &Task, files: &[CaseFile]) -> Markup {
 pub async fn download_task_file(app: Arc<App>, req: Request) -> ApiResult<Response> {
     let here = format!("/tugas/{}", path_param(&req, "id")?);
     let file = path_param(&req, "file")?;
-    let (task, _, name) = match open_task_for_page(&app, &req, &here, Open::AnyStatus).await? {
+    let open = match open_task_for_page(&app, &req, &here, Open::AnyStatus).await? {
         Ok(t) => t,
         Err(page) => return Ok(page),
     };
-    let (seed, _) = web::csrf_seed(&req, &app);
-    let csrf = web::csrf_token(&app, &seed);
-    let me = Viewer {
-        name: &name,
-        csrf: &csrf,
-    };
-    let case = (kind_of(&task)?.case)(&app, &task).await?;
+    let (task, me) = (&open.task, open.viewer());
+    let case = (kind_of(task)?.case)(&app, task).await?;
     let Some(f) = case.view.files.iter().find(|f| f.id == file) else {
         return web::error_page(
             &ApiError::not_found("file_not_found", "Berkas tidak ditemukan"),
@@ -511,7 +506,7 @@ async fn open_task_for_page(
     req: &Request,
     here: &str,
     open: Open,
-) -> ApiResult<Result<(Task, loket_shared::auth::Caller, String), Response>> {
+) -> ApiResult<Result<OpenTask, Response>> {
     let id = path_param(req, "id")?;
     let Some((caller, name)) = viewer(app, req).await? else {
         return Ok(Err(web::redirect(&format!("/masuk?kembali={here}"), &[])?));
@@ -524,7 +519,7 @@ async fn open_task_for_page(
     let Some(task) = task else {
         return Ok(Err(web::page(404, link_gone(), &[])?));
     };
-    let (seed, _) = web::csrf_seed(req, app);
+    let (seed, set) = web::csrf_seed(req, app);
     let csrf = web::csrf_token(app, &seed);
     let me = Viewer {
         name: &name,
@@ -541,7 +536,32 @@ async fn open_task_for_page(
             Some(&me),
         )?));
     }
-    Ok(Ok((task, caller, name)))
+    Ok(Ok(OpenTask {
+        task,
+        caller,
+        name,
+        csrf,
+        cookies: set.into_iter().collect(),
+    }))
+}
+
+/// A task a page may show, with the signed-in officer and the page's CSRF token (and
+/// the cookie that seeds it, when the browser had none yet).
+struct OpenTask {
+    task: Task,
+    caller: loket_shared::auth::Caller,
+    name: String,
+    csrf: String,
+    cookies: Vec<String>,
+}
+
+impl OpenTask {
+    fn viewer(&self) -> Viewer<'_> {
+        Viewer {
+            name: &self.name,
+            csrf: &self.csrf,
+        }
+    }
 }
 
 /// The correction form ("Edit") with the subject's values, or the posted ones again.
@@ -602,23 +622,17 @@ fn correction_page(
 /// who may correct it at this stage (the engine's `correctable`).
 pub async fn show_correction_form(app: Arc<App>, req: Request) -> ApiResult<Response> {
     let here = format!("/tugas/{}/ubah", path_param(&req, "id")?);
-    let (task, caller, name) = match open_task_for_page(&app, &req, &here, Open::Pending).await? {
+    let open = match open_task_for_page(&app, &req, &here, Open::Pending).await? {
         Ok(t) => t,
         Err(page) => return Ok(page),
     };
-    let (seed, set) = web::csrf_seed(&req, &app);
-    let cookies: Vec<String> = set.into_iter().collect();
-    let csrf = web::csrf_token(&app, &seed);
-    let me = Viewer {
-        name: &name,
-        csrf: &csrf,
-    };
-    let kind = kind_of(&task)?;
-    match (kind.correction_form)(&app, &task, &caller).await {
+    let (task, me) = (&open.task, open.viewer());
+    let kind = kind_of(task)?;
+    match (kind.correction_form)(&app, task, &open.caller).await {
         Ok(form) => web::page(
             200,
-            correction_page(&task, &me, &form, None, None),
-            &cookies,
+            correction_page(task, &me, &form, None, None),
+            &open.cookies,
         ),
         Err(e) if e.status < 500 => web::error_page(&e, Some(&me)),
         Err(e) => Err(e),
@@ -633,17 +647,13 @@ pub async fn correct_from_task_page(app: Arc<App>, req: Request) -> ApiResult<Re
         Err(e) => return web::error_page(&e, None),
     };
     let here = format!("/tugas/{}/ubah", path_param(&req, "id")?);
-    let (task, caller, name) = match open_task_for_page(&app, &req, &here, Open::Pending).await? {
+    let open = match open_task_for_page(&app, &req, &here, Open::Pending).await? {
         Ok(t) => t,
         Err(page) => return Ok(page),
     };
-    let csrf = posted.get("csrf").cloned().unwrap_or_default();
-    let me = Viewer {
-        name: &name,
-        csrf: &csrf,
-    };
-    let kind = kind_of(&task)?;
-    let form = match (kind.correction_form)(&app, &task, &caller).await {
+    let (task, caller, me) = (&open.task, &open.caller, open.viewer());
+    let kind = kind_of(task)?;
+    let form = match (kind.correction_form)(&app, task, caller).await {
         Ok(form) => form,
         Err(e) if e.status < 500 => return web::error_page(&e, Some(&me)),
         Err(e) => return Err(e),
@@ -662,7 +672,7 @@ pub async fn correct_from_task_page(app: Arc<App>, req: Request) -> ApiResult<Re
     if let Some(v) = posted.get("version").and_then(|v| v.parse::<i64>().ok()) {
         input.insert("version".into(), v.into());
     }
-    match (kind.correct)(&app, &task, &caller, &serde_json::Value::Object(input)).await {
+    match (kind.correct)(&app, task, caller, &serde_json::Value::Object(input)).await {
         Ok(()) => web::page(
             200,
             web::layout(
@@ -670,7 +680,7 @@ pub async fn correct_from_task_page(app: Arc<App>, req: Request) -> ApiResult<Re
                 Some(&me),
                 html! {
                     (web::notice("ok", "Perubahan data berhasil disimpan."))
-                    (summary(&app, &task))
+                    (summary(&app, task))
                     p { a href=(format!("/tugas/{}", task.id)) { "Kembali ke tugas untuk memutuskan" } }
                 },
             ),
@@ -678,7 +688,7 @@ pub async fn correct_from_task_page(app: Arc<App>, req: Request) -> ApiResult<Re
         ),
         Err(e) if e.status == 400 || e.status == 422 => web::page(
             e.status,
-            correction_page(&task, &me, &form, Some(&posted), Some(&e.message)),
+            correction_page(task, &me, &form, Some(&posted), Some(&e.message)),
             &[],
         ),
         Err(e) if e.status < 500 => web::error_page(&e, Some(&me)),
