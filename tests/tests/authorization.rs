@@ -9,13 +9,16 @@
 //! - `o`: let through: any answer but 401, 403 or 5xx (the request's data is
 //!   placeholder, so 400/404/409/422 are expected)
 //! - `*`: depends on the object (ownership, the object's organisation): anything but
-//!   401 and 5xx; the ownership rules have their own end-to-end tests
+//!   401 and 5xx here; such a route must have a row in the object matrix (the second
+//!   test), which calls it on real objects as their owner, another owner and the
+//!   officers of the object's organisation and of another one
 //! - `-`: not sent (it would end the caller's session)
 //!
 //! Path parameters are placeholders (`nope`), except `{code}` = 141201 (the satpel's
 //! SKPD) and `{date}` = 2026-12-25; bodies are `{}`.
 
-use loket_e2e::{Api, DEMO_PASSWORD};
+use loket_e2e::{Api, DEMO_ADMIN, DEMO_PASSWORD};
+use serde_json::json;
 
 const CALLERS: [Option<&str>; 8] = [
     None,
@@ -199,5 +202,281 @@ async fn every_route_answers_every_caller_as_the_matrix_says() {
         "authorization matrix: {} routes × {} callers, {cells} cells checked",
         declared.len(),
         CALLERS.len()
+    );
+}
+
+/// The object matrix: every signed-in route on one object, with a real object, for its
+/// owner, another owner, the officers of the object's organisation and of another one.
+/// Columns: anonymous, the owner (the vendor whose object it is), another registered
+/// vendor of the same SKPD, satpel and PJLP (the vendor's assigned one) of the object's
+/// SKPD (141201), satpel and PJLP of another SKPD (141105), eorder_admin, admin. Cells as
+/// in [`MATRIX`], plus `k`: answered (2xx or 3xx) and `r`: refused (403, 404 or 409,
+/// whichever check comes first) without touching the object.
+const OBJECT_CALLERS: [&str; 9] = [
+    "anonymous",
+    "owner",
+    "other vendor",
+    "satpel",
+    "PJLP",
+    "satpel of another SKPD",
+    "PJLP of another SKPD",
+    "eorder_admin",
+    "admin",
+];
+
+/// (use case, the object's path, cells). Objects: `{p}` a published product of the
+/// owner with a draft photo `{photo}`; `{r}` a product of the owner under the PJLP's
+/// review; `{v}` a vendor waiting for the satpel (the owner of the rows that use it),
+/// with its document `{doc}`, the satpel's task `{task}` and the decision link `{link}`
+/// the satpel was emailed for it.
+const OBJECT_MATRIX: &[(&str, &str, &str)] = &[
+    // the vendor's own products: another vendor is refused (403)
+    ("get_vendor_product", "/vendor/products/{p}", "akddddddd"),
+    ("save_vendor_product", "/vendor/products/{p}", "aoddddddd"),
+    (
+        "submit_vendor_product",
+        "/vendor/products/{p}/submit",
+        "aoddddddd",
+    ),
+    (
+        "create_product_photo",
+        "/vendor/products/{p}/photos",
+        "aoddddddd",
+    ),
+    (
+        "confirm_product_photo",
+        "/vendor/products/{p}/photos/{photo}/confirm",
+        "aoddddddd",
+    ),
+    (
+        "delete_product_photo",
+        "/vendor/products/{p}/photos/{photo}",
+        "aoddddddd",
+    ),
+    // the officers of the product's SKPD and the e-Order administrators read it; only
+    // the PJLP reviewing it corrects it
+    ("get_product_for_officer", "/products/{p}", "addkkddkd"),
+    ("correct_product", "/products/{r}", "adddodddd"),
+    // the waiting vendor: readable by its SKPD's officers and the e-Order
+    // administrators; nobody corrects at the satpel's stage (the PJLP does, later);
+    // its documents are the vendor's own and the readers'
+    (
+        "get_vendor_profile_for_officer",
+        "/vendors/{v}/profile",
+        "addkkddkd",
+    ),
+    (
+        "correct_vendor_profile",
+        "/vendors/{v}/profile",
+        "adddddddd",
+    ),
+    (
+        "confirm_vendor_document",
+        "/vendor/documents/{doc}/confirm",
+        "aordddddd",
+    ),
+    (
+        "download_vendor_document",
+        "/vendors/{v}/documents/{doc}/download",
+        "akdkkddkd",
+    ),
+    // its task: only a satpel of its SKPD decides (`{}` is then a 400), by id or link
+    ("decide_task", "/tasks/{task}/decision", "addoddddd"),
+    (
+        "decide_task_by_link",
+        "/task-links/{link}/decision",
+        "addoddddd",
+    ),
+    // every officer has an inbox (their own), the platform admin none
+    ("list_tasks", "/tasks?stage=assign_pjlp", "addkkkkkd"),
+    // an SKPD's accounts: its satpel and the admin
+    (
+        "list_organisation_accounts",
+        "/admin/organisations/141201/accounts",
+        "addkddddk",
+    ),
+];
+
+/// Whether the route needs a row in [`OBJECT_MATRIX`]: signed in (its anonymous cell is
+/// 401) and about one object (a path parameter other than a date).
+fn on_one_object(path: &str, row: &str) -> bool {
+    row.starts_with('a')
+        && path
+            .split('/')
+            .any(|seg| seg.starts_with('{') && seg != "{date}")
+}
+
+#[tokio::test]
+async fn every_route_on_one_object_answers_owners_and_strangers_as_the_matrix_says() {
+    let api = Api::new();
+    let declared = loket_local::http_use_cases();
+    let missing: Vec<&str> = declared
+        .iter()
+        .filter(|u| {
+            let row = MATRIX
+                .iter()
+                .find(|(m, _)| *m == u.name)
+                .map_or("", |r| r.1);
+            on_one_object(u.path, row) || row.contains('*')
+        })
+        .map(|u| u.name)
+        .filter(|n| !OBJECT_MATRIX.iter().any(|(m, _, _)| m == n))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "routes on one object without a row in the object matrix: {missing:?}"
+    );
+
+    // The objects, in SKPD 141201, and the callers.
+    const A: &str = "141201";
+    const B: &str = "141105";
+    // One after another: each is created by the demo admin, whose parallel sign-ins
+    // would count as a burst of attempts on one account.
+    let (_, satpel_mail, satpel_password) = api.new_officer_login("satpel", A).await;
+    let satpel_a = (
+        satpel_mail.clone(),
+        api.token(&satpel_mail, &satpel_password).await,
+    );
+    let pjlp_a = api.new_officer("pjlp", A).await;
+    let satpel_b = api.new_officer("satpel", B).await;
+    let pjlp_b = api.new_officer("pjlp", B).await;
+    let admin = api.token(DEMO_ADMIN, DEMO_PASSWORD).await;
+    let eorder_admin = api.token("admin.eorder@demo.loket.id", DEMO_PASSWORD).await;
+    let product_form = json!([{ "name": "Kue Lapis Legit", "price": 90000, "category": "kue-roti",
+        "availability": "H-1", "min_order": 1, "max_order": 20, "description": "Lapis legit." }]);
+    let ((_, _, owner, products), (_, _, other, _), (waiting, waiting_business)) = tokio::join!(
+        api.seeded_vendor("pemilik", A, "Toko Pemilik", &pjlp_a.0, product_form),
+        api.seeded_vendor("lain", A, "Toko Lain", &pjlp_a.0, json!([])),
+        async {
+            let (_, v) = api.new_vendor("menunggu", A).await;
+            let b = format!("Usaha Menunggu {}", rand::random::<u32>());
+            (v, b)
+        },
+    );
+    let p = products[0].clone();
+    let photo = api.add_product_photo(&owner, &p).await;
+    let r = api
+        .post(
+            "/vendor/products",
+            Some(&owner),
+            json!({ "name": "Bolu Pandan", "price": 40000, "category": "kue-roti",
+                    "availability": "H-1", "min_order": 5, "max_order": 50,
+                    "description": "Bolu pandan lembut." }),
+        )
+        .await
+        .expect(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    api.add_product_photo(&owner, &r).await;
+    api.post(
+        &format!("/vendor/products/{r}/submit"),
+        Some(&owner),
+        json!({}),
+    )
+    .await
+    .expect(202);
+    let doc = api
+        .upload_vendor_document(
+            &waiting,
+            "licence",
+            "nib.pdf",
+            "application/pdf",
+            b"%PDF-1.4\n".to_vec(),
+        )
+        .await;
+    api.submit_vendor_profile(&waiting, &waiting_business).await;
+    let v = api.user_id(&waiting).await;
+    let task = api
+        .wait_task(&satpel_a.1, "vendor_onboarding", "assign_pjlp", &v)
+        .await;
+    api.wait_task(&pjlp_a.1, "product_listing", "pjlp_review", &r)
+        .await;
+    let link = api
+        .task_link(&satpel_a.0, "Penunjukan Pembina", &waiting_business)
+        .await
+        .trim_start_matches("/task-links/")
+        .to_string();
+
+    let mut wrong = Vec::new();
+    let mut cells = 0;
+    for (name, path, row) in OBJECT_MATRIX {
+        assert_eq!(row.len(), OBJECT_CALLERS.len(), "row of {name}");
+        let u = declared
+            .iter()
+            .find(|u| u.name == *name)
+            .unwrap_or_else(|| panic!("{name} is not a declared route"));
+        let path = path
+            .replace("{photo}", &photo)
+            .replace("{p}", &p)
+            .replace("{r}", &r)
+            .replace("{v}", &v)
+            .replace("{doc}", &doc)
+            .replace("{task}", &task)
+            .replace("{link}", &link);
+        // The owner of the waiting vendor's objects is that vendor.
+        let owner = if path.contains(&v) || path.contains(&doc) {
+            &waiting
+        } else {
+            &owner
+        };
+        let tokens = [
+            None,
+            Some(owner),
+            Some(&other),
+            Some(&satpel_a.1),
+            Some(&pjlp_a.1),
+            Some(&satpel_b.1),
+            Some(&pjlp_b.1),
+            Some(&eorder_admin),
+            Some(&admin),
+        ];
+        let replies = futures::future::join_all(row.chars().zip(tokens).enumerate().map(
+            |(i, (expect, token))| {
+                let (api, path) = (&api, path.clone());
+                async move {
+                    let body = (u.method != "GET" && u.method != "DELETE").then(|| json!({}));
+                    (
+                        i,
+                        expect,
+                        api.call(u.method, &path, token.map(|t| t.as_str()), body)
+                            .await,
+                    )
+                }
+            },
+        ))
+        .await;
+        for (i, expect, r) in replies {
+            cells += 1;
+            let ok = r.status < 500
+                && match expect {
+                    'a' => r.status == 401,
+                    'd' => r.status == 403,
+                    'r' => [403, 404, 409].contains(&r.status),
+                    'k' => r.status < 400,
+                    'o' => r.status != 401 && r.status != 403 && r.status != 404,
+                    _ => false,
+                };
+            if !ok {
+                wrong.push(format!(
+                    "{name} {} {path} as {}: expected '{expect}', got {} {}",
+                    u.method,
+                    OBJECT_CALLERS[i],
+                    r.status,
+                    r.code()
+                ));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} of {cells} cells differ:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+    eprintln!(
+        "object matrix: {} routes × {} callers, {cells} cells checked",
+        OBJECT_MATRIX.len(),
+        OBJECT_CALLERS.len()
     );
 }
