@@ -65,12 +65,15 @@ trap cleanup EXIT INT TERM
 SHARDS=${LOKET_TEST_SHARDS:-2}
 PREFIX="test-$(date +%s)-$$"
 S3_PORT=$(free_port); launch_moto "$S3_PORT"
+# The fault test stops and restarts an emulator (SIGSTOP, SIGCONT): its deployment has
+# one of its own, for every service, so that nothing else waits on it.
+FAULT_MOTO_PORT=$(free_port); launch_moto "$FAULT_MOTO_PORT"; FAULT_MOTO_PID=$!
 MOTO_PORTS=(); MAIL_PORTS=(); API_PORTS=()
 for ((i = 0; i < SHARDS; i++)); do
     MOTO_PORTS+=("$(free_port)"); launch_moto "${MOTO_PORTS[i]}"
     MAIL_PORTS+=("$(free_port)"); launch_moto "${MAIL_PORTS[i]}"
 done
-for port in "$S3_PORT" "${MOTO_PORTS[@]}" "${MAIL_PORTS[@]}"; do wait_moto "$port"; done
+for port in "$S3_PORT" "$FAULT_MOTO_PORT" "${MOTO_PORTS[@]}" "${MAIL_PORTS[@]}"; do wait_moto "$port"; done
 
 # deploy NAME PORT SHARD [VAR=VALUE…]: one deployment of the stack on that shard's
 # emulators, with its own tables and state machines (table prefix PREFIX-NAME).
@@ -78,9 +81,14 @@ for port in "$S3_PORT" "${MOTO_PORTS[@]}" "${MAIL_PORTS[@]}"; do wait_moto "$por
 # PINs, cooldowns) are the production ones: tests move the clock (--test-support).
 deploy() {
     local name=$1 port=$2 shard=$3; shift 3
+    deploy_on "$name" "$port" "${MOTO_PORTS[shard]}" "${MAIL_PORTS[shard]}" "$S3_PORT" "$@"
+}
+# deploy_on NAME PORT MOTO_PORT MAIL_PORT S3_PORT [VAR=VALUE…]: the same on given emulators.
+deploy_on() {
+    local name=$1 port=$2 moto=$3 mail=$4 s3=$5; shift 5
     env LOKET_LOGIN_DELAY_BASE_MS=400 "$@" "${CARGO_TARGET_DIR:-target}/debug/loket-local" --port "$port" \
-        --moto "http://127.0.0.1:${MOTO_PORTS[shard]}" --mail-moto "http://127.0.0.1:${MAIL_PORTS[shard]}" \
-        --s3-moto "http://127.0.0.1:$S3_PORT" --prefix "$PREFIX-$name" --trust-forwarded-for --test-support \
+        --moto "http://127.0.0.1:$moto" --mail-moto "http://127.0.0.1:$mail" \
+        --s3-moto "http://127.0.0.1:$s3" --prefix "$PREFIX-$name" --trust-forwarded-for --test-support \
         >"$STATE_DIR/local-test-$name.log" 2>&1 &
     LOCAL_PIDS="$LOCAL_PIDS $!"
 }
@@ -97,10 +105,12 @@ JATHIL_PORT=$(free_port)
 deploy jathil "$JATHIL_PORT" 0 LOKET_ONBOARDING_CHAIN=jathil LOKET_TASK_TIMEOUT_SECONDS=10
 # One more for the generated requests (infra/local/fuzz.sh), so what they create never
 # meets the tests' data.
+FAULT_PORT=$(free_port)
+deploy_on fault "$FAULT_PORT" "$FAULT_MOTO_PORT" "$FAULT_MOTO_PORT" "$FAULT_MOTO_PORT"
 FUZZ_PORT=$(free_port)
 deploy fuzz "$FUZZ_PORT" "$((SHARDS - 1))"
 FUZZ_PID=$!
-for port in "${API_PORTS[@]}" "$JATHIL_PORT" "$FUZZ_PORT"; do
+for port in "${API_PORTS[@]}" "$JATHIL_PORT" "$FAULT_PORT" "$FUZZ_PORT"; do
     if ! wait_http "http://127.0.0.1:$port/__local/health" ""; then
         cat "$STATE_DIR"/local-test-*.log >&2; log "the local stack did not start"; exit 1
     fi
@@ -130,6 +140,8 @@ log "generated requests took $(( $(date +%s) - fuzz_started )) s; running the te
 set +e
 LOKET_API_URL=$(IFS=,; echo "${API_URLS[*]}") LOKET_MAIL_URL=$(IFS=,; echo "${MAIL_URLS[*]}") \
 LOKET_JATHIL_API_URL="http://127.0.0.1:$JATHIL_PORT" \
+LOKET_FAULT_API_URL="http://127.0.0.1:$FAULT_PORT" LOKET_FAULT_MAIL_URL="http://127.0.0.1:$FAULT_MOTO_PORT" \
+LOKET_FAULT_EMULATOR_PID="$FAULT_MOTO_PID" \
 LOKET_WEBDRIVER_URL="http://127.0.0.1:$DRIVER_PORT" LOKET_AXE_JS="$AXE_JS" LOKET_SCREENSHOTS="$SCREENSHOTS" \
     cargo nextest run --workspace --no-fail-fast --cargo-quiet
 status=$?

@@ -19,6 +19,31 @@ use std::sync::Arc;
 /// What `App::from_env` serves: every use case (the local stack, admin tools).
 pub const ALL_USE_CASES: &str = "every use case";
 
+/// How long one call to an AWS service may take: a service that stalls (or an emulator
+/// that is stopped) makes the request a clean `503 service_unavailable` well before the
+/// function's 10 s timeout, instead of a function killed mid-request. A call that took
+/// effect although its answer never came is covered by the use cases themselves: their
+/// writes are conditional and single transactions, so the user's retry is refused as
+/// already done or completes, never half-done. DynamoDB answers in milliseconds; an
+/// attempt is given 4 s, retries included 8 s.
+pub const ATTEMPT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(4);
+pub const OPERATION_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(8);
+
+/// The AWS configuration every function (and the local stack) builds its clients from:
+/// the environment's credentials, region and endpoint, and the timeouts above.
+pub async fn aws_config() -> aws_config::SdkConfig {
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .timeout_config(
+            aws_config::timeout::TimeoutConfig::builder()
+                .connect_timeout(std::time::Duration::from_secs(2))
+                .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+                .operation_timeout(OPERATION_TIMEOUT)
+                .build(),
+        )
+        .load()
+        .await
+}
+
 #[derive(Clone)]
 pub struct App {
     pub cfg: Config,
@@ -76,8 +101,7 @@ impl App {
     async fn environment() -> ApiResult<(Config, Secrets, aws_config::SdkConfig)> {
         let cfg = Config::from_env()?;
         let secrets = Secrets::load().await?;
-        let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-        Ok((cfg, secrets, aws))
+        Ok((cfg, secrets, aws_config().await))
     }
 
     /// Every client.

@@ -193,6 +193,42 @@ pub const PNG: [u8; 67] = [
     0x42, 0x60, 0x82,
 ];
 
+/// The emulator process of the stoppable deployment ([`Api::stoppable`]).
+pub struct Emulator {
+    pid: u32,
+}
+
+impl Emulator {
+    /// Stops the emulator (SIGSTOP): it answers nothing, its executions stand still;
+    /// connections are still accepted by the kernel, as with a stalled service.
+    pub fn stop(&self) {
+        self.signal("-STOP");
+    }
+
+    /// Starts it again (SIGCONT), with its state as it was.
+    pub fn resume(&self) {
+        self.signal("-CONT");
+    }
+
+    fn signal(&self, sig: &str) {
+        let ok = std::process::Command::new("kill")
+            .args([sig, &self.pid.to_string()])
+            .status()
+            .expect("kill runs")
+            .success();
+        assert!(ok, "kill {sig} {}", self.pid);
+    }
+}
+
+impl Drop for Emulator {
+    /// A failed test must not leave the emulator stopped.
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("kill")
+            .args(["-CONT", &self.pid.to_string()])
+            .status();
+    }
+}
+
 #[derive(Clone)]
 pub struct Api {
     base: String,
@@ -221,12 +257,29 @@ impl Api {
         Self::at("LOKET_JATHIL_API_URL")
     }
 
+    /// The deployment whose emulator the fault tests stop and start again (its own
+    /// moto, for every service, so that nothing else waits on it), and that emulator.
+    pub fn stoppable() -> (Self, Emulator) {
+        let api = Self::at_with_mail("LOKET_FAULT_API_URL", "LOKET_FAULT_MAIL_URL");
+        let pid = std::env::var("LOKET_FAULT_EMULATOR_PID")
+            .expect(
+                "LOKET_FAULT_EMULATOR_PID is not set: run the tests through infra/local/test.sh",
+            )
+            .parse()
+            .expect("a process id");
+        (api, Emulator { pid })
+    }
+
+    fn at(url_variable: &str) -> Self {
+        Self::at_with_mail(url_variable, "LOKET_MAIL_URL")
+    }
+
     /// `url_variable` and `LOKET_MAIL_URL` list one URL per shard of the test stack
     /// (comma-separated, in the same order): each shard is a deployment on emulators of
     /// its own, so the tests spread over several single-threaded emulators. A test
     /// always uses one shard, chosen by its name. The JATHIL deployment runs on the
     /// first shard's emulators.
-    fn at(url_variable: &str) -> Self {
+    fn at_with_mail(url_variable: &str, mail_variable: &str) -> Self {
         let list = |name: &str| -> Vec<String> {
             std::env::var(name)
                 .unwrap_or_else(|_| {
@@ -238,7 +291,7 @@ impl Api {
                 .map(str::to_string)
                 .collect()
         };
-        let (bases, mails) = (list(url_variable), list("LOKET_MAIL_URL"));
+        let (bases, mails) = (list(url_variable), list(mail_variable));
         let shard = this_tests_shard(bases.len());
         loket_shared::init_tls();
         Self {

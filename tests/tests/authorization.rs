@@ -330,62 +330,71 @@ async fn every_route_on_one_object_answers_owners_and_strangers_as_the_matrix_sa
     // The objects, in SKPD 141201, and the callers.
     const A: &str = "141201";
     const B: &str = "141105";
-    // One after another: each is created by the demo admin, whose parallel sign-ins
-    // would count as a burst of attempts on one account.
-    let (_, satpel_mail, satpel_password) = api.new_officer_login("satpel", A).await;
-    let satpel_a = (
-        satpel_mail.clone(),
-        api.token(&satpel_mail, &satpel_password).await,
-    );
-    let pjlp_a = api.new_officer("pjlp", A).await;
-    let satpel_b = api.new_officer("satpel", B).await;
-    let pjlp_b = api.new_officer("pjlp", B).await;
-    let admin = api.token(DEMO_ADMIN, DEMO_PASSWORD).await;
+    // The officers one after another (each is created by the demo admin, whose
+    // parallel sign-ins would count as a burst of attempts on one account), while the
+    // waiting vendor registers, uploads and confirms.
+    let officers = async {
+        let (_, satpel_mail, satpel_password) = api.new_officer_login("satpel", A).await;
+        let satpel_a = (
+            satpel_mail.clone(),
+            api.token(&satpel_mail, &satpel_password).await,
+        );
+        let pjlp_a = api.new_officer("pjlp", A).await;
+        let satpel_b = api.new_officer("satpel", B).await;
+        let pjlp_b = api.new_officer("pjlp", B).await;
+        let admin = api.token(DEMO_ADMIN, DEMO_PASSWORD).await;
+        (satpel_a, pjlp_a, satpel_b, pjlp_b, admin)
+    };
+    let waiting_vendor = async {
+        let (_, waiting) = api.new_vendor("menunggu", A).await;
+        let business = format!("Usaha Menunggu {}", rand::random::<u32>());
+        let doc = api
+            .upload_vendor_document(
+                &waiting,
+                "licence",
+                "nib.pdf",
+                "application/pdf",
+                b"%PDF-1.4\n".to_vec(),
+            )
+            .await;
+        api.submit_vendor_profile(&waiting, &business).await;
+        (waiting, business, doc)
+    };
+    let ((satpel_a, pjlp_a, satpel_b, pjlp_b, admin), (waiting, waiting_business, doc)) =
+        tokio::join!(officers, waiting_vendor);
     let eorder_admin = api.token("admin.eorder@demo.loket.id", DEMO_PASSWORD).await;
     let product_form = json!([{ "name": "Kue Lapis Legit", "price": 90000, "category": "kue-roti",
         "availability": "H-1", "min_order": 1, "max_order": 20, "description": "Lapis legit." }]);
-    let ((_, _, owner, products), (_, _, other, _), (waiting, waiting_business)) = tokio::join!(
+    let ((_, _, owner, products), (_, _, other, _)) = tokio::join!(
         api.seeded_vendor("pemilik", A, "Toko Pemilik", &pjlp_a.0, product_form),
         api.seeded_vendor("lain", A, "Toko Lain", &pjlp_a.0, json!([])),
-        async {
-            let (_, v) = api.new_vendor("menunggu", A).await;
-            let b = format!("Usaha Menunggu {}", rand::random::<u32>());
-            (v, b)
-        },
     );
     let p = products[0].clone();
-    let photo = api.add_product_photo(&owner, &p).await;
-    let r = api
-        .post(
-            "/vendor/products",
+    let under_review = async {
+        let r = api
+            .post(
+                "/vendor/products",
+                Some(&owner),
+                json!({ "name": "Bolu Pandan", "price": 40000, "category": "kue-roti",
+                        "availability": "H-1", "min_order": 5, "max_order": 50,
+                        "description": "Bolu pandan lembut." }),
+            )
+            .await
+            .expect(201)["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        api.add_product_photo(&owner, &r).await;
+        api.post(
+            &format!("/vendor/products/{r}/submit"),
             Some(&owner),
-            json!({ "name": "Bolu Pandan", "price": 40000, "category": "kue-roti",
-                    "availability": "H-1", "min_order": 5, "max_order": 50,
-                    "description": "Bolu pandan lembut." }),
+            json!({}),
         )
         .await
-        .expect(201)["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    api.add_product_photo(&owner, &r).await;
-    api.post(
-        &format!("/vendor/products/{r}/submit"),
-        Some(&owner),
-        json!({}),
-    )
-    .await
-    .expect(202);
-    let doc = api
-        .upload_vendor_document(
-            &waiting,
-            "licence",
-            "nib.pdf",
-            "application/pdf",
-            b"%PDF-1.4\n".to_vec(),
-        )
-        .await;
-    api.submit_vendor_profile(&waiting, &waiting_business).await;
+        .expect(202);
+        r
+    };
+    let (photo, r) = tokio::join!(api.add_product_photo(&owner, &p), under_review);
     let v = api.user_id(&waiting).await;
     let task = api
         .wait_task(&satpel_a.1, "vendor_onboarding", "assign_pjlp", &v)

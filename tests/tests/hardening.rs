@@ -2,7 +2,7 @@
 //! that is not a JSON object is never read field by field, and no string field takes
 //! more than its documented maximum.
 
-use loket_e2e::Api;
+use loket_e2e::{Api, DEMO_PASSWORD};
 use serde_json::json;
 
 #[tokio::test]
@@ -564,4 +564,74 @@ async fn a_decision_whose_resume_fails_is_stored_once_and_its_workflow_moves_on(
         "both injected failures were hit: {}",
         faults.body
     );
+}
+
+/// The emulator (tables, workflows, mail: one moto, of a deployment of its own) is
+/// stopped in the middle of a workflow step and started again:
+/// - a decision sent while it is stopped is refused cleanly (`503
+///   service_unavailable`, within the SDK's timeouts, not a hang) and leaves nothing:
+///   the same decision afterwards is taken;
+/// - stopped again right after a decision was answered, while the workflow moves on (the
+///   resume through the outbox, the execution, the next task and its email), the step
+///   completes once it runs again: exactly one next task, one email, and the decision
+///   cannot be taken twice.
+#[tokio::test]
+async fn a_workflow_step_survives_its_emulator_being_stopped_and_started_again() {
+    let (api, emulator) = Api::stoppable();
+    let (vendor, business) = api
+        .submitted_vendor("umkm-henti", "141201", "Usaha Henti")
+        .await;
+    let vendor_id = api.user_id(&vendor).await;
+    let satpel = api.token("satpel@demo.loket.id", DEMO_PASSWORD).await;
+    let pjlp = api.token("pjlp@demo.loket.id", DEMO_PASSWORD).await;
+    let pjlp_id = api.user_id(&pjlp).await;
+    let task = api
+        .wait_task(&satpel, "vendor_onboarding", "assign_pjlp", &vendor_id)
+        .await;
+    let assign = json!({ "decision": "approve", "pjlp_id": pjlp_id });
+
+    emulator.stop();
+    let started = std::time::Instant::now();
+    let refused = api.decide(&satpel, &task, assign.clone()).await;
+    let waited = started.elapsed();
+    emulator.resume();
+    refused.expect_error(503, "service_unavailable");
+    assert!(waited.as_secs() < 12, "answered after {waited:?}");
+    // Nothing of it was kept: the vendor still waits for its PJLP, the decision is taken.
+    let p = api.get("/vendor/profile", Some(&vendor)).await;
+    assert_eq!(p.expect(200)["status"], "Penunjukan Pembina");
+    api.decide(&satpel, &task, assign.clone()).await.expect(200);
+
+    // Stopped while the workflow moves on to the PJLP's check, then started again.
+    emulator.stop();
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    emulator.resume();
+    let next = api
+        .wait_task(&pjlp, "vendor_onboarding", "pjlp_check", &vendor_id)
+        .await;
+    assert_ne!(next, task);
+    api.wait_email(
+        "pjlp@demo.loket.id",
+        &format!("Tugas Baru: Pengecekan PJLP - {business}"),
+        1,
+    )
+    .await;
+    api.decide(&satpel, &task, assign)
+        .await
+        .expect_error(409, "task_already_decided");
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let emails = api.emails("pjlp@demo.loket.id").await;
+    let about = emails
+        .iter()
+        .filter(|e| e.subject.contains(&business))
+        .count();
+    assert_eq!(about, 1, "one task email to the PJLP");
+    let tasks = api.get("/tasks?stage=pjlp_check", Some(&pjlp)).await;
+    let open = tasks.expect(200)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["subject_id"] == vendor_id.as_str())
+        .count();
+    assert_eq!(open, 1, "one PJLP task: {}", tasks.body);
 }

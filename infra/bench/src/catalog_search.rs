@@ -314,7 +314,7 @@ async fn main() {
             std::env::set_var(k, v);
         }
     }
-    let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let aws = loket_shared::app::aws_config().await;
     let ddb = aws_sdk_dynamodb::Client::new(&aws);
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let prefix = format!("bench-{}", std::process::id());

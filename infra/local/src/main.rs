@@ -142,7 +142,7 @@ async fn run(args: Args, t: Template, root: PathBuf) -> Result<(), String> {
         .await
         .map_err(|e| format!("moto is not answering at {}: {e}", args.moto))?;
 
-    let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let aws = loket_shared::app::aws_config().await;
     let ddb = aws_sdk_dynamodb::Client::new(&aws);
     let table = provision::table(&t, &ddb).await?;
     provision::bucket(&t, &aws_sdk_s3::Client::new(&aws)).await?;
