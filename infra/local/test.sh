@@ -77,7 +77,8 @@ for port in "$S3_PORT" "$FAULT_MOTO_PORT" "${MOTO_PORTS[@]}" "${MAIL_PORTS[@]}";
 
 # deploy NAME PORT SHARD [VAR=VALUE…]: one deployment of the stack on that shard's
 # emulators, with its own tables and state machines (table prefix PREFIX-NAME).
-# Test-only tuning, documented in README: fast throttling delays. Lifetimes (codes,
+# Test-only tuning, documented in README: fast throttling delays; SDK timeouts of 20 s
+# (the emulators serve one request at a time and queue under the suite's load). Lifetimes (codes,
 # PINs, cooldowns) are the production ones: tests move the clock (--test-support).
 deploy() {
     local name=$1 port=$2 shard=$3; shift 3
@@ -86,7 +87,7 @@ deploy() {
 # deploy_on NAME PORT MOTO_PORT MAIL_PORT S3_PORT [VAR=VALUE…]: the same on given emulators.
 deploy_on() {
     local name=$1 port=$2 moto=$3 mail=$4 s3=$5; shift 5
-    env LOKET_LOGIN_DELAY_BASE_MS=400 "$@" "${CARGO_TARGET_DIR:-target}/debug/loket-local" --port "$port" \
+    env LOKET_LOGIN_DELAY_BASE_MS=400 LOKET_SDK_TIMEOUT_SECONDS=20 "$@" "${CARGO_TARGET_DIR:-target}/debug/loket-local" --port "$port" \
         --moto "http://127.0.0.1:$moto" --mail-moto "http://127.0.0.1:$mail" \
         --s3-moto "http://127.0.0.1:$s3" --prefix "$PREFIX-$name" --trust-forwarded-for --test-support \
         >"$STATE_DIR/local-test-$name.log" 2>&1 &
@@ -106,7 +107,8 @@ deploy jathil "$JATHIL_PORT" 0 LOKET_ONBOARDING_CHAIN=jathil LOKET_TASK_TIMEOUT_
 # One more for the generated requests (infra/local/fuzz.sh), so what they create never
 # meets the tests' data.
 FAULT_PORT=$(free_port)
-deploy_on fault "$FAULT_PORT" "$FAULT_MOTO_PORT" "$FAULT_MOTO_PORT" "$FAULT_MOTO_PORT"
+deploy_on fault "$FAULT_PORT" "$FAULT_MOTO_PORT" "$FAULT_MOTO_PORT" "$FAULT_MOTO_PORT" \
+    LOKET_SDK_TIMEOUT_SECONDS=8 # the production timeouts: the fault test waits them out
 FUZZ_PORT=$(free_port)
 deploy fuzz "$FUZZ_PORT" "$((SHARDS - 1))"
 FUZZ_PID=$!

@@ -24,20 +24,27 @@ pub const ALL_USE_CASES: &str = "every use case";
 /// function's 10 s timeout, instead of a function killed mid-request. A call that took
 /// effect although its answer never came is covered by the use cases themselves: their
 /// writes are conditional and single transactions, so the user's retry is refused as
-/// already done or completes, never half-done. DynamoDB answers in milliseconds; an
-/// attempt is given 4 s, retries included 8 s.
-pub const ATTEMPT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(4);
-pub const OPERATION_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(8);
+/// already done or completes, never half-done. DynamoDB answers in milliseconds: an
+/// operation is given 8 s, retries included, each attempt half of it.
+/// `LOKET_SDK_TIMEOUT_SECONDS` changes it (the local test stack's shared, single-threaded
+/// emulators queue requests under load and get more; its fault deployment keeps this).
+pub const OPERATION_TIMEOUT_SECONDS: u64 = 8;
 
 /// The AWS configuration every function (and the local stack) builds its clients from:
 /// the environment's credentials, region and endpoint, and the timeouts above.
 pub async fn aws_config() -> aws_config::SdkConfig {
+    let operation = std::env::var("LOKET_SDK_TIMEOUT_SECONDS")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|s| *s >= 2)
+        .unwrap_or(OPERATION_TIMEOUT_SECONDS);
+    let operation = std::time::Duration::from_secs(operation);
     aws_config::defaults(aws_config::BehaviorVersion::latest())
         .timeout_config(
             aws_config::timeout::TimeoutConfig::builder()
                 .connect_timeout(std::time::Duration::from_secs(2))
-                .operation_attempt_timeout(ATTEMPT_TIMEOUT)
-                .operation_timeout(OPERATION_TIMEOUT)
+                .operation_attempt_timeout(operation / 2)
+                .operation_timeout(operation)
                 .build(),
         )
         .load()

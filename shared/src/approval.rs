@@ -476,8 +476,20 @@ pub async fn submit<W: Workflow>(
     change: Change<'_>,
     start: Start<'_>,
 ) -> ApiResult<()> {
+    submit_with(app, subject, expected, change, start, Tx::new()).await
+}
+
+/// [`submit`], with the subject's own further writes (`tx`) in the same transaction
+/// (e.g. an order frees its cart slot).
+pub async fn submit_with<W: Workflow>(
+    app: &App,
+    subject: &W,
+    expected: i64,
+    change: Change<'_>,
+    start: Start<'_>,
+    mut tx: Tx,
+) -> ApiResult<()> {
     let now = app.clock.epoch();
-    let mut tx = Tx::new();
     record(app, &mut tx, subject, expected, change)?;
     tx.put_new(
         app.store.table(),

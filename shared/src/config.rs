@@ -77,6 +77,7 @@ pub struct Config {
     pub captcha: CaptchaKind,
     pub onboarding: OnboardingConfig,
     pub catalog: CatalogConfig,
+    pub orders: OrdersConfig,
     /// The offices' time zone as people name it (`LOKET_OFFICE_ZONE`: WIB, WITA or
     /// WIT) and its offset from UTC in hours: pages show times in it.
     pub office_zone: (&'static str, i8),
@@ -87,6 +88,13 @@ pub struct Config {
 pub struct CatalogConfig {
     /// ARN of the product listing state machine (`LOKET_PRODUCT_LISTING_ARN`).
     pub listing_state_machine: Option<String>,
+}
+
+/// Procurement orders.
+#[derive(Debug, Clone)]
+pub struct OrdersConfig {
+    /// ARN of the order lifecycle state machine (`LOKET_ORDER_LIFECYCLE_ARN`).
+    pub lifecycle_state_machine: Option<String>,
 }
 
 /// Vendor onboarding: which chain the deployment runs and where its tasks go.
@@ -183,6 +191,9 @@ impl Config {
             },
             catalog: CatalogConfig {
                 listing_state_machine: var("LOKET_PRODUCT_LISTING_ARN"),
+            },
+            orders: OrdersConfig {
+                lifecycle_state_machine: var("LOKET_ORDER_LIFECYCLE_ARN"),
             },
             office_zone: match var("LOKET_OFFICE_ZONE").as_deref().unwrap_or("WIB") {
                 "WIB" => ("WIB", 7),

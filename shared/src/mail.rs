@@ -53,6 +53,15 @@ pub enum EmailTemplate {
         status: String,
         note: Option<String>,
     },
+    /// An order moved to another status (seed 001 §5–6): told to the party that did
+    /// not act, with the vendor's reason when it declined.
+    OrderStatusChanged {
+        name: String,
+        number: String,
+        vendor: String,
+        status: String,
+        note: Option<String>,
+    },
     /// A task has waited longer than the reminder threshold (working days).
     TaskReminder {
         name: String,
@@ -136,6 +145,7 @@ impl EmailTemplate {
             Self::PasswordChanged { .. } => "password_changed",
             Self::VendorStatusChanged { .. } => "vendor_status_changed",
             Self::ProductStatusChanged { .. } => "product_status_changed",
+            Self::OrderStatusChanged { .. } => "order_status_changed",
             Self::TaskAssigned { .. } => "task_assigned",
             Self::TaskReminder { .. } => "task_reminder",
             Self::TaskEscalated { .. } => "task_escalated",
@@ -263,6 +273,24 @@ impl EmailTemplate {
                     lines.push(format!("Alasan penolakan: {note}"));
                     lines.push("Silakan perbaiki produk pada menu Dataku > Registrasi Produk, lalu klik Confirm untuk mengajukan kembali.".to_string());
                 }
+                rendered(subject, lines, None)
+            }
+            Self::OrderStatusChanged {
+                name,
+                number,
+                vendor,
+                status,
+                note,
+            } => {
+                let subject = format!("Status Pesanan {number}: {status}");
+                let mut lines = vec![
+                    format!("Yth. {name},"),
+                    format!("Pesanan {number} ({vendor}) sekarang berstatus: {status}."),
+                ];
+                if let Some(note) = note {
+                    lines.push(format!("Alasan: {note}"));
+                }
+                lines.push("Lihat rincian pesanan pada menu Pesananku.".to_string());
                 rendered(subject, lines, None)
             }
             Self::PasswordChanged { name } => {

@@ -38,6 +38,7 @@ pub const WORKFLOW_MACHINES: &[&str] = &[
     "EOrderOnboardingStateMachine",
     "JathilOnboardingStateMachine",
     "ProductListingStateMachine",
+    "OrderLifecycleStateMachine",
 ];
 
 /// An AWS SDK client a function may build.

@@ -134,6 +134,38 @@ pub fn catalog(partition: &str) -> String {
     format!("CATALOG#{partition}")
 }
 
+// ---- orders ------------------------------------------------------------------------
+
+/// `SK` prefix of a buyer's delivery addresses, in the buyer's `USER#` partition.
+pub const ADDRESS_PREFIX: &str = "ADDRESS#";
+pub fn address_sk(id: &str) -> String {
+    format!("{ADDRESS_PREFIX}{id}")
+}
+/// The buyer's draft order for one vendor (the cart holds one per vendor), in the
+/// buyer's `USER#` partition: points at the draft.
+pub fn draft_sk(vendor_id: &str) -> String {
+    format!("DRAFT#{vendor_id}")
+}
+pub fn order(id: &str) -> String {
+    format!("ORDER#{id}")
+}
+pub const ORDER_SK: &str = "ORDER";
+/// A vendor's rating (in `VENDOR#<id>`): stars and count, added atomically.
+pub const VENDOR_RATING_SK: &str = "RATING";
+/// `SK` prefix of a product's feedback entries (in `PRODUCT#<id>`), oldest first.
+pub const FEEDBACK_PREFIX: &str = "FEEDBACK#";
+pub fn feedback_sk(at: i64, order_id: &str) -> String {
+    format!("{FEEDBACK_PREFIX}{at:012}#{order_id}")
+}
+/// A buyer's orders (GSI1), newest first.
+pub fn buyer_orders(buyer_id: &str) -> String {
+    format!("BUYERORDERS#{buyer_id}")
+}
+/// A vendor's placed orders (GSI2), newest first.
+pub fn vendor_orders(vendor_id: &str) -> String {
+    format!("VENDORORDERS#{vendor_id}")
+}
+
 // ---- workflows and notifications -------------------------------------------------------
 
 pub fn task(id: &str) -> String {

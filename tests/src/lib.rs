@@ -340,12 +340,27 @@ impl Api {
         token: Option<&str>,
         body: Option<Value>,
     ) -> Reply {
+        self.call_with_headers(method, path, token, body, &[]).await
+    }
+
+    /// [`Api::call`] with further request headers (e.g. `Idempotency-Key`).
+    pub async fn call_with_headers(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
         let m = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
         let mut rb = self
             .http
             .request(m, format!("{}{}", self.base, path))
             .header("x-forwarded-for", &self.ip)
             .header("x-loket-clock-shift", self.clock_shift);
+        for (name, value) in headers {
+            rb = rb.header(*name, *value);
+        }
         if let Some(t) = token {
             rb = rb.bearer_auth(t);
         }
@@ -561,6 +576,32 @@ impl Api {
     /// email: (id, email, password, access token).
     async fn create_officer(&self, role: &str, org: &str) -> (String, String, String, String) {
         let admin = self.token(DEMO_ADMIN, DEMO_PASSWORD).await;
+        self.create_officer_as(&admin, role, org).await
+    }
+
+    /// Several new active officers at once, created by one sign-in of the demo admin
+    /// (parallel sign-ins of one account count as a burst of attempts): for each
+    /// (role, organisation), (id, email, password, access token).
+    pub async fn new_officers(
+        &self,
+        wanted: &[(&str, &str)],
+    ) -> Vec<(String, String, String, String)> {
+        let admin = self.token(DEMO_ADMIN, DEMO_PASSWORD).await;
+        futures::future::join_all(
+            wanted
+                .iter()
+                .map(|(role, org)| self.create_officer_as(&admin, role, org)),
+        )
+        .await
+    }
+
+    async fn create_officer_as(
+        &self,
+        admin: &str,
+        role: &str,
+        org: &str,
+    ) -> (String, String, String, String) {
+        let admin = admin.to_string();
         let mail = email(role);
         let r = self
             .post(

@@ -85,9 +85,23 @@ const MATRIX: &[(&str, &str)] = &[
     ("correct_vendor_profile", "a*******"),
     ("download_vendor_document", "a*******"),
     // workflows: API
-    ("list_tasks", "adddooo*"),
+    ("list_tasks", "adooooo*"),
     ("decide_task", "a*******"),
     ("decide_task_by_link", "aooooooo"),
+    // orders: the buyer's addresses, cart and drafts; the parties' orders
+    ("list_addresses", "addodddd"),
+    ("create_address", "addodddd"),
+    ("update_address", "addodddd"),
+    ("delete_address", "addodddd"),
+    ("add_to_cart", "addodddd"),
+    ("list_orders", "adoodddd"),
+    ("get_order", "adoodddd"),
+    ("save_order_details", "addodddd"),
+    ("discard_order", "addodddd"),
+    ("update_order_line", "addodddd"),
+    ("delete_order_line", "addodddd"),
+    ("confirm_order", "addodddd"),
+    ("list_product_feedback", "oooooooo"),
     // pages (a browser session, not a bearer token: signed out here) and their forms
     ("show_activation_page", "oooooooo"),
     ("activate_page", "dddddddd"),
@@ -209,10 +223,11 @@ async fn every_route_answers_every_caller_as_the_matrix_says() {
 /// owner, another owner, the officers of the object's organisation and of another one.
 /// Columns: anonymous, the owner (the vendor whose object it is), another registered
 /// vendor of the same SKPD, satpel and PJLP (the vendor's assigned one) of the object's
-/// SKPD (141201), satpel and PJLP of another SKPD (141105), eorder_admin, admin. Cells as
+/// SKPD (141201), satpel and PJLP of another SKPD (141105), eorder_admin, admin, the
+/// buyer of the owner's order (141732) and another buyer. Cells as
 /// in [`MATRIX`], plus `k`: answered (2xx or 3xx) and `r`: refused (403, 404 or 409,
 /// whichever check comes first) without touching the object.
-const OBJECT_CALLERS: [&str; 9] = [
+const OBJECT_CALLERS: [&str; 11] = [
     "anonymous",
     "owner",
     "other vendor",
@@ -222,79 +237,95 @@ const OBJECT_CALLERS: [&str; 9] = [
     "PJLP of another SKPD",
     "eorder_admin",
     "admin",
+    "buyer",
+    "other buyer",
 ];
 
 /// (use case, the object's path, cells). Objects: `{p}` a published product of the
 /// owner with a draft photo `{photo}`; `{r}` a product of the owner under the PJLP's
 /// review; `{v}` a vendor waiting for the satpel (the owner of the rows that use it),
 /// with its document `{doc}`, the satpel's task `{task}` and the decision link `{link}`
-/// the satpel was emailed for it.
+/// the satpel was emailed for it; the buyer's address `{addr}`, its order `{o}` placed
+/// with the owner, its draft `{dr}` with the owner and `{dr2}` with the other vendor.
 const OBJECT_MATRIX: &[(&str, &str, &str)] = &[
     // the vendor's own products: another vendor is refused (403)
-    ("get_vendor_product", "/vendor/products/{p}", "akddddddd"),
-    ("save_vendor_product", "/vendor/products/{p}", "aoddddddd"),
+    ("get_vendor_product", "/vendor/products/{p}", "akddddddddd"),
+    ("save_vendor_product", "/vendor/products/{p}", "aoddddddddd"),
     (
         "submit_vendor_product",
         "/vendor/products/{p}/submit",
-        "aoddddddd",
+        "aoddddddddd",
     ),
     (
         "create_product_photo",
         "/vendor/products/{p}/photos",
-        "aoddddddd",
+        "aoddddddddd",
     ),
     (
         "confirm_product_photo",
         "/vendor/products/{p}/photos/{photo}/confirm",
-        "aoddddddd",
+        "aoddddddddd",
     ),
     (
         "delete_product_photo",
         "/vendor/products/{p}/photos/{photo}",
-        "aoddddddd",
+        "aoddddddddd",
     ),
     // the officers of the product's SKPD and the e-Order administrators read it; only
     // the PJLP reviewing it corrects it
-    ("get_product_for_officer", "/products/{p}", "addkkddkd"),
-    ("correct_product", "/products/{r}", "adddodddd"),
+    ("get_product_for_officer", "/products/{p}", "addkkddkddd"),
+    ("correct_product", "/products/{r}", "adddodddddd"),
     // the waiting vendor: readable by its SKPD's officers and the e-Order
     // administrators; nobody corrects at the satpel's stage (the PJLP does, later);
     // its documents are the vendor's own and the readers'
     (
         "get_vendor_profile_for_officer",
         "/vendors/{v}/profile",
-        "addkkddkd",
+        "addkkddkddd",
     ),
     (
         "correct_vendor_profile",
         "/vendors/{v}/profile",
-        "adddddddd",
+        "adddddddddd",
     ),
     (
         "confirm_vendor_document",
         "/vendor/documents/{doc}/confirm",
-        "aordddddd",
+        "aordddddddd",
     ),
     (
         "download_vendor_document",
         "/vendors/{v}/documents/{doc}/download",
-        "akdkkddkd",
+        "akdkkddkddd",
     ),
     // its task: only a satpel of its SKPD decides (`{}` is then a 400), by id or link
-    ("decide_task", "/tasks/{task}/decision", "addoddddd"),
+    ("decide_task", "/tasks/{task}/decision", "addoddddddd"),
     (
         "decide_task_by_link",
         "/task-links/{link}/decision",
-        "addoddddd",
+        "addoddddddd",
     ),
     // every officer has an inbox (their own), the platform admin none
-    ("list_tasks", "/tasks?stage=assign_pjlp", "addkkkkkd"),
+    ("list_tasks", "/tasks?stage=assign_pjlp", "akkkkkkkdkk"),
     // an SKPD's accounts: its satpel and the admin
     (
         "list_organisation_accounts",
         "/admin/organisations/141201/accounts",
-        "addkddddk",
+        "addkddddkdd",
     ),
+    // orders: the buyer's and, once placed, the vendor's (another buyer or vendor:
+    // 403); drafts and addresses the buyer's alone (another buyer's address is not
+    // found: addresses live in their owner's partition)
+    ("list_orders", "/orders", "akkddddddkk"),
+    ("get_order", "/orders/{o}", "akdddddddkd"),
+    ("update_address", "/buyer/addresses/{addr}", "addddddddor"),
+    ("save_order_details", "/orders/{dr}", "addddddddod"),
+    ("update_order_line", "/orders/{dr}/items/{p}", "addddddddod"),
+    ("confirm_order", "/orders/{dr}/confirm", "addddddddod"),
+    // last: these remove their object (another buyer, meanwhile: refused or not found)
+    ("delete_order_line", "/orders/{dr}/items/{p}", "addddddddor"),
+    ("discard_order", "/orders/{dr2}", "addddddddor"),
+    ("delete_address", "/buyer/addresses/{addr}", "addddddddor"),
 ];
 
 /// Whether the route needs a row in [`OBJECT_MATRIX`]: signed in (its anonymous cell is
@@ -330,20 +361,39 @@ async fn every_route_on_one_object_answers_owners_and_strangers_as_the_matrix_sa
     // The objects, in SKPD 141201, and the callers.
     const A: &str = "141201";
     const B: &str = "141105";
-    // The officers one after another (each is created by the demo admin, whose
-    // parallel sign-ins would count as a burst of attempts on one account), while the
+    // The officers and buyers, created by one sign-in of the demo admin, while the
     // waiting vendor registers, uploads and confirms.
     let officers = async {
-        let (_, satpel_mail, satpel_password) = api.new_officer_login("satpel", A).await;
-        let satpel_a = (
-            satpel_mail.clone(),
-            api.token(&satpel_mail, &satpel_password).await,
-        );
-        let pjlp_a = api.new_officer("pjlp", A).await;
-        let satpel_b = api.new_officer("satpel", B).await;
-        let pjlp_b = api.new_officer("pjlp", B).await;
+        let mut made = api
+            .new_officers(&[
+                ("satpel", A),
+                ("pjlp", A),
+                ("satpel", B),
+                ("pjlp", B),
+                ("buyer", "141732"),
+                ("buyer", "141732"),
+            ])
+            .await
+            .into_iter();
+        let mut next = || made.next().unwrap();
+        let (_, satpel_mail, _, satpel_token) = next();
+        let satpel_a = (satpel_mail, satpel_token);
+        let (pjlp_id, _, _, pjlp_token) = next();
+        let pjlp_a = (pjlp_id, pjlp_token);
+        let satpel_b = next().3;
+        let pjlp_b = next().3;
+        let buyer = next().3;
+        let other_buyer = next().3;
         let admin = api.token(DEMO_ADMIN, DEMO_PASSWORD).await;
-        (satpel_a, pjlp_a, satpel_b, pjlp_b, admin)
+        (
+            satpel_a,
+            pjlp_a,
+            satpel_b,
+            pjlp_b,
+            admin,
+            buyer,
+            other_buyer,
+        )
     };
     let waiting_vendor = async {
         let (_, waiting) = api.new_vendor("menunggu", A).await;
@@ -360,14 +410,22 @@ async fn every_route_on_one_object_answers_owners_and_strangers_as_the_matrix_sa
         api.submit_vendor_profile(&waiting, &business).await;
         (waiting, business, doc)
     };
-    let ((satpel_a, pjlp_a, satpel_b, pjlp_b, admin), (waiting, waiting_business, doc)) =
-        tokio::join!(officers, waiting_vendor);
+    let (
+        (satpel_a, pjlp_a, satpel_b, pjlp_b, admin, buyer, other_buyer),
+        (waiting, waiting_business, doc),
+    ) = tokio::join!(officers, waiting_vendor);
     let eorder_admin = api.token("admin.eorder@demo.loket.id", DEMO_PASSWORD).await;
     let product_form = json!([{ "name": "Kue Lapis Legit", "price": 90000, "category": "kue-roti",
         "availability": "H-1", "min_order": 1, "max_order": 20, "description": "Lapis legit." }]);
-    let ((_, _, owner, products), (_, _, other, _)) = tokio::join!(
-        api.seeded_vendor("pemilik", A, "Toko Pemilik", &pjlp_a.0, product_form),
-        api.seeded_vendor("lain", A, "Toko Lain", &pjlp_a.0, json!([])),
+    let ((_, _, owner, products), (_, _, other, other_products)) = tokio::join!(
+        api.seeded_vendor(
+            "pemilik",
+            A,
+            "Toko Pemilik",
+            &pjlp_a.0,
+            product_form.clone()
+        ),
+        api.seeded_vendor("lain", A, "Toko Lain", &pjlp_a.0, product_form),
     );
     let p = products[0].clone();
     let under_review = async {
@@ -394,7 +452,65 @@ async fn every_route_on_one_object_answers_owners_and_strangers_as_the_matrix_sa
         .expect(202);
         r
     };
-    let (photo, r) = tokio::join!(api.add_product_photo(&owner, &p), under_review);
+    // The buyer's address, an order placed with the owner, a draft with the owner and
+    // one with the other vendor.
+    let orders = async {
+        let addr = api
+            .post(
+                "/buyer/addresses",
+                Some(&buyer),
+                json!({ "name": "Kantor", "kind": "Utama", "street": "Jl. Merdeka 1",
+                        "province_code": "64", "regency_code": "64.72", "district_code": "64.72.01",
+                        "postal_code": "75251", "latitude": -0.5, "longitude": 117.15 }),
+            )
+            .await
+            .expect(201)["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let cart = |product: String| {
+            let (api, buyer) = (&api, &buyer);
+            async move {
+                api.post(
+                    "/cart/items",
+                    Some(buyer),
+                    json!({ "product_id": product, "quantity": 2 }),
+                )
+                .await
+                .expect(201)["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            }
+        };
+        let o = cart(p.clone()).await;
+        let day = time::OffsetDateTime::now_utc().date() + time::Duration::days(3);
+        api.call(
+            "PUT",
+            &format!("/orders/{o}"),
+            Some(&buyer),
+            Some(json!({ "address_id": addr, "activity_date": day.to_string(), "activity_time": "09:00",
+                         "activity_name": "Rapat", "payment_method": "cod" })),
+        )
+        .await
+        .expect(200);
+        api.call_with_headers(
+            "POST",
+            &format!("/orders/{o}/confirm"),
+            Some(&buyer),
+            Some(json!({})),
+            &[("idempotency-key", "matriks-objek-1")],
+        )
+        .await
+        .expect(200);
+        let dr = cart(p.clone()).await;
+        let dr2 = cart(other_products[0].clone()).await;
+        (addr, o, dr, dr2)
+    };
+    let ((photo, r), (addr, o, dr, dr2)) = tokio::join!(
+        async { tokio::join!(api.add_product_photo(&owner, &p), under_review) },
+        orders
+    );
     let v = api.user_id(&waiting).await;
     let task = api
         .wait_task(&satpel_a.1, "vendor_onboarding", "assign_pjlp", &v)
@@ -422,7 +538,11 @@ async fn every_route_on_one_object_answers_owners_and_strangers_as_the_matrix_sa
             .replace("{v}", &v)
             .replace("{doc}", &doc)
             .replace("{task}", &task)
-            .replace("{link}", &link);
+            .replace("{link}", &link)
+            .replace("{addr}", &addr)
+            .replace("{o}", &o)
+            .replace("{dr2}", &dr2)
+            .replace("{dr}", &dr);
         // The owner of the waiting vendor's objects is that vendor.
         let owner = if path.contains(&v) || path.contains(&doc) {
             &waiting
@@ -435,10 +555,12 @@ async fn every_route_on_one_object_answers_owners_and_strangers_as_the_matrix_sa
             Some(&other),
             Some(&satpel_a.1),
             Some(&pjlp_a.1),
-            Some(&satpel_b.1),
-            Some(&pjlp_b.1),
+            Some(&satpel_b),
+            Some(&pjlp_b),
             Some(&eorder_admin),
             Some(&admin),
+            Some(&buyer),
+            Some(&other_buyer),
         ];
         let replies = futures::future::join_all(row.chars().zip(tokens).enumerate().map(
             |(i, (expect, token))| {

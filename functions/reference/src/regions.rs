@@ -82,14 +82,25 @@ fn region_error(field: &'static str, label: &str) -> ApiError {
     )
 }
 
-/// Checks that the four codes name one real chain of regions and returns their names.
-pub async fn check_address(
+/// A checked province, regency and district (kecamatan) with their names.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct DistrictPath {
+    pub province_code: String,
+    pub province_name: String,
+    pub regency_code: String,
+    pub regency_name: String,
+    pub district_code: String,
+    pub district_name: String,
+}
+
+/// Checks that the three codes name one real chain of regions (province, regency,
+/// district) and returns their names, with the regency's record for a village check.
+async fn district_chain(
     store: &Store,
     province: &str,
     regency: &str,
     district: &str,
-    village: &str,
-) -> ApiResult<RegionPath> {
+) -> ApiResult<(DistrictPath, ChildrenRecord)> {
     let child_of = |child: &str, parent: &str, depth: usize| {
         child.starts_with(&format!("{parent}.")) && child.split('.').count() == depth
     };
@@ -102,9 +113,6 @@ pub async fn check_address(
     if !child_of(district, regency, 3) {
         return Err(region_error("district_code", "Kecamatan"));
     }
-    if !child_of(village, district, 4) {
-        return Err(region_error("village_code", "Kelurahan/Desa"));
-    }
     let rec = record(store, regency)
         .await?
         .ok_or_else(|| region_error("regency_code", "Kabupaten/Kota"))?;
@@ -113,25 +121,59 @@ pub async fn check_address(
         .into_iter()
         .find(|r| r.code == district)
         .ok_or_else(|| region_error("district_code", "Kecamatan"))?;
-    let v = rec
-        .villages_of(district)?
-        .unwrap_or_default()
-        .into_iter()
-        .find(|r| r.code == village)
-        .ok_or_else(|| region_error("village_code", "Kelurahan/Desa"))?;
-    let names = rec.names.unwrap_or_default();
+    let names = rec.names.clone().unwrap_or_default();
     if names.len() != 2 {
         return Err(ApiError::internal(format!(
             "regency {regency} has no ancestor names"
         )));
     }
-    Ok(RegionPath {
+    let path = DistrictPath {
         province_code: province.into(),
         province_name: names[0].clone(),
         regency_code: regency.into(),
         regency_name: names[1].clone(),
         district_code: district.into(),
         district_name: d.name,
+    };
+    Ok((path, rec))
+}
+
+/// Checks that the three codes name one real province, regency and district (a
+/// delivery address, seed 001 §3.2) and returns their names.
+pub async fn check_district(
+    store: &Store,
+    province: &str,
+    regency: &str,
+    district: &str,
+) -> ApiResult<DistrictPath> {
+    Ok(district_chain(store, province, regency, district).await?.0)
+}
+
+/// Checks that the four codes name one real chain of regions and returns their names.
+pub async fn check_address(
+    store: &Store,
+    province: &str,
+    regency: &str,
+    district: &str,
+    village: &str,
+) -> ApiResult<RegionPath> {
+    let (d, rec) = district_chain(store, province, regency, district).await?;
+    if !(village.starts_with(&format!("{district}.")) && village.split('.').count() == 4) {
+        return Err(region_error("village_code", "Kelurahan/Desa"));
+    }
+    let v = rec
+        .villages_of(district)?
+        .unwrap_or_default()
+        .into_iter()
+        .find(|r| r.code == village)
+        .ok_or_else(|| region_error("village_code", "Kelurahan/Desa"))?;
+    Ok(RegionPath {
+        province_code: d.province_code,
+        province_name: d.province_name,
+        regency_code: d.regency_code,
+        regency_name: d.regency_name,
+        district_code: d.district_code,
+        district_name: d.district_name,
         village_code: village.into(),
         village_name: v.name,
     })

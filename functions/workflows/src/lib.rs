@@ -32,6 +32,7 @@ const CASE_READS: Need = Table(&["dynamodb:GetItem", "dynamodb:Query"]);
 pub fn task_kinds() -> Vec<TaskKind> {
     let mut kinds = loket_vendors::task_kinds();
     kinds.extend(loket_catalog::task_kinds());
+    kinds.extend(loket_orders::task_kinds());
     kinds
 }
 

@@ -32,6 +32,7 @@ pub fn contexts() -> Vec<Context> {
         context("reference", loket_reference::use_cases(), vec![]),
         context("vendors", loket_vendors::use_cases(), vec![]),
         context("catalog", loket_catalog::use_cases(), vec![]),
+        context("orders", loket_orders::use_cases(), vec![]),
         context(
             "workflows",
             loket_workflows::use_cases(),

@@ -1,0 +1,114 @@
+//! Orders (seed 001 §3–6): the buyers' delivery addresses (`address`), the cart and the
+//! order drafts with their confirmation (`cart`), the order itself and its pure rules
+//! (`order`), its lifecycle as a workflow of the approval engine (`lifecycle`), and
+//! what a rating leaves: the products' feedback and the vendor's rating (`feedback`).
+
+pub mod address;
+pub mod cart;
+pub mod feedback;
+pub mod lifecycle;
+pub mod order;
+
+use loket_shared::approval::{task_kind, TaskKind};
+use loket_shared::http::UseCase;
+use loket_shared::needs::Need::*;
+use loket_shared::use_case;
+
+/// The human tasks of this context's workflows (the order lifecycle).
+pub fn task_kinds() -> Vec<TaskKind> {
+    vec![task_kind::<order::Order>()]
+}
+
+/// The HTTP use cases of this context, by `LOKET_USE_CASE` name.
+pub fn use_cases() -> Vec<UseCase> {
+    vec![
+        use_case!(
+            "list_addresses",
+            GET "/buyer/addresses",
+            address::list_addresses,
+            needs: [Table(&["dynamodb:GetItem", "dynamodb:Query"])]
+        ),
+        use_case!(
+            "create_address",
+            POST "/buyer/addresses",
+            address::create_address,
+            needs: [Table(&["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"])]
+        ),
+        use_case!(
+            "update_address",
+            PUT "/buyer/addresses/{id}",
+            address::update_address,
+            needs: [Table(&["dynamodb:GetItem", "dynamodb:PutItem"])]
+        ),
+        use_case!(
+            "delete_address",
+            DELETE "/buyer/addresses/{id}",
+            address::delete_address,
+            needs: [Table(&["dynamodb:GetItem", "dynamodb:DeleteItem"])]
+        ),
+        use_case!(
+            "add_to_cart",
+            POST "/cart/items",
+            cart::add_to_cart,
+            needs: [Table(&["dynamodb:GetItem", "dynamodb:PutItem"])]
+        ),
+        use_case!(
+            "list_orders",
+            GET "/orders",
+            cart::list_orders,
+            needs: [
+                Table(&["dynamodb:GetItem"]),
+                Indexes(&["dynamodb:Query"]),
+            ]
+        ),
+        use_case!(
+            "get_order",
+            GET "/orders/{id}",
+            cart::get_order,
+            needs: [
+                Table(&["dynamodb:GetItem", "dynamodb:Query"]),
+                Indexes(&["dynamodb:Query"]),
+            ]
+        ),
+        use_case!(
+            "save_order_details",
+            PUT "/orders/{id}",
+            cart::save_order_details,
+            needs: [Table(&["dynamodb:GetItem", "dynamodb:PutItem"])]
+        ),
+        use_case!(
+            "discard_order",
+            DELETE "/orders/{id}",
+            cart::discard_order,
+            needs: [Table(&["dynamodb:GetItem", "dynamodb:DeleteItem"])]
+        ),
+        use_case!(
+            "update_order_line",
+            PUT "/orders/{id}/items/{product_id}",
+            cart::update_order_line,
+            needs: [Table(&["dynamodb:GetItem", "dynamodb:PutItem"])]
+        ),
+        use_case!(
+            "delete_order_line",
+            DELETE "/orders/{id}/items/{product_id}",
+            cart::delete_order_line,
+            needs: [Table(&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"])]
+        ),
+        use_case!(
+            "confirm_order",
+            POST "/orders/{id}/confirm",
+            cart::confirm_order,
+            needs: [Table(&[
+                "dynamodb:GetItem",
+                "dynamodb:PutItem",
+                "dynamodb:DeleteItem",
+            ])]
+        ),
+        use_case!(
+            "list_product_feedback",
+            GET "/catalog/products/{id}/feedback",
+            feedback::list_product_feedback,
+            needs: [Table(&["dynamodb:GetItem", "dynamodb:Query"])]
+        ),
+    ]
+}

@@ -1,0 +1,421 @@
+//! Procurement orders (seed 001 §3.2–§6.4) through the HTTP API: a buyer's delivery
+//! address, the cart, the order form, the confirmation, and the lifecycle as human tasks
+//! of the vendor and the buyer (real state machine executions), with the emails.
+
+use loket_e2e::{Api, Reply};
+use serde_json::{json, Value};
+
+const SKPD: &str = "141201";
+const BUYER_ORG: &str = "141732";
+
+/// A date `days` from today (UTC; the office's zone is at most 9 hours ahead, so a
+/// date two or more days ahead is ahead everywhere).
+fn in_days(days: i64) -> String {
+    let d = time::OffsetDateTime::now_utc().date() + time::Duration::days(days);
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+fn products() -> Value {
+    json!([
+        { "name": "Snack Box Gurih", "price": 25000, "category": "snack-box", "availability": "H-1",
+          "min_order": 10, "max_order": 500, "description": "Risol, lemper, kue lapis, air mineral." },
+        { "name": "Es Teh Manis Jumbo", "price": 8000, "category": "minuman", "availability": "PO",
+          "min_order": 20, "max_order": 1000, "description": "Es teh manis 500 ml." }
+    ])
+}
+
+struct Parties {
+    vendor: String,
+    vendor_mail: String,
+    buyer: String,
+    buyer_mail: String,
+    /// As [`products`] lists them: [Snack Box (Rp 25.000, 10..500), Es Teh (Rp 8.000, 20..1000)].
+    products: Vec<String>,
+    vendor_name: String,
+}
+
+/// A registered vendor of SKPD 141201 with two published products and a new buyer of
+/// the procurement agency.
+async fn parties(api: &Api, tag: &str) -> Parties {
+    let (pjlp_id, _) = api.new_officer("pjlp", SKPD).await;
+    let vendor_name = format!("Katering {tag} {}", rand::random::<u16>());
+    let (_, vendor_mail, vendor, products) = api
+        .seeded_vendor(tag, SKPD, &vendor_name, &pjlp_id, products())
+        .await;
+    let (_, buyer_mail, password) = api.new_officer_login("buyer", BUYER_ORG).await;
+    let buyer = api.token(&buyer_mail, &password).await;
+    Parties {
+        vendor,
+        vendor_mail,
+        buyer,
+        buyer_mail,
+        products,
+        vendor_name,
+    }
+}
+
+async fn new_address(api: &Api, buyer: &str, name: &str) -> String {
+    api.post(
+        "/buyer/addresses",
+        Some(buyer),
+        json!({ "name": name, "kind": "Kegiatan", "street": "Jl. Gajah Mada No. 2",
+                "country": "Indonesia", "province_code": "64", "regency_code": "64.72",
+                "district_code": "64.72.01", "postal_code": "75251",
+                "latitude": -0.5022, "longitude": 117.1536 }),
+    )
+    .await
+    .expect(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+async fn add(api: &Api, buyer: &str, product: &str, quantity: i64) -> Reply {
+    api.post(
+        "/cart/items",
+        Some(buyer),
+        json!({ "product_id": product, "quantity": quantity }),
+    )
+    .await
+}
+
+async fn confirm(api: &Api, buyer: &str, order: &str, key: &str) -> Reply {
+    api.call_with_headers(
+        "POST",
+        &format!("/orders/{order}/confirm"),
+        Some(buyer),
+        Some(json!({})),
+        &[("idempotency-key", key)],
+    )
+    .await
+}
+
+/// A draft of the buyer with both products, its details filled in; returns its id.
+async fn ready_draft(api: &Api, p: &Parties) -> String {
+    let address = new_address(api, &p.buyer, "Balai Kota").await;
+    let order = add(api, &p.buyer, &p.products[1], 20).await.expect(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    add(api, &p.buyer, &p.products[0], 40).await.expect(200);
+    api.call(
+        "PUT",
+        &format!("/orders/{order}"),
+        Some(&p.buyer),
+        Some(
+            json!({ "address_id": address, "activity_date": in_days(3), "activity_time": "10:00",
+                     "activity_name": "Rapat Koordinasi Pengadaan", "notes": "Antar ke lobi",
+                     "payment_method": "cod" }),
+        ),
+    )
+    .await
+    .expect(200);
+    order
+}
+
+async fn order_of(api: &Api, who: &str, id: &str) -> Value {
+    api.get(&format!("/orders/{id}"), Some(who))
+        .await
+        .expect(200)
+        .clone()
+}
+
+#[tokio::test]
+async fn an_order_goes_from_the_cart_to_selesai_with_the_emails() {
+    let api = Api::new();
+    let p = parties(&api, "umkm-pesanan").await;
+
+    // Addresses: checked against the reference data and Indonesia's extent.
+    let bad = api
+        .post(
+            "/buyer/addresses",
+            Some(&p.buyer),
+            json!({ "name": "Rumah", "kind": "Kegiatan", "street": "Jl. Mawar", "province_code": "64",
+                    "regency_code": "64.72", "district_code": "64.71.01", "postal_code": "75251",
+                    "latitude": -0.5, "longitude": 117.1 }),
+        )
+        .await;
+    bad.expect_error(400, "region_invalid");
+    let outside = api
+        .post(
+            "/buyer/addresses",
+            Some(&p.buyer),
+            json!({ "name": "Rumah", "kind": "Utama", "street": "Jl. Mawar", "province_code": "64",
+                    "regency_code": "64.72", "district_code": "64.72.01", "postal_code": "75251",
+                    "latitude": 51.5, "longitude": -0.12 }),
+        )
+        .await;
+    outside.expect_error(400, "point_outside_indonesia");
+    let address = new_address(&api, &p.buyer, "Balai Kota").await;
+
+    // "Pesan": a quantity outside min..max is refused; one draft per vendor.
+    add(&api, &p.buyer, &p.products[1], 5)
+        .await
+        .expect_error(400, "quantity_out_of_range");
+    let draft = add(&api, &p.buyer, &p.products[1], 20).await;
+    let order = draft.expect(201)["id"].as_str().unwrap().to_string();
+    let second = add(&api, &p.buyer, &p.products[0], 40).await;
+    assert_eq!(
+        second.expect(200)["id"],
+        order.as_str(),
+        "one draft per vendor"
+    );
+    assert_eq!(second.body["total"], 20 * 8000 + 40 * 25000);
+
+    // "Konfirmasi Pesanan" without the details: the seed's warning, what is missing.
+    let r = confirm(&api, &p.buyer, &order, "konfirmasi-1").await;
+    r.expect_error(422, "order_incomplete");
+    assert!(r.message().contains("Alamat Pengiriman"), "{}", r.body);
+    api.call_with_headers(
+        "POST",
+        &format!("/orders/{order}/confirm"),
+        Some(&p.buyer),
+        Some(json!({})),
+        &[],
+    )
+    .await
+    .expect_error(400, "idempotency_key_required");
+    api.call(
+        "PUT",
+        &format!("/orders/{order}"),
+        Some(&p.buyer),
+        Some(json!({ "address_id": address, "activity_date": in_days(-2) })),
+    )
+    .await
+    .expect_error(400, "activity_date_past");
+    api.call(
+        "PUT",
+        &format!("/orders/{order}"),
+        Some(&p.buyer),
+        Some(
+            json!({ "address_id": address, "activity_date": in_days(3), "activity_time": "10:00",
+                     "activity_name": "Rapat Koordinasi Pengadaan", "notes": "Antar ke lobi",
+                     "payment_method": "cod" }),
+        ),
+    )
+    .await
+    .expect(200);
+
+    // Confirmed twice with one key (a retry): one order, placed once.
+    let (a, b) = tokio::join!(
+        confirm(&api, &p.buyer, &order, "konfirmasi-2"),
+        confirm(&api, &p.buyer, &order, "konfirmasi-2"),
+    );
+    let placed: Vec<&Reply> = [&a, &b].into_iter().filter(|r| r.status == 200).collect();
+    assert!(!placed.is_empty(), "{} {}", a.body, b.body);
+    for r in [&a, &b] {
+        assert!(
+            r.status == 200 || (r.status == 409 && r.code() == "concurrent_update"),
+            "{} {}",
+            r.status,
+            r.body
+        );
+    }
+    let again = confirm(&api, &p.buyer, &order, "konfirmasi-2").await;
+    assert_eq!(again.expect(200)["status"], "Dipesan");
+    confirm(&api, &p.buyer, &order, "kunci-lain-3")
+        .await
+        .expect_error(409, "order_status_conflict");
+    let mine = api.get("/orders?status=placed", Some(&p.buyer)).await;
+    assert_eq!(mine.expect(200)["items"].as_array().unwrap().len(), 1);
+    // The address can change or go: the order keeps its copy.
+    api.call(
+        "DELETE",
+        &format!("/buyer/addresses/{address}"),
+        Some(&p.buyer),
+        None,
+    )
+    .await
+    .expect(200);
+    let o = order_of(&api, &p.buyer, &order).await;
+    assert_eq!(o["details"]["address"]["name"], "Balai Kota");
+    assert_eq!(o["lines"][0]["name"], "Es Teh Manis Jumbo");
+
+    // The vendor is told, and its task waits.
+    api.wait_email(&p.vendor_mail, "Status Pesanan", 1).await;
+    let task = api
+        .wait_task(&p.vendor, "order_lifecycle", "vendor_confirm", &order)
+        .await;
+    let v = order_of(&api, &p.vendor, &order).await;
+    assert_eq!(v["task"]["id"], task.as_str());
+    // Nobody else sees or decides it.
+    let (_, stranger_buyer) = api.new_officer("buyer", BUYER_ORG).await;
+    let other_vendor = api
+        .token("umkm.terdaftar@demo.loket.id", loket_e2e::DEMO_PASSWORD)
+        .await;
+    for who in [&stranger_buyer, &other_vendor] {
+        api.get(&format!("/orders/{order}"), Some(who))
+            .await
+            .expect_error(403, "forbidden");
+        api.decide(who, &task, json!({ "decision": "approve" }))
+            .await
+            .expect_error(403, "forbidden");
+    }
+    api.decide(&p.buyer, &task, json!({ "decision": "approve" }))
+        .await
+        .expect_error(403, "forbidden");
+
+    // Diproses → Dikirim (vendor), Diterima → Selesai (buyer).
+    api.decide(&p.vendor, &task, json!({ "decision": "approve" }))
+        .await
+        .expect(200);
+    api.wait_email(&p.buyer_mail, "Diproses", 1).await;
+    let ship = api
+        .wait_task(&p.vendor, "order_lifecycle", "vendor_ship", &order)
+        .await;
+    api.decide(
+        &p.vendor,
+        &ship,
+        json!({ "decision": "reject", "note": "batal" }),
+    )
+    .await
+    .expect_error(400, "decision_invalid");
+    api.decide(&p.vendor, &ship, json!({ "decision": "approve" }))
+        .await
+        .expect(200);
+    let receipt = api
+        .wait_task(&p.buyer, "order_lifecycle", "buyer_receipt", &order)
+        .await;
+    api.decide(
+        &p.buyer,
+        &receipt,
+        json!({ "decision": "approve", "quantity_ok": true, "condition_ok": false, "on_time_and_place": true }),
+    )
+    .await
+    .expect_error(400, "receipt_unchecked");
+    api.decide(
+        &p.buyer,
+        &receipt,
+        json!({ "decision": "approve", "quantity_ok": true, "condition_ok": true,
+                "on_time_and_place": true, "note": "Jumlah dan kondisi sesuai" }),
+    )
+    .await
+    .expect(200);
+    let rating = api
+        .wait_task(&p.buyer, "order_lifecycle", "buyer_rating", &order)
+        .await;
+    api.decide(
+        &p.buyer,
+        &rating,
+        json!({ "decision": "approve", "rating": 6 }),
+    )
+    .await
+    .expect_error(400, "rating_invalid");
+    api.decide(
+        &p.buyer,
+        &rating,
+        json!({ "decision": "approve", "rating": 5, "review": "Enak, tepat waktu, kemasan rapi" }),
+    )
+    .await
+    .expect(200);
+
+    let done = order_of(&api, &p.buyer, &order).await;
+    assert_eq!(done["status"], "Selesai");
+    assert_eq!(done["receipt"]["note"], "Jumlah dan kondisi sesuai");
+    let actions: Vec<&str> = done["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["status_after"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        ["Dipesan", "Diproses", "Dikirim", "Diterima", "Selesai"],
+        "{done}"
+    );
+    api.wait_email(&p.vendor_mail, "Selesai", 1).await;
+    // The review is on the product's feedback tab.
+    let feedback = api
+        .get(
+            &format!("/catalog/products/{}/feedback", p.products[0]),
+            None,
+        )
+        .await;
+    let items = feedback.expect(200)["items"].as_array().unwrap().clone();
+    assert_eq!(items.len(), 1, "{}", feedback.body);
+    assert_eq!(items[0]["stars"], 5);
+    assert_eq!(items[0]["review"], "Enak, tepat waktu, kemasan rapi");
+    let _ = p.vendor_name;
+}
+
+#[tokio::test]
+async fn a_vendor_declines_with_a_reason_and_the_buyer_is_told() {
+    let api = Api::new();
+    let p = parties(&api, "umkm-tolak").await;
+    let order = ready_draft(&api, &p).await;
+    confirm(&api, &p.buyer, &order, "konfirmasi-tolak")
+        .await
+        .expect(200);
+    let task = api
+        .wait_task(&p.vendor, "order_lifecycle", "vendor_confirm", &order)
+        .await;
+    api.decide(&p.vendor, &task, json!({ "decision": "reject" }))
+        .await
+        .expect_error(400, "note_required");
+    api.decide(
+        &p.vendor,
+        &task,
+        json!({ "decision": "reject", "note": "Stok bahan baku habis pada tanggal itu" }),
+    )
+    .await
+    .expect(200);
+    let o = order_of(&api, &p.buyer, &order).await;
+    assert_eq!(o["status"], "Ditolak");
+    assert_eq!(
+        o["decline_reason"],
+        "Stok bahan baku habis pada tanggal itu"
+    );
+    let mail = api.wait_email(&p.buyer_mail, "Ditolak", 1).await;
+    assert!(mail.body.contains("Stok bahan baku habis"), "{}", mail.body);
+    api.decide(&p.vendor, &task, json!({ "decision": "approve" }))
+        .await
+        .expect_error(409, "task_already_decided");
+}
+
+#[tokio::test]
+async fn a_draft_is_edited_and_discarded_and_its_lines_are_checked() {
+    let api = Api::new();
+    let p = parties(&api, "umkm-keranjang").await;
+    let order = ready_draft(&api, &p).await;
+    let line = format!("/orders/{order}/items/{}", p.products[0]);
+    api.call(
+        "PUT",
+        &line,
+        Some(&p.buyer),
+        Some(json!({ "quantity": 5000 })),
+    )
+    .await
+    .expect_error(400, "quantity_out_of_range");
+    let r = api
+        .call(
+            "PUT",
+            &line,
+            Some(&p.buyer),
+            Some(json!({ "quantity": 100 })),
+        )
+        .await;
+    assert_eq!(r.expect(200)["total"], 20 * 8000 + 100 * 25000);
+    // The vendor does not see a draft; another buyer cannot touch it.
+    api.get(&format!("/orders/{order}"), Some(&p.vendor))
+        .await
+        .expect_error(403, "forbidden");
+    let (_, stranger) = api.new_officer("buyer", BUYER_ORG).await;
+    api.call("DELETE", &format!("/orders/{order}"), Some(&stranger), None)
+        .await
+        .expect_error(403, "forbidden");
+    api.call("DELETE", &line, Some(&p.buyer), None)
+        .await
+        .expect(200);
+    api.call("DELETE", &format!("/orders/{order}"), Some(&p.buyer), None)
+        .await
+        .expect(200);
+    api.get(&format!("/orders/{order}"), Some(&p.buyer))
+        .await
+        .expect_error(404, "order_not_found");
+    // The cart slot is free again: "Pesan" starts a new draft.
+    let fresh = add(&api, &p.buyer, &p.products[1], 20).await;
+    assert_ne!(fresh.expect(201)["id"], order.as_str());
+    api.get("/orders?status=kemarin", Some(&p.buyer))
+        .await
+        .expect_error(400, "status_invalid");
+}
