@@ -11,12 +11,17 @@ use std::sync::Arc;
 /// (the identifiers of partial batch failures). A batch that is not a DynamoDB stream
 /// event is an error (the whole batch is retried, then reported by Lambda).
 pub fn inserted_items(event: serde_json::Value) -> ApiResult<Vec<(String, Item)>> {
+    new_images(event, &["INSERT"])
+}
+
+/// The new items of the records of `kinds` (`INSERT`, `MODIFY`) of a stream batch.
+pub fn new_images(event: serde_json::Value, kinds: &[&str]) -> ApiResult<Vec<(String, Item)>> {
     let event: Event = serde_json::from_value(event)
         .map_err(|e| ApiError::internal(format!("not a DynamoDB stream event: {e}")))?;
     Ok(event
         .records
         .into_iter()
-        .filter(|r| r.event_name == "INSERT")
+        .filter(|r| kinds.contains(&r.event_name.as_str()))
         .filter_map(|r| {
             let seq = r.change.sequence_number?;
             Some((seq, r.change.new_image.into()))
@@ -38,8 +43,41 @@ where
     F: Fn(Arc<crate::App>, Item) -> Fut,
     Fut: Future<Output = ApiResult<()>> + Send + 'static,
 {
+    for_each(app, inserted_items(event)?, use_case, handle).await
+}
+
+/// As [`for_each_inserted`], for the new image of every inserted or modified item.
+pub async fn for_each_written<F, Fut>(
+    app: Arc<crate::App>,
+    event: serde_json::Value,
+    use_case: &'static str,
+    handle: F,
+) -> ApiResult<serde_json::Value>
+where
+    F: Fn(Arc<crate::App>, Item) -> Fut,
+    Fut: Future<Output = ApiResult<()>> + Send + 'static,
+{
+    for_each(
+        app,
+        new_images(event, &["INSERT", "MODIFY"])?,
+        use_case,
+        handle,
+    )
+    .await
+}
+
+async fn for_each<F, Fut>(
+    app: Arc<crate::App>,
+    items: Vec<(String, Item)>,
+    use_case: &'static str,
+    handle: F,
+) -> ApiResult<serde_json::Value>
+where
+    F: Fn(Arc<crate::App>, Item) -> Fut,
+    Fut: Future<Output = ApiResult<()>> + Send + 'static,
+{
     let mut running = tokio::task::JoinSet::new();
-    for (seq, item) in inserted_items(event)? {
+    for (seq, item) in items {
         let handling = handle(app.clone(), item);
         running.spawn(async move { (seq, handling.await) });
     }

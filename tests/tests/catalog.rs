@@ -303,7 +303,9 @@ async fn a_product_is_checked_by_the_pjlp_and_published_by_the_satpel_from_their
         .unwrap()
         .starts_with("Jl. Pangeran Antasari No. 12, Kel. "));
     assert!(!page["village_name"].as_str().unwrap().is_empty());
-    assert_eq!(page["rating"], 0.0);
+    // No ratings yet: no rating (not zero stars).
+    assert_eq!(page["rating"], Value::Null);
+    assert_eq!(page["rating_count"], 0);
     assert_eq!(page["feedback"], json!([]));
     let photo = page["photos"][0]["url"].as_str().unwrap();
     assert_eq!(api.fetch(photo).await, (200, PNG.to_vec()));

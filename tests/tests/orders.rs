@@ -38,7 +38,7 @@ struct Parties {
 /// the procurement agency.
 async fn parties(api: &Api, tag: &str) -> Parties {
     let (pjlp_id, _) = api.new_officer("pjlp", SKPD).await;
-    let vendor_name = format!("Katering {tag} {}", rand::random::<u16>());
+    let vendor_name = format!("Katering {} {tag}", 10_000 + rand::random::<u32>() % 90_000);
     let (_, vendor_mail, vendor, products) = api
         .seeded_vendor(tag, SKPD, &vendor_name, &pjlp_id, products())
         .await;
@@ -335,7 +335,40 @@ async fn an_order_goes_from_the_cart_to_selesai_with_the_emails() {
     assert_eq!(items.len(), 1, "{}", feedback.body);
     assert_eq!(items[0]["stars"], 5);
     assert_eq!(items[0]["review"], "Enak, tepat waktu, kemasan rapi");
-    let _ = p.vendor_name;
+    assert_eq!(items[0]["by"], "Petugas U.");
+    // The vendor's rating reaches its cards (from the rating's stream record): the
+    // product page, and the catalog sorted by rating.
+    let mut page = Value::Null;
+    for _ in 0..80 {
+        page = api
+            .get(&format!("/catalog/products/{}", p.products[1]), None)
+            .await
+            .expect(200)
+            .clone();
+        if page["rating_count"] == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    assert_eq!(
+        (page["rating"].clone(), page["rating_count"].clone()),
+        (json!(5.0), json!(1)),
+        "{page}"
+    );
+    assert_eq!(
+        page["feedback"][0]["stars"], 5,
+        "both products of the order are rated"
+    );
+    let word = p.vendor_name.split_whitespace().nth(1).unwrap();
+    let sorted = api
+        .get(
+            &format!("/catalog/products?vendor={word}&sort=rating"),
+            None,
+        )
+        .await;
+    let cards = sorted.expect(200)["items"].as_array().unwrap().clone();
+    assert_eq!(cards.len(), 2, "{}", sorted.body);
+    assert!(cards.iter().all(|c| c["rating"] == 5.0), "{}", sorted.body);
 }
 
 #[tokio::test]

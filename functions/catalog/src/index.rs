@@ -23,7 +23,6 @@ use serde::{Deserialize, Serialize};
 
 pub const PUBLISHED_SK: &str = "PUBLISHED";
 pub const INDEX_PREFIX: &str = "IDX#";
-pub const FEEDBACK_PREFIX: &str = "FEEDBACK#";
 /// At most this many words of a name are indexed (the rest still match as filters).
 const MAX_NAME_WORDS: usize = 12;
 const MAX_VENDOR_WORDS: usize = 8;
@@ -69,12 +68,20 @@ pub fn word_field(words: &[String]) -> String {
     format!(" {} ", words.join(" "))
 }
 
-/// The vendor's rating as shown with its products (filled by orders).
+/// The vendor's rating as shown with its products (from buyers' ratings of orders).
 #[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq)]
 pub struct Rating {
     /// Average × 100 (0..=500).
     pub average_x100: u32,
     pub count: u32,
+}
+
+impl Rating {
+    /// The average in stars; `None` without ratings (a client would show "0.0" as
+    /// zero stars).
+    pub fn average(&self) -> Option<f64> {
+        (self.count > 0).then(|| f64::from(self.average_x100) / 100.0)
+    }
 }
 
 /// What buyers see of a product: its published version, with the vendor's details

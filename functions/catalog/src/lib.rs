@@ -1,17 +1,33 @@
 //! Catalog: the products of registered vendors (seed 000 §3), their listing approval
 //! (`listing`), their photos (`photos`), the published versions and their index
-//! (`index`), and the public catalog with its search and product pages (`search`).
+//! (`index`), the public catalog with its search and product pages (`search`), and the
+//! vendors' ratings on their cards (`ratings`).
 
+pub mod feedback;
 pub mod index;
 pub mod listing;
 pub mod photos;
 pub mod product;
+pub mod ratings;
 pub mod search;
 
 use loket_shared::approval::{task_kind, TaskKind};
 use loket_shared::http::UseCase;
+use loket_shared::lambda::EventUseCase;
 use loket_shared::needs::Need::*;
-use loket_shared::use_case;
+use loket_shared::{event_use_case, use_case};
+
+/// The event use cases of this context, by `LOKET_USE_CASE` name.
+pub fn event_use_cases() -> Vec<EventUseCase> {
+    vec![event_use_case!(
+        "refresh_vendor_cards",
+        ratings::refresh_vendor_cards,
+        needs: [
+            Table(&["dynamodb:GetItem", "dynamodb:PutItem"]),
+            Indexes(&["dynamodb:Query"]),
+        ]
+    )]
+}
 
 /// The human tasks of this context's workflows (product listing).
 pub fn task_kinds() -> Vec<TaskKind> {
@@ -136,6 +152,12 @@ pub fn use_cases() -> Vec<UseCase> {
             needs: [
                 Table(&["dynamodb:GetItem"]),
             ]
+        ),
+        use_case!(
+            "list_product_feedback",
+            GET "/catalog/products/{id}/feedback",
+            feedback::list_product_feedback,
+            needs: [Table(&["dynamodb:GetItem", "dynamodb:Query"])]
         ),
     ]
 }

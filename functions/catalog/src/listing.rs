@@ -363,7 +363,9 @@ async fn vendor_card(app: &App, v: &VendorProfile) -> ApiResult<VendorCard> {
     let skpd_name = loket_reference::organisations::find(&app.store, &v.skpd)
         .await?
         .map_or_else(|| v.skpd.clone(), |o| o.name);
-    Ok(card_of(v, skpd_name))
+    let mut card = card_of(v, skpd_name);
+    card.rating = crate::ratings::vendor_rating(app, &v.vendor_id).await?;
+    Ok(card)
 }
 
 /// The vendor's details as buyers see them: name, phone, business address, kelurahan.

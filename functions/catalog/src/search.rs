@@ -10,14 +10,14 @@
 //! search makes at most `MAX_QUERIES` queries however large the catalog is: when the
 //! filter is selective the page may hold fewer items, and its cursor continues.
 
-use crate::index::{self, Listing, FEEDBACK_PREFIX, PUBLISHED_SK};
+use crate::index::{self, Listing, PUBLISHED_SK};
 use crate::product::{category_label, product_pk, Availability, CATEGORIES};
 use loket_shared::cursor;
 use loket_shared::files;
 use loket_shared::http::{json, path_param, query_param, Request, Response};
 use loket_shared::schema::{self, Index, CATALOG_BY_NEWEST, CATALOG_BY_PRICE, CATALOG_BY_RATING};
 use loket_shared::store::{
-    decode_cursor, encode_cursor, from_item, get_n, get_s, n, s, Filter, Item, Query, Store,
+    decode_cursor, encode_cursor, get_n, get_s, n, s, Filter, Item, Query, Store,
 };
 use loket_shared::{ApiError, ApiResult, App};
 use serde::Serialize;
@@ -350,7 +350,8 @@ pub struct Card {
     pub availability: String,
     pub vendor_id: String,
     pub vendor_name: String,
-    pub rating: f64,
+    /// `None` (null) without ratings.
+    pub rating: Option<f64>,
     pub rating_count: i64,
     pub skpd_name: String,
     pub village_name: String,
@@ -373,7 +374,11 @@ impl Card {
             availability: text("availability"),
             vendor_id: text("vendor_id"),
             vendor_name: text("vendor_name"),
-            rating: get_n(item, "rating_x100").unwrap_or_default() as f64 / 100.0,
+            rating: crate::index::Rating {
+                average_x100: get_n(item, "rating_x100").unwrap_or_default() as u32,
+                count: get_n(item, "rating_count").unwrap_or_default() as u32,
+            }
+            .average(),
             rating_count: get_n(item, "rating_count").unwrap_or_default(),
             skpd_name: text("skpd_name"),
             village_name: text("village_name"),
@@ -509,37 +514,27 @@ pub async fn get_product_page(app: Arc<App>, req: Request) -> ApiResult<Response
     for p in &l.photos {
         photos.push(serde_json::json!({ "id": p.id, "url": photo_link(&app, &p.key).await? }));
     }
-    // Feedback from buyers' orders, newest first (one bounded query).
-    let feedback: Vec<serde_json::Value> = app
-        .store
-        .query_from(
-            &Query::partition(product_pk(&id))
-                .sk_begins_with("SK", FEEDBACK_PREFIX)
-                .backwards()
-                .limit(20),
-            None,
-        )
-        .await?
-        .items
-        .into_iter()
-        .map(from_item::<serde_json::Value>)
-        .collect::<ApiResult<Vec<_>>>()?
-        .into_iter()
-        .map(|mut f| {
-            if let Some(o) = f.as_object_mut() {
-                o.remove("PK");
-                o.remove("SK");
-            }
-            f
-        })
-        .collect();
+    // Feedback from buyers' orders, newest first (one bounded query; the feedback tab
+    // pages further, `GET /catalog/products/{id}/feedback`).
+    let feedback = crate::feedback::views(
+        app.store
+            .query_from(
+                &Query::partition(product_pk(&id))
+                    .sk_begins_with("SK", loket_shared::schema::FEEDBACK_PREFIX)
+                    .backwards()
+                    .limit(20),
+                None,
+            )
+            .await?
+            .items,
+    )?;
     json(
         200,
         &serde_json::json!({
             "id": l.product_id,
             "name": l.name,
             "price": l.price,
-            "rating": l.rating.average_x100 as f64 / 100.0,
+            "rating": l.rating.average(),
             "rating_count": l.rating.count,
             "vendor_id": l.vendor_id,
             "vendor_name": l.vendor_name,

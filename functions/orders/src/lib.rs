@@ -1,11 +1,10 @@
 //! Orders (seed 001 §3–6): the buyers' delivery addresses (`address`), the cart and the
 //! order drafts with their confirmation (`cart`), the order itself and its pure rules
-//! (`order`), its lifecycle as a workflow of the approval engine (`lifecycle`), and
-//! what a rating leaves: the products' feedback and the vendor's rating (`feedback`).
+//! (`order`), and its lifecycle as a workflow of the approval engine (`lifecycle`),
+//! whose rating leaves the products' feedback and adds to the vendor's rating.
 
 pub mod address;
 pub mod cart;
-pub mod feedback;
 pub mod lifecycle;
 pub mod order;
 
@@ -103,12 +102,6 @@ pub fn use_cases() -> Vec<UseCase> {
                 "dynamodb:PutItem",
                 "dynamodb:DeleteItem",
             ])]
-        ),
-        use_case!(
-            "list_product_feedback",
-            GET "/catalog/products/{id}/feedback",
-            feedback::list_product_feedback,
-            needs: [Table(&["dynamodb:GetItem", "dynamodb:Query"])]
         ),
     ]
 }

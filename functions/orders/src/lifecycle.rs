@@ -278,7 +278,14 @@ impl Workflow for Order {
         };
         let table = app.store.table();
         for line in &state.lines {
-            let feedback = crate::feedback::Feedback::of(state, line, rating);
+            let feedback = loket_catalog::feedback::Feedback::new(
+                &line.product_id,
+                &state.id,
+                rating.stars,
+                rating.review.clone(),
+                &state.buyer_name,
+                rating.at,
+            );
             tx.put(table, to_item(&feedback)?);
         }
         tx.update(

@@ -31,7 +31,11 @@ pub fn contexts() -> Vec<Context> {
         context("identity", loket_identity::use_cases(), vec![]),
         context("reference", loket_reference::use_cases(), vec![]),
         context("vendors", loket_vendors::use_cases(), vec![]),
-        context("catalog", loket_catalog::use_cases(), vec![]),
+        context(
+            "catalog",
+            loket_catalog::use_cases(),
+            loket_catalog::event_use_cases(),
+        ),
         context("orders", loket_orders::use_cases(), vec![]),
         context(
             "workflows",

@@ -1,10 +1,10 @@
-//! The products' feedback ("Tab Feedback" of the product page, seed 001 §5.1) and the
-//! vendor's rating: what a buyer's rating of a completed order (seed 001 §6.4) leaves.
+//! The products' feedback ("Tab Feedback" of the product page, seed 001 §5.1): what a
+//! buyer's rating of a completed order (seed 001 §6.4) leaves on each of its products
+//! (written by the orders context with the rating decision).
 
-use crate::order::{Order, OrderLine, Rating};
 use loket_shared::http::{json, path_param, query_param, Request, Response};
 use loket_shared::schema;
-use loket_shared::store::{from_item, get_n, Query};
+use loket_shared::store::{from_item, Item, Query};
 use loket_shared::{cursor, ApiResult, App};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -40,30 +40,39 @@ pub fn public_name(full: &str) -> String {
 }
 
 impl Feedback {
-    pub fn of(order: &Order, line: &OrderLine, rating: &Rating) -> Self {
+    /// The feedback of `order_id`'s buyer (`buyer_name`) on `product_id`.
+    pub fn new(
+        product_id: &str,
+        order_id: &str,
+        stars: u8,
+        review: Option<String>,
+        buyer_name: &str,
+        at: i64,
+    ) -> Self {
         Feedback {
-            pk: schema::product(&line.product_id),
-            sk: schema::feedback_sk(rating.at, &order.id),
-            product_id: line.product_id.clone(),
-            order_id: order.id.clone(),
-            stars: rating.stars,
-            review: rating.review.clone(),
-            by: public_name(&order.buyer_name),
-            at: rating.at,
+            pk: schema::product(product_id),
+            sk: schema::feedback_sk(at, order_id),
+            product_id: product_id.into(),
+            order_id: order_id.into(),
+            stars,
+            review,
+            by: public_name(buyer_name),
+            at,
         }
+    }
+
+    /// As the product page shows it (no order, no buyer id).
+    pub fn view(&self) -> serde_json::Value {
+        serde_json::json!({ "stars": self.stars, "review": self.review, "by": self.by, "at": self.at })
     }
 }
 
-/// A vendor's rating: `None` without ratings (never a zero that reads as zero stars).
-pub async fn vendor_rating(app: &App, vendor_id: &str) -> ApiResult<Option<(f64, i64)>> {
-    let item = app
-        .store
-        .get(&schema::vendor(vendor_id), schema::VENDOR_RATING_SK)
-        .await?;
-    Ok(item.and_then(|i| {
-        let (stars, count) = (get_n(&i, "stars")?, get_n(&i, "ratings")?);
-        (count > 0).then(|| ((stars as f64 / count as f64 * 10.0).round() / 10.0, count))
-    }))
+/// The newest feedback items of a product page (one bounded query).
+pub fn views(items: Vec<Item>) -> ApiResult<Vec<serde_json::Value>> {
+    items
+        .into_iter()
+        .map(|i| from_item::<Feedback>(i).map(|f| f.view()))
+        .collect()
 }
 
 /// `GET /catalog/products/{id}/feedback`: the product's feedback, newest first, paged;
@@ -81,14 +90,7 @@ pub async fn list_product_feedback(app: Arc<App>, req: Request) -> ApiResult<Res
         query_param(&req, "cursor").as_deref(),
     )
     .await?;
-    let items = page
-        .items
-        .into_iter()
-        .map(from_item::<Feedback>)
-        .map(|f| {
-            f.map(|f| serde_json::json!({ "stars": f.stars, "review": f.review, "by": f.by, "at": f.at }))
-        })
-        .collect::<ApiResult<Vec<_>>>()?;
+    let items = views(page.items)?;
     json(
         200,
         &serde_json::json!({ "items": items, "cursor": page.cursor }),
