@@ -95,6 +95,8 @@ pub struct CatalogConfig {
 pub struct OrdersConfig {
     /// ARN of the order lifecycle state machine (`LOKET_ORDER_LIFECYCLE_ARN`).
     pub lifecycle_state_machine: Option<String>,
+    /// ARN of the order cancellation state machine (`LOKET_ORDER_CANCELLATION_ARN`).
+    pub cancellation_state_machine: Option<String>,
 }
 
 /// Vendor onboarding: which chain the deployment runs and where its tasks go.
@@ -194,6 +196,7 @@ impl Config {
             },
             orders: OrdersConfig {
                 lifecycle_state_machine: var("LOKET_ORDER_LIFECYCLE_ARN"),
+                cancellation_state_machine: var("LOKET_ORDER_CANCELLATION_ARN"),
             },
             office_zone: match var("LOKET_OFFICE_ZONE").as_deref().unwrap_or("WIB") {
                 "WIB" => ("WIB", 7),

@@ -39,6 +39,7 @@ pub const WORKFLOW_MACHINES: &[&str] = &[
     "JathilOnboardingStateMachine",
     "ProductListingStateMachine",
     "OrderLifecycleStateMachine",
+    "OrderCancellationStateMachine",
 ];
 
 /// An AWS SDK client a function may build.

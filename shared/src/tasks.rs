@@ -135,6 +135,20 @@ pub fn claim(
     note: Option<&str>,
     now: i64,
 ) -> usize {
+    claim_for(app, tx, task, &caller.user_id, output, note, now)
+}
+
+/// [`claim`] on behalf of `user_id`: what another decision ends with it (e.g. an
+/// agreed cancellation closes the order's open step).
+pub fn claim_for(
+    app: &App,
+    tx: &mut Tx,
+    task: &Task,
+    user_id: &str,
+    output: &serde_json::Value,
+    note: Option<&str>,
+    now: i64,
+) -> usize {
     tx.update(
         app.store.table(),
         key(format!("{TASK_PREFIX}{}", task.id), TASK_SK),
@@ -152,7 +166,7 @@ pub fn claim(
                 s(output["decision"].as_str().unwrap_or_default()),
             ),
             (":output".to_string(), s(output.to_string())),
-            (":by".to_string(), s(&caller.user_id)),
+            (":by".to_string(), s(user_id)),
             (":now".to_string(), n(now)),
             (":note".to_string(), s(note.unwrap_or_default())),
         ]),

@@ -101,6 +101,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("update_order_line", "addodddd"),
     ("delete_order_line", "addodddd"),
     ("confirm_order", "addodddd"),
+    ("request_cancellation", "adoodddd"),
     ("list_product_feedback", "oooooooo"),
     // pages (a browser session, not a bearer token: signed out here) and their forms
     ("show_activation_page", "oooooooo"),
@@ -322,6 +323,11 @@ const OBJECT_MATRIX: &[(&str, &str, &str)] = &[
     ("save_order_details", "/orders/{dr}", "addddddddod"),
     ("update_order_line", "/orders/{dr}/items/{p}", "addddddddod"),
     ("confirm_order", "/orders/{dr}/confirm", "addddddddod"),
+    (
+        "request_cancellation",
+        "/orders/{o}/cancellation",
+        "aodddddddod",
+    ),
     // last: these remove their object (another buyer, meanwhile: refused or not found)
     ("delete_order_line", "/orders/{dr}/items/{p}", "addddddddor"),
     ("discard_order", "/orders/{dr2}", "addddddddor"),

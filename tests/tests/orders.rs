@@ -452,3 +452,163 @@ async fn a_draft_is_edited_and_discarded_and_its_lines_are_checked() {
         .await
         .expect_error(400, "status_invalid");
 }
+
+/// A placed order of `p` (returns its id) after the vendor's "Proses" (`Diproses`), or
+/// just placed (`Dipesan`) when `processing` is false.
+async fn placed(api: &Api, p: &Parties, key: &str, processing: bool) -> String {
+    let order = ready_draft(api, p).await;
+    confirm(api, &p.buyer, &order, key).await.expect(200);
+    if processing {
+        let task = api
+            .wait_task(&p.vendor, "order_lifecycle", "vendor_confirm", &order)
+            .await;
+        api.decide(&p.vendor, &task, json!({ "decision": "approve" }))
+            .await
+            .expect(200);
+    }
+    order
+}
+
+async fn ask_to_cancel(api: &Api, who: &str, order: &str, reason: &str) -> Reply {
+    api.post(
+        &format!("/orders/{order}/cancellation"),
+        Some(who),
+        json!({ "reason": reason }),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn an_agreed_cancellation_ends_the_order_and_closes_its_open_step() {
+    let api = Api::new();
+    let p = parties(&api, "umkm-batal").await;
+    let order = placed(&api, &p, "konfirmasi-batal", false).await;
+    let step = api
+        .wait_task(&p.vendor, "order_lifecycle", "vendor_confirm", &order)
+        .await;
+    ask_to_cancel(&api, &p.buyer, &order, "")
+        .await
+        .expect_error(400, "field_required");
+    let r = ask_to_cancel(&api, &p.buyer, &order, "Kegiatan ditunda oleh pimpinan").await;
+    assert_eq!(r.expect(202)["cancellation"]["state"], "pending");
+    ask_to_cancel(&api, &p.vendor, &order, "Sekalian saja")
+        .await
+        .expect_error(409, "cancellation_pending");
+    // While it waits, the order does not move on.
+    api.decide(&p.vendor, &step, json!({ "decision": "approve" }))
+        .await
+        .expect_error(409, "cancellation_pending");
+    let mail = api
+        .wait_email(&p.vendor_mail, "Menunggu persetujuan pembatalan", 1)
+        .await;
+    assert!(mail.body.contains("Kegiatan ditunda"), "{}", mail.body);
+    let agree = api
+        .wait_task(
+            &p.vendor,
+            "order_cancellation",
+            "vendor_agrees_cancellation",
+            &order,
+        )
+        .await;
+    api.decide(&p.buyer, &agree, json!({ "decision": "approve" }))
+        .await
+        .expect_error(403, "forbidden");
+    api.decide(&p.vendor, &agree, json!({ "decision": "approve" }))
+        .await
+        .expect(200);
+    let o = order_of(&api, &p.buyer, &order).await;
+    assert_eq!(o["status"], "Dibatalkan");
+    assert_eq!(o["task"], Value::Null);
+    // Both are told; the open step is closed, not left in the vendor's inbox.
+    api.wait_email(&p.buyer_mail, "Dibatalkan", 1).await;
+    api.wait_email(&p.vendor_mail, "Dibatalkan", 1).await;
+    api.decide(&p.vendor, &step, json!({ "decision": "approve" }))
+        .await
+        .expect_error(409, "task_already_decided");
+    let inbox = api.get("/tasks", Some(&p.vendor)).await;
+    assert!(
+        inbox.expect(200)["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["subject_id"] != order.as_str()),
+        "{}",
+        inbox.body
+    );
+}
+
+#[tokio::test]
+async fn a_refused_cancellation_lets_the_order_go_on_until_it_is_too_late() {
+    let api = Api::new();
+    let p = parties(&api, "umkm-tolak-batal").await;
+    let order = placed(&api, &p, "konfirmasi-tolak-batal", true).await;
+    ask_to_cancel(&api, &p.vendor, &order, "Bahan baku langka")
+        .await
+        .expect(202);
+    let answer = api
+        .wait_task(
+            &p.buyer,
+            "order_cancellation",
+            "buyer_agrees_cancellation",
+            &order,
+        )
+        .await;
+    api.decide(&p.buyer, &answer, json!({ "decision": "reject" }))
+        .await
+        .expect_error(400, "note_required");
+    api.decide(
+        &p.buyer,
+        &answer,
+        json!({ "decision": "reject", "note": "Acara tetap berjalan, mohon dipenuhi" }),
+    )
+    .await
+    .expect(200);
+    let mail = api
+        .wait_email(&p.vendor_mail, "Pembatalan ditolak", 1)
+        .await;
+    assert!(mail.body.contains("Acara tetap berjalan"), "{}", mail.body);
+    // The order goes on: the vendor ships; then it is too late to cancel.
+    let ship = api
+        .wait_task(&p.vendor, "order_lifecycle", "vendor_ship", &order)
+        .await;
+    api.decide(&p.vendor, &ship, json!({ "decision": "approve" }))
+        .await
+        .expect(200);
+    ask_to_cancel(&api, &p.buyer, &order, "Terlambat")
+        .await
+        .expect_error(409, "order_status_conflict");
+}
+
+#[tokio::test]
+async fn a_cancellation_request_racing_the_shipment_has_exactly_one_winner() {
+    let api = Api::new();
+    let p = parties(&api, "umkm-balapan").await;
+    let order = placed(&api, &p, "konfirmasi-balapan", true).await;
+    let ship = api
+        .wait_task(&p.vendor, "order_lifecycle", "vendor_ship", &order)
+        .await;
+    let (asked, shipped) = tokio::join!(
+        ask_to_cancel(&api, &p.buyer, &order, "Anggaran dialihkan"),
+        api.decide(&p.vendor, &ship, json!({ "decision": "approve" })),
+    );
+    let won = [asked.status == 202, shipped.status == 200];
+    assert_eq!(
+        won.iter().filter(|w| **w).count(),
+        1,
+        "exactly one wins: {} {} / {} {}",
+        asked.status,
+        asked.body,
+        shipped.status,
+        shipped.body
+    );
+    let loser = if won[0] { &shipped } else { &asked };
+    assert_eq!(loser.status, 409, "{}", loser.body);
+    let o = order_of(&api, &p.buyer, &order).await;
+    if won[0] {
+        assert_eq!(o["status"], "Diproses");
+        assert_eq!(o["cancellation"]["state"], "pending");
+    } else {
+        assert_eq!(o["status"], "Dikirim");
+        assert_eq!(o["cancellation"], Value::Null);
+    }
+}

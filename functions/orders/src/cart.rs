@@ -117,6 +117,7 @@ pub fn view(o: &Order) -> serde_json::Value {
         "decline_reason": o.decline_reason,
         "receipt": o.receipt,
         "rating": o.rating,
+        "cancellation": o.cancellation,
         "version": o.version,
     })
 }
@@ -224,6 +225,8 @@ pub async fn add_to_cart(app: Arc<App>, req: Request) -> ApiResult<Response> {
                 decline_reason: None,
                 receipt: None,
                 rating: None,
+                cancellation: None,
+                cancellation_requests: 0,
                 version: 1,
                 updated_at: now,
             };
@@ -555,7 +558,7 @@ pub async fn list_orders(app: Arc<App>, req: Request) -> ApiResult<Response> {
             OrderStatus::parse(v.trim()).ok_or_else(|| {
                 ApiError::invalid(
                     "status_invalid",
-                    "Status harus draft, placed, processing, shipped, received, completed atau declined",
+                    "Status harus draft, placed, processing, shipped, received, completed, declined atau cancelled",
                     "status",
                 )
             })

@@ -1,9 +1,11 @@
 //! Orders (seed 001 §3–6): the buyers' delivery addresses (`address`), the cart and the
 //! order drafts with their confirmation (`cart`), the order itself and its pure rules
-//! (`order`), and its lifecycle as a workflow of the approval engine (`lifecycle`),
-//! whose rating leaves the products' feedback and adds to the vendor's rating.
+//! (`order`), its lifecycle as a workflow of the approval engine (`lifecycle`), whose
+//! rating leaves the products' feedback and adds to the vendor's rating, and the
+//! cancellation the other party agrees to or refuses (`cancellation`).
 
 pub mod address;
+pub mod cancellation;
 pub mod cart;
 pub mod lifecycle;
 pub mod order;
@@ -13,9 +15,12 @@ use loket_shared::http::UseCase;
 use loket_shared::needs::Need::*;
 use loket_shared::use_case;
 
-/// The human tasks of this context's workflows (the order lifecycle).
+/// The human tasks of this context's workflows (the order lifecycle, cancellations).
 pub fn task_kinds() -> Vec<TaskKind> {
-    vec![task_kind::<order::Order>()]
+    vec![
+        task_kind::<order::Order>(),
+        task_kind::<cancellation::OrderCancellation>(),
+    ]
 }
 
 /// The HTTP use cases of this context, by `LOKET_USE_CASE` name.
@@ -102,6 +107,12 @@ pub fn use_cases() -> Vec<UseCase> {
                 "dynamodb:PutItem",
                 "dynamodb:DeleteItem",
             ])]
+        ),
+        use_case!(
+            "request_cancellation",
+            POST "/orders/{id}/cancellation",
+            cancellation::request_cancellation,
+            needs: [Table(&["dynamodb:GetItem", "dynamodb:PutItem"])]
         ),
     ]
 }

@@ -192,6 +192,12 @@ impl Workflow for Order {
         _: &(),
         at: Moment,
     ) -> Result<Decided<Self, OrderEvent>, Refusal> {
+        if self.cancellation_pending() {
+            return Err(Refusal::conflict(
+                "cancellation_pending",
+                "Pesanan menunggu persetujuan pembatalan; tanggapi permintaan pembatalan terlebih dahulu",
+            ));
+        }
         let mut next = self.clone();
         let input = match verdict {
             Verdict::Approve(input) => input,
@@ -406,6 +412,8 @@ mod tests {
             decline_reason: None,
             receipt: None,
             rating: None,
+            cancellation: None,
+            cancellation_requests: 0,
             version: 3,
             updated_at: 2,
         }

@@ -22,10 +22,11 @@ pub enum OrderStatus {
     Received,
     Completed,
     Declined,
+    Cancelled,
 }
 
 impl OrderStatus {
-    pub const ALL: [OrderStatus; 7] = [
+    pub const ALL: [OrderStatus; 8] = [
         OrderStatus::Draft,
         OrderStatus::Placed,
         OrderStatus::Processing,
@@ -33,6 +34,7 @@ impl OrderStatus {
         OrderStatus::Received,
         OrderStatus::Completed,
         OrderStatus::Declined,
+        OrderStatus::Cancelled,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -44,6 +46,7 @@ impl OrderStatus {
             OrderStatus::Received => "received",
             OrderStatus::Completed => "completed",
             OrderStatus::Declined => "declined",
+            OrderStatus::Cancelled => "cancelled",
         }
     }
 
@@ -57,12 +60,44 @@ impl OrderStatus {
             OrderStatus::Received => "Diterima",
             OrderStatus::Completed => "Selesai",
             OrderStatus::Declined => "Ditolak",
+            OrderStatus::Cancelled => "Dibatalkan",
         }
     }
 
     pub fn parse(code: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|s| s.as_str() == code)
     }
+
+    /// "Ajukan Pembatalan" is possible up to and including `Diproses` (seed 001 §5.3).
+    pub fn cancellable(self) -> bool {
+        matches!(self, OrderStatus::Placed | OrderStatus::Processing)
+    }
+}
+
+/// Where a cancellation request stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CancellationState {
+    /// Waits for the other party.
+    Pending,
+    /// The other party agreed: the order is `Dibatalkan`.
+    Agreed,
+    /// The other party refused, with a reason: the order goes on.
+    Refused,
+}
+
+/// "Ajukan Pembatalan" (seed 001 §5.3 note): one party asks, the other agrees or
+/// refuses with a reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cancellation {
+    /// `buyer` or `vendor`.
+    pub requested_by: loket_shared::auth::Role,
+    pub requester_id: String,
+    pub reason: String,
+    pub at: i64,
+    pub state: CancellationState,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refusal: Option<String>,
 }
 
 /// The payment methods the order form offers (seed 001 §5.3: four, COD recommended).
@@ -405,6 +440,12 @@ pub struct Order {
     pub receipt: Option<Receipt>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rating: Option<Rating>,
+    /// The latest cancellation request, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancellation: Option<Cancellation>,
+    /// How many cancellations were requested (each is an execution of its own).
+    #[serde(default)]
+    pub cancellation_requests: u32,
     pub version: i64,
     pub updated_at: i64,
 }
@@ -419,6 +460,13 @@ impl Order {
     /// Whether `user_id` is a party to the order (its buyer or, once placed, its vendor).
     pub fn is_party(&self, user_id: &str) -> bool {
         self.buyer_id == user_id || (self.status != OrderStatus::Draft && self.vendor_id == user_id)
+    }
+
+    /// Whether a cancellation request waits for the other party.
+    pub fn cancellation_pending(&self) -> bool {
+        self.cancellation
+            .as_ref()
+            .is_some_and(|c| c.state == CancellationState::Pending)
     }
 
     /// The order's short number, as people quote it.
