@@ -150,6 +150,11 @@ pub fn order(id: &str) -> String {
     format!("ORDER#{id}")
 }
 pub const ORDER_SK: &str = "ORDER";
+/// `SK` prefix of an order's documents (invoice, kwitansi), in its `ORDER#` partition.
+pub const ORDER_DOC_PREFIX: &str = "DOC#";
+pub fn order_doc_sk(id: &str) -> String {
+    format!("{ORDER_DOC_PREFIX}{id}")
+}
 /// A vendor's rating (in `VENDOR#<id>`): stars and count, added atomically.
 pub const VENDOR_RATING_SK: &str = "RATING";
 /// `SK` prefix of a product's feedback entries (in `PRODUCT#<id>`), oldest first.

@@ -102,6 +102,9 @@ const MATRIX: &[(&str, &str)] = &[
     ("delete_order_line", "addodddd"),
     ("confirm_order", "addodddd"),
     ("request_cancellation", "adoodddd"),
+    ("create_order_document", "adoodddd"),
+    ("confirm_order_document", "adoodddd"),
+    ("download_order_document", "adoodddd"),
     ("list_product_feedback", "oooooooo"),
     // pages (a browser session, not a bearer token: signed out here) and their forms
     ("show_activation_page", "oooooooo"),
@@ -226,8 +229,8 @@ async fn every_route_answers_every_caller_as_the_matrix_says() {
 /// vendor of the same SKPD, satpel and PJLP (the vendor's assigned one) of the object's
 /// SKPD (141201), satpel and PJLP of another SKPD (141105), eorder_admin, admin, the
 /// buyer of the owner's order (141732) and another buyer. Cells as
-/// in [`MATRIX`], plus `k`: answered (2xx or 3xx) and `r`: refused (403, 404 or 409,
-/// whichever check comes first) without touching the object.
+/// in [`MATRIX`], plus `k`: answered (2xx or 3xx), `n`: 404 and `r`: refused (403, 404
+/// or 409, whichever check comes first) without touching the object.
 const OBJECT_CALLERS: [&str; 11] = [
     "anonymous",
     "owner",
@@ -327,6 +330,23 @@ const OBJECT_MATRIX: &[(&str, &str, &str)] = &[
         "request_cancellation",
         "/orders/{o}/cancellation",
         "aodddddddod",
+    ),
+    // the order's documents: its vendor uploads (the order is only Dipesan here: 409),
+    // both parties read (no such document: 404)
+    (
+        "create_order_document",
+        "/orders/{o}/documents",
+        "aoddddddddd",
+    ),
+    (
+        "confirm_order_document",
+        "/orders/{o}/documents/nope/confirm",
+        "aoddddddddd",
+    ),
+    (
+        "download_order_document",
+        "/orders/{o}/documents/nope/download",
+        "andddddddnd",
     ),
     // last: these remove their object (another buyer, meanwhile: refused or not found)
     ("delete_order_line", "/orders/{dr}/items/{p}", "addddddddor"),
@@ -590,6 +610,7 @@ async fn every_route_on_one_object_answers_owners_and_strangers_as_the_matrix_sa
                     'a' => r.status == 401,
                     'd' => r.status == 403,
                     'r' => [403, 404, 409].contains(&r.status),
+                    'n' => r.status == 404,
                     'k' => r.status < 400,
                     'o' => r.status != 401 && r.status != 403 && r.status != 404,
                     _ => false,

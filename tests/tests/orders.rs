@@ -612,3 +612,74 @@ async fn a_cancellation_request_racing_the_shipment_has_exactly_one_winner() {
         assert_eq!(o["cancellation"], Value::Null);
     }
 }
+
+#[tokio::test]
+async fn the_vendor_uploads_invoice_and_kwitansi_and_only_the_parties_download_them() {
+    let api = Api::new();
+    let p = parties(&api, "umkm-dokumen").await;
+    let order = placed(&api, &p, "konfirmasi-dokumen", true).await;
+    let docs = format!("/orders/{order}/documents");
+    let new_doc = |kind: &'static str, content_type: &'static str| {
+        let (api, docs, vendor) = (&api, docs.clone(), p.vendor.clone());
+        async move {
+            api.post(
+                &docs,
+                Some(&vendor),
+                json!({ "kind": kind, "content_type": content_type, "file_name": format!("{kind}.pdf") }),
+            )
+            .await
+        }
+    };
+    api.post(
+        &docs,
+        Some(&p.buyer),
+        json!({ "kind": "invoice", "content_type": "application/pdf" }),
+    )
+    .await
+    .expect_error(403, "forbidden");
+    new_doc("invoice", "image/png")
+        .await
+        .expect_error(400, "document_type_invalid");
+    let pdf = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n".to_vec();
+    let started = new_doc("invoice", "application/pdf")
+        .await
+        .expect(201)
+        .clone();
+    assert!((200..300).contains(&api.upload(&started["upload"], pdf.clone()).await));
+    let id = started["document"]["id"].as_str().unwrap().to_string();
+    api.post(&format!("{docs}/{id}/confirm"), Some(&p.vendor), json!({}))
+        .await
+        .expect(200);
+    // A "PDF" that is not one is refused and not linked.
+    let fake = new_doc("kwitansi", "application/pdf")
+        .await
+        .expect(201)
+        .clone();
+    api.upload(&fake["upload"], loket_e2e::PNG.to_vec()).await;
+    let fake_id = fake["document"]["id"].as_str().unwrap();
+    api.post(
+        &format!("{docs}/{fake_id}/confirm"),
+        Some(&p.vendor),
+        json!({}),
+    )
+    .await
+    .expect_error(400, "document_type_invalid");
+
+    let o = order_of(&api, &p.buyer, &order).await;
+    let listed = o["documents"].as_array().unwrap();
+    assert_eq!(listed.len(), 1, "{o}");
+    assert_eq!(listed[0]["label"], "Invoice");
+    let download = format!("{docs}/{id}/download");
+    let link = api.get(&download, Some(&p.buyer)).await;
+    let url = link.expect(200)["url"].as_str().unwrap().to_string();
+    assert_eq!(api.fetch(&url).await, (200, pdf));
+    let (_, stranger) = api.new_officer("buyer", BUYER_ORG).await;
+    let other_vendor = api
+        .token("umkm.terdaftar@demo.loket.id", loket_e2e::DEMO_PASSWORD)
+        .await;
+    for who in [&stranger, &other_vendor] {
+        api.get(&download, Some(who))
+            .await
+            .expect_error(403, "forbidden");
+    }
+}

@@ -538,6 +538,12 @@ pub async fn get_order(app: Arc<App>, req: Request) -> ApiResult<Response> {
     let o = order_for(&app, &caller, &path_param(&req, "id")?).await?;
     let mut v = view(&o);
     v["timeline"] = approval::timeline::<Order>(&app, &o.pk()).await?.into();
+    v["documents"] = crate::documents::list(&app, &o.id)
+        .await?
+        .iter()
+        .map(crate::documents::OrderDocument::view)
+        .collect::<Vec<_>>()
+        .into();
     v["task"] = match open_task(&app, &caller, &o).await? {
         Some(t) => {
             serde_json::json!({ "id": t.id, "stage": t.stage, "stage_label": t.stage_label })

@@ -1,12 +1,13 @@
 //! Orders (seed 001 §3–6): the buyers' delivery addresses (`address`), the cart and the
 //! order drafts with their confirmation (`cart`), the order itself and its pure rules
-//! (`order`), its lifecycle as a workflow of the approval engine (`lifecycle`), whose
+//! (`order`), the vendor's invoice and kwitansi (`documents`), its lifecycle as a workflow of the approval engine (`lifecycle`), whose
 //! rating leaves the products' feedback and adds to the vendor's rating, and the
 //! cancellation the other party agrees to or refuses (`cancellation`).
 
 pub mod address;
 pub mod cancellation;
 pub mod cart;
+pub mod documents;
 pub mod lifecycle;
 pub mod order;
 
@@ -113,6 +114,33 @@ pub fn use_cases() -> Vec<UseCase> {
             POST "/orders/{id}/cancellation",
             cancellation::request_cancellation,
             needs: [Table(&["dynamodb:GetItem", "dynamodb:PutItem"])]
+        ),
+        use_case!(
+            "create_order_document",
+            POST "/orders/{id}/documents",
+            documents::create_order_document,
+            needs: [
+                Table(&["dynamodb:GetItem", "dynamodb:PutItem"]),
+                Uploads("orders/", &["s3:PutObject"]),
+            ]
+        ),
+        use_case!(
+            "confirm_order_document",
+            POST "/orders/{id}/documents/{doc_id}/confirm",
+            documents::confirm_order_document,
+            needs: [
+                Table(&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"]),
+                Uploads("orders/", &["s3:GetObject", "s3:DeleteObject"]),
+            ]
+        ),
+        use_case!(
+            "download_order_document",
+            GET "/orders/{id}/documents/{doc_id}/download",
+            documents::download_order_document,
+            needs: [
+                Table(&["dynamodb:GetItem"]),
+                Uploads("orders/", &["s3:GetObject"]),
+            ]
         ),
     ]
 }
