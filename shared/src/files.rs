@@ -151,6 +151,25 @@ pub async fn size_of(app: &App, key: &str) -> ApiResult<Option<u64>> {
     }
 }
 
+/// Writes a generated document once: an object already at `key` (a retried
+/// generation) is kept as it is, never overwritten. Returns its size.
+pub async fn put_once(app: &App, key: &str, bytes: Vec<u8>, content_type: &str) -> ApiResult<u64> {
+    if let Some(size) = size_of(app, key).await? {
+        return Ok(size);
+    }
+    let size = bytes.len() as u64;
+    app.s3()?
+        .put_object()
+        .bucket(&app.cfg.bucket)
+        .key(key)
+        .content_type(content_type)
+        .body(bytes.into())
+        .send()
+        .await
+        .map_err(|e| ApiError::unavailable(aws_sdk_s3::error::DisplayErrorContext(e)))?;
+    Ok(size)
+}
+
 /// The first `n` bytes of an object.
 pub async fn head_bytes(app: &App, key: &str, n: u64) -> ApiResult<Vec<u8>> {
     let out = app

@@ -19,6 +19,7 @@ pub mod http;
 pub mod lambda;
 pub mod mail;
 pub mod needs;
+pub mod pdf;
 pub mod ratelimit;
 pub mod rules;
 pub mod schema;

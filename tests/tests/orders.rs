@@ -682,4 +682,55 @@ async fn the_vendor_uploads_invoice_and_kwitansi_and_only_the_parties_download_t
             .await
             .expect_error(403, "forbidden");
     }
+
+    // Shipped: Loket generates the numbered invoice from the order's lines, once.
+    let ship = api
+        .wait_task(&p.vendor, "order_lifecycle", "vendor_ship", &order)
+        .await;
+    api.decide(&p.vendor, &ship, json!({ "decision": "approve" }))
+        .await
+        .expect(200);
+    let mut generated = Value::Null;
+    for _ in 0..80 {
+        let o = order_of(&api, &p.buyer, &order).await;
+        if let Some(d) = o["documents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["kind"] == "generated_invoice")
+        {
+            generated = d.clone();
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    let number = generated["number"]
+        .as_str()
+        .expect("an invoice number")
+        .to_string();
+    assert!(
+        number.starts_with("INV/") && number.ends_with("/1"),
+        "{number}"
+    );
+    let link = api
+        .get(
+            &format!("{docs}/{}/download", generated["id"].as_str().unwrap()),
+            Some(&p.buyer),
+        )
+        .await;
+    let (status, bytes) = api.fetch(link.expect(200)["url"].as_str().unwrap()).await;
+    assert_eq!(status, 200);
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(text.starts_with("%PDF-"));
+    for expected in [
+        number.as_str(),
+        p.vendor_name.as_str(),
+        "Badan Pelayanan Pengadaan Barang/Jasa",
+        "Es Teh Manis Jumbo - 20 paket x Rp 8.000 = Rp 160.000",
+        "Snack Box Gurih - 40 paket x Rp 25.000 = Rp 1.000.000",
+        "Rp 1.160.000",
+        "Satu juta seratus enam puluh ribu rupiah",
+    ] {
+        assert!(text.contains(expected), "{expected} not in the invoice");
+    }
 }

@@ -1,7 +1,8 @@
 //! The order's documents (seed 001 §6.3): the vendor uploads its invoice and kwitansi
 //! (PDF) to the order through the checked upload (`files::UploadKind`: presigned POST,
 //! then size and magic bytes checked before the file is linked); the buyer and the
-//! vendor download them (5-minute presigned GETs); nobody else can.
+//! vendor download them (5-minute presigned GETs); nobody else can. The invoice Loket
+//! generates on shipment (`invoice.rs`) is one more document of the order.
 
 use crate::cart::order_for;
 use crate::order::{Order, OrderStatus};
@@ -31,6 +32,8 @@ const DOWNLOAD_SECONDS: u64 = 5 * 60;
 pub enum OrderDocumentKind {
     Invoice,
     Kwitansi,
+    /// The invoice Loket generates when the order is shipped (`invoice.rs`).
+    GeneratedInvoice,
 }
 
 impl OrderDocumentKind {
@@ -38,6 +41,7 @@ impl OrderDocumentKind {
         match self {
             OrderDocumentKind::Invoice => "Invoice",
             OrderDocumentKind::Kwitansi => "Kwitansi",
+            OrderDocumentKind::GeneratedInvoice => "Invoice Loket",
         }
     }
 }
@@ -46,6 +50,8 @@ impl OrderDocumentKind {
 #[serde(rename_all = "snake_case")]
 pub enum OrderDocumentStatus {
     AwaitingUpload,
+    /// A generated document on its way (written once by `generate_invoices`).
+    Generating,
     Uploaded,
 }
 
@@ -58,6 +64,9 @@ pub struct OrderDocument {
     pub sk: String,
     pub id: String,
     pub kind: OrderDocumentKind,
+    /// A generated invoice's number (`INV/<year>/<order number>/<version>`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
     pub file_name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<u64>,
@@ -71,7 +80,7 @@ pub struct OrderDocument {
 impl OrderDocument {
     pub fn view(&self) -> serde_json::Value {
         serde_json::json!({
-            "id": self.id, "kind": self.kind, "label": self.kind.label(),
+            "id": self.id, "kind": self.kind, "label": self.kind.label(), "number": self.number,
             "file_name": self.file_name, "size": self.size, "status": self.status,
             "created_at": self.created_at,
         })
@@ -99,7 +108,7 @@ pub async fn list(app: &App, order_id: &str) -> ApiResult<Vec<OrderDocument>> {
         .collect()
 }
 
-async fn load(app: &App, order_id: &str, id: &str) -> ApiResult<OrderDocument> {
+pub async fn load(app: &App, order_id: &str, id: &str) -> ApiResult<OrderDocument> {
     if id.is_empty() || id.len() > 40 {
         return Err(not_found());
     }
@@ -166,6 +175,7 @@ pub async fn create_order_document(app: Arc<App>, req: Request) -> ApiResult<Res
         sk: schema::order_doc_sk(&id),
         id,
         kind,
+        number: None,
         file_name,
         size: None,
         status: OrderDocumentStatus::AwaitingUpload,

@@ -1,6 +1,7 @@
 //! Orders (seed 001 §3–6): the buyers' delivery addresses (`address`), the cart and the
 //! order drafts with their confirmation (`cart`), the order itself and its pure rules
-//! (`order`), the vendor's invoice and kwitansi (`documents`), its lifecycle as a workflow of the approval engine (`lifecycle`), whose
+//! (`order`), the vendor's invoice and kwitansi (`documents`) and the invoice Loket
+//! generates on shipment (`invoice`), its lifecycle as a workflow of the approval engine (`lifecycle`), whose
 //! rating leaves the products' feedback and adds to the vendor's rating, and the
 //! cancellation the other party agrees to or refuses (`cancellation`).
 
@@ -8,13 +9,27 @@ pub mod address;
 pub mod cancellation;
 pub mod cart;
 pub mod documents;
+pub mod invoice;
 pub mod lifecycle;
 pub mod order;
 
 use loket_shared::approval::{task_kind, TaskKind};
 use loket_shared::http::UseCase;
+use loket_shared::lambda::EventUseCase;
 use loket_shared::needs::Need::*;
-use loket_shared::use_case;
+use loket_shared::{event_use_case, use_case};
+
+/// The event use cases of this context, by `LOKET_USE_CASE` name.
+pub fn event_use_cases() -> Vec<EventUseCase> {
+    vec![event_use_case!(
+        "generate_invoices",
+        invoice::generate_invoices,
+        needs: [
+            Table(&["dynamodb:GetItem", "dynamodb:PutItem"]),
+            Uploads("orders/", &["s3:GetObject", "s3:PutObject"]),
+        ]
+    )]
+}
 
 /// The human tasks of this context's workflows (the order lifecycle, cancellations).
 pub fn task_kinds() -> Vec<TaskKind> {

@@ -94,6 +94,8 @@ pub struct OrderDecision {
 /// What a decision causes besides the order's new state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OrderEvent {
+    /// The vendor shipped it: Loket's invoice is generated.
+    Shipped,
     /// The buyer rated it: the products' feedback and the vendor's rating change.
     Rated,
 }
@@ -210,7 +212,10 @@ impl Workflow for Order {
         };
         match stage {
             OrderStage::VendorConfirm => next.status = OrderStatus::Processing,
-            OrderStage::VendorShip => next.status = OrderStatus::Shipped,
+            OrderStage::VendorShip => {
+                next.status = OrderStatus::Shipped;
+                return Ok(Decided::to(next).with_event(OrderEvent::Shipped));
+            }
             OrderStage::BuyerReceipt => {
                 let checked = [
                     input.quantity_ok,
@@ -272,9 +277,14 @@ impl Workflow for Order {
         Ok(Decided::to(next))
     }
 
-    /// On a rating: a feedback entry on each product's page and the vendor's rating
-    /// (stars and count, added atomically).
+    /// On the shipment: the invoice record (its PDF is generated from the stream). On a
+    /// rating: a feedback entry on each product's page and the vendor's rating (stars
+    /// and count, added atomically).
     async fn effects(app: &App, state: &Self, events: &[OrderEvent], tx: &mut Tx) -> ApiResult<()> {
+        if events.contains(&OrderEvent::Shipped) {
+            let invoice = crate::invoice::record(app, state, 1, app.clock.epoch());
+            tx.put_new(app.store.table(), to_item(&invoice)?);
+        }
         let Some(rating) = state
             .rating
             .as_ref()

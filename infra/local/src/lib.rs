@@ -36,7 +36,11 @@ pub fn contexts() -> Vec<Context> {
             loket_catalog::use_cases(),
             loket_catalog::event_use_cases(),
         ),
-        context("orders", loket_orders::use_cases(), vec![]),
+        context(
+            "orders",
+            loket_orders::use_cases(),
+            loket_orders::event_use_cases(),
+        ),
         context(
             "workflows",
             loket_workflows::use_cases(),

@@ -11,6 +11,7 @@ pub mod nik;
 pub mod npwp;
 pub mod password;
 pub mod person;
+pub mod terbilang;
 pub mod workdays;
 
 /// What kind of "no" a rule says.
