@@ -358,6 +358,21 @@ pub trait Workflow: Subject + Clone + 'static {
         at: Moment,
     ) -> Result<Decided<Self, Self::Event>, Refusal>;
 
+    /// How long `stage` may wait and what happens then. By default the officers'
+    /// deadline: reminded, then escalated to the organisation's satpel and main
+    /// administrators.
+    fn deadline(cfg: &crate::config::Config, stage: Self::Stage) -> Deadline {
+        let _ = stage;
+        Deadline::officers(&cfg.onboarding)
+    }
+
+    /// What the subject becomes when `stage` waited past its expiry
+    /// ([`Deadline::expire_after`]), and whom to tell; `None` if it cannot expire now.
+    fn expired(&self, app: &App, stage: Self::Stage) -> Option<(Self, Vec<OutboxEmail>)> {
+        let _ = (app, stage);
+        None
+    }
+
     /// Adds to `tx` the writes of the transition's events (e.g. the published version
     /// of a product). Most workflows have none.
     fn effects<'a>(
@@ -648,6 +663,96 @@ pub async fn correct<W: Workflow>(
     Ok(subject)
 }
 
+/// How long a waiting stage may wait, in working days since its task was opened
+/// (weekends and the holiday calendar do not count), and what happens then. Each
+/// happens once per task (see the workflows context's `enforce_task_deadlines`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Deadline {
+    /// Whoever may decide the task is reminded.
+    pub remind_after: Option<i64>,
+    /// The satpel and main administrators of the task's organisation are told.
+    pub escalate_after: Option<i64>,
+    /// The wait ends: the subject becomes what [`Workflow::expired`] says.
+    pub expire_after: Option<i64>,
+}
+
+impl Deadline {
+    /// The officers' deadline: reminded, then escalated (`LOKET_REMIND_AFTER_WORKING_DAYS`,
+    /// `LOKET_ESCALATE_AFTER_WORKING_DAYS`).
+    pub fn officers(cfg: &crate::config::OnboardingConfig) -> Self {
+        Self {
+            remind_after: Some(cfg.remind_after_working_days),
+            escalate_after: Some(cfg.escalate_after_working_days),
+            expire_after: None,
+        }
+    }
+
+    /// Only a reminder, after `days`.
+    pub fn remind(days: i64) -> Self {
+        Self {
+            remind_after: Some(days),
+            ..Self::default()
+        }
+    }
+
+    /// The fewest working days after which anything happens.
+    pub fn earliest(&self) -> Option<i64> {
+        [self.remind_after, self.escalate_after, self.expire_after]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+}
+
+/// Ends the wait of `task` past its expiry: the subject becomes what
+/// [`Workflow::expired`] says, the task is claimed by the system, the execution resumes
+/// with `expired`, the timeline and the emails are written — one transaction,
+/// conditioned on the subject's version and the task still pending. Returns whether
+/// this call expired it (`false`: decided meanwhile, or nothing expires there).
+pub async fn expire<W: Workflow>(app: &App, task: &Task) -> ApiResult<bool> {
+    let Some(stage) = W::Stage::parse_decided(&task.stage) else {
+        return Ok(false);
+    };
+    let subject = subject_of::<W>(app, task).await?;
+    if subject.awaiting() != Some(stage) {
+        return Ok(false);
+    }
+    let Some((mut state, mails)) = subject.expired(app, stage) else {
+        return Ok(false);
+    };
+    let now = app.clock.epoch();
+    state.stamp(now);
+    let output = serde_json::json!({ "decision": "expired", "task_id": task.id });
+    let note = "Batas waktu terlewati";
+    let mut tx = Tx::new();
+    tasks::claim_for(app, &mut tx, task, SYSTEM_ACTOR, &output, Some(note), now);
+    executions::resume(app, &mut tx, task, &output, now);
+    let system = Caller::system();
+    let change = Change {
+        actor: &system,
+        role: task.role,
+        action: "expired",
+        from: subject.status_code(),
+        note: Some(note.to_string()),
+    };
+    record(app, &mut tx, &state, subject.version(), change)?;
+    for mail in mails {
+        tx.put_new(app.store.table(), mail.to_item(&app.sealer, now)?);
+    }
+    match app.store.transact(tx).await {
+        Ok(()) => {
+            tracing::info!(kind = W::KIND, subject_id = %task.subject_id, task_id = %task.id, stage = stage.code(), "expired");
+            Ok(true)
+        }
+        // Decided or changed meanwhile: that wins.
+        Err(crate::store::TxError::Condition(_)) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The actor of what a scheduled job does (an expiry on the timeline).
+pub const SYSTEM_ACTOR: &str = "system";
+
 /// A kind of human task, as the workflows context finds it: how to decide it and what
 /// its stages are.
 #[derive(Clone, Copy)]
@@ -672,6 +777,10 @@ pub struct TaskKind {
     /// The task's subject's correction form, for `caller` (refused as [`correct`] is).
     pub correction_form:
         for<'a> fn(&'a App, &'a Task, &'a Caller) -> BoxFuture<'a, ApiResult<CorrectionForm>>,
+    /// The deadline of a stage code (`None` for a stage it does not have).
+    pub deadline: fn(&crate::config::Config, &str) -> Option<Deadline>,
+    /// [`expire`] of a task of this kind.
+    pub expire: for<'a> fn(&'a App, &'a Task) -> BoxFuture<'a, ApiResult<bool>>,
     /// [`correct`] of the task's subject.
     pub correct: for<'a> fn(
         &'a App,
@@ -729,6 +838,8 @@ pub fn task_kind<W: Workflow>() -> TaskKind {
                 correct(app, caller, subject, input).await.map(|_| ())
             })
         },
+        deadline: |cfg, code| W::Stage::parse_decided(code).map(|s| W::deadline(cfg, s)),
+        expire: |app, task| Box::pin(expire::<W>(app, task)),
         stages: || {
             W::Stage::DECIDED
                 .iter()

@@ -203,6 +203,18 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// The actor of a scheduled job's change (an expiry on a timeline): no role, no
+    /// organisation, no session — it can authorize nothing.
+    pub fn system() -> Self {
+        Self {
+            user_id: crate::approval::SYSTEM_ACTOR.to_string(),
+            roles: Vec::new(),
+            org: None,
+            session_id: String::new(),
+            session_version: 0,
+        }
+    }
+
     pub fn from_claims(c: Claims) -> Self {
         Self {
             user_id: c.sub,

@@ -97,6 +97,15 @@ pub struct OrdersConfig {
     pub lifecycle_state_machine: Option<String>,
     /// ARN of the order cancellation state machine (`LOKET_ORDER_CANCELLATION_ARN`).
     pub cancellation_state_machine: Option<String>,
+    /// Working days an order may wait for the vendor's "Proses" before the vendor is
+    /// reminded (`LOKET_ORDER_CONFIRM_REMIND_DAYS`) …
+    pub confirm_remind_after_working_days: i64,
+    /// … and before it expires, both parties emailed (`LOKET_ORDER_CONFIRM_EXPIRE_DAYS`).
+    pub confirm_expire_after_working_days: i64,
+    /// Working days a shipped order may wait for the buyer's receipt before the buyer is
+    /// reminded; the same for the vendor's shipment and the buyer's rating, and for the
+    /// other party's answer to a cancellation request (`LOKET_ORDER_STEP_REMIND_DAYS`).
+    pub step_remind_after_working_days: i64,
 }
 
 /// Vendor onboarding: which chain the deployment runs and where its tasks go.
@@ -197,6 +206,9 @@ impl Config {
             orders: OrdersConfig {
                 lifecycle_state_machine: var("LOKET_ORDER_LIFECYCLE_ARN"),
                 cancellation_state_machine: var("LOKET_ORDER_CANCELLATION_ARN"),
+                confirm_remind_after_working_days: num("LOKET_ORDER_CONFIRM_REMIND_DAYS", 1)?,
+                confirm_expire_after_working_days: num("LOKET_ORDER_CONFIRM_EXPIRE_DAYS", 3)?,
+                step_remind_after_working_days: num("LOKET_ORDER_STEP_REMIND_DAYS", 2)?,
             },
             office_zone: match var("LOKET_OFFICE_ZONE").as_deref().unwrap_or("WIB") {
                 "WIB" => ("WIB", 7),

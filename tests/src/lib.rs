@@ -257,10 +257,19 @@ impl Api {
         Self::at("LOKET_JATHIL_API_URL")
     }
 
+    /// The deployment with an emulator of its own, for the tests that would disturb
+    /// every other test: the fault test stops its emulator, the deadline tests run the
+    /// hourly job days ahead (which would remind, escalate and expire other tests'
+    /// tasks). They run one at a time: test group `own-deployment` in
+    /// `.config/nextest.toml`.
+    pub fn own_deployment() -> Self {
+        Self::at_with_mail("LOKET_FAULT_API_URL", "LOKET_FAULT_MAIL_URL")
+    }
+
     /// The deployment whose emulator the fault tests stop and start again (its own
     /// moto, for every service, so that nothing else waits on it), and that emulator.
     pub fn stoppable() -> (Self, Emulator) {
-        let api = Self::at_with_mail("LOKET_FAULT_API_URL", "LOKET_FAULT_MAIL_URL");
+        let api = Self::own_deployment();
         let pid = std::env::var("LOKET_FAULT_EMULATOR_PID")
             .expect(
                 "LOKET_FAULT_EMULATOR_PID is not set: run the tests through infra/local/test.sh",

@@ -3,7 +3,9 @@
 //! of the vendor and the buyer (real state machine executions), with the emails.
 
 use loket_e2e::{Api, Reply};
+use loket_shared::rules::workdays::{wib_date, working_days_between};
 use serde_json::{json, Value};
+use std::collections::BTreeSet;
 
 const SKPD: &str = "141201";
 const BUYER_ORG: &str = "141732";
@@ -733,4 +735,125 @@ async fn the_vendor_uploads_invoice_and_kwitansi_and_only_the_parties_download_t
     ] {
         assert!(text.contains(expected), "{expected} not in the invoice");
     }
+}
+
+/// The admins' holiday calendar of the years around `day`, as the deadline job reads it.
+async fn calendar(api: &Api, day: time::Date) -> BTreeSet<time::Date> {
+    let mut days = BTreeSet::new();
+    for year in [day.year() - 1, day.year(), day.year() + 1] {
+        let r = api.get(&format!("/holidays?year={year}"), None).await;
+        for h in r.expect(200)["items"].as_array().unwrap() {
+            let d = h["date"].as_str().unwrap();
+            let format = time::macros::format_description!("[year]-[month]-[day]");
+            days.insert(time::Date::parse(d, &format).unwrap());
+        }
+    }
+    days
+}
+
+/// The first day `n` working days after `from`.
+fn working_day(from: time::Date, n: i64, calendar: &BTreeSet<time::Date>) -> time::Date {
+    let mut day = from;
+    while working_days_between(from, day, calendar) < n {
+        day += time::Duration::days(1);
+    }
+    day
+}
+
+/// Fires the hourly deadline job as the schedule would on `day`, 10:00 WIB.
+async fn run_deadline_job_on(api: &Api, day: time::Date) -> Value {
+    api.post(
+        "/__local/events/enforce_task_deadlines",
+        None,
+        json!({ "time": format!("{day}T03:00:00Z") }),
+    )
+    .await
+    .expect(200)
+    .clone()
+}
+
+/// Deadlines in working days through the hourly job (on a deployment of its own: the
+/// job run days ahead would expire other tests' orders): the vendor is reminded to
+/// confirm after one working day, the order it has not confirmed after three expires
+/// (`Kedaluwarsa`, both emailed, the task closed, the execution ended), and the buyer
+/// of a shipped order is reminded to confirm receipt after two — each once.
+#[tokio::test]
+async fn an_order_not_confirmed_in_time_expires_and_a_receipt_is_reminded() {
+    let api = Api::own_deployment();
+    let p = parties(&api, "tenggat").await;
+    let late = placed(&api, &p, &format!("late-{}", rand::random::<u64>()), false).await;
+    let shipped = placed(&api, &p, &format!("ship-{}", rand::random::<u64>()), true).await;
+    let ship = api
+        .wait_task(&p.vendor, "order_lifecycle", "vendor_ship", &shipped)
+        .await;
+    api.decide(&p.vendor, &ship, json!({ "decision": "approve" }))
+        .await
+        .expect(200);
+    api.wait_task(&p.buyer, "order_lifecycle", "buyer_receipt", &shipped)
+        .await;
+    let confirm_task = api
+        .wait_task(&p.vendor, "order_lifecycle", "vendor_confirm", &late)
+        .await;
+    let number = order_of(&api, &p.buyer, &late).await["number"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // Opened today (WIB); the job counts working days from there.
+    let today = wib_date(time::OffsetDateTime::now_utc());
+    let holidays = calendar(&api, today).await;
+    let confirm_reminder = format!("Pengingat Tugas: Konfirmasi Pesanan - {number}");
+    let receipt_reminder = "Pengingat Tugas: Penerimaan Pesanan";
+
+    run_deadline_job_on(&api, working_day(today, 1, &holidays)).await;
+    let mail = api.wait_email(&p.vendor_mail, &confirm_reminder, 1).await;
+    assert!(mail.body.contains("1 hari kerja"), "{}", mail.body);
+    assert_eq!(
+        order_of(&api, &p.buyer, &late).await["status_code"],
+        "placed"
+    );
+
+    run_deadline_job_on(&api, working_day(today, 2, &holidays)).await;
+    api.wait_email(&p.buyer_mail, receipt_reminder, 1).await;
+    assert_eq!(
+        order_of(&api, &p.buyer, &late).await["status_code"],
+        "placed"
+    );
+
+    let expiry_day = working_day(today, 3, &holidays);
+    let done = run_deadline_job_on(&api, expiry_day).await;
+    assert!(done["expired"].as_u64().unwrap() >= 1, "{done}");
+    let o = order_of(&api, &p.vendor, &late).await;
+    assert_eq!(o["status_code"], "expired");
+    assert_eq!(o["status"], "Kedaluwarsa");
+    for to in [&p.buyer_mail, &p.vendor_mail] {
+        let mail = api
+            .wait_email(to, &format!("Status Pesanan {number}: Kedaluwarsa"), 1)
+            .await;
+        assert!(mail.body.contains("3 hari kerja"), "{}", mail.body);
+    }
+    api.decide(&p.vendor, &confirm_task, json!({ "decision": "approve" }))
+        .await
+        .expect_error(409, "task_already_decided");
+    ask_to_cancel(&api, &p.buyer, &late, "Sudah tidak diperlukan")
+        .await
+        .expect_error(409, "order_status_conflict");
+    let timeline = o["timeline"].as_array().unwrap();
+    assert!(timeline.iter().any(|e| e["action"] == "expired"), "{o}");
+
+    // Each once: the same day again sends nothing more, and the shipped order goes on.
+    run_deadline_job_on(&api, expiry_day).await;
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let count = |mails: Vec<loket_e2e::Email>, subject: &str| {
+        mails.iter().filter(|m| m.subject.contains(subject)).count()
+    };
+    assert_eq!(
+        count(api.emails(&p.vendor_mail).await, &confirm_reminder),
+        1
+    );
+    assert_eq!(count(api.emails(&p.buyer_mail).await, receipt_reminder), 1);
+    assert_eq!(
+        order_of(&api, &p.buyer, &shipped).await["status_code"],
+        "shipped"
+    );
 }

@@ -48,11 +48,11 @@ async fn vendor_waiting_for_satpel(api: &Api) -> (String, OffsetDateTime) {
     panic!("the task did not reach the satpel's inbox");
 }
 
-/// Fires the reminder job as the hourly schedule would on `day`, 10:00 WIB.
-async fn run_job_on(api: &Api, day: Date) -> Value {
+/// Fires the deadline job as the hourly schedule would on `day`, 10:00 WIB.
+pub async fn run_job_on(api: &Api, day: Date) -> Value {
     let time = format!("{day}T03:00:00Z");
     api.post(
-        "/__local/events/remind_open_tasks",
+        "/__local/events/enforce_task_deadlines",
         None,
         json!({ "time": time }),
     )
@@ -71,7 +71,7 @@ async fn count(api: &Api, to: &str, subject: &str) -> usize {
 
 #[tokio::test]
 async fn the_reminder_job_counts_working_days_skipping_weekends_and_holidays() {
-    let api = Api::new();
+    let api = Api::own_deployment();
     let admin = api.token(DEMO_ADMIN, DEMO_PASSWORD).await;
     let (business, opened) = vendor_waiting_for_satpel(&api).await;
     let opened_on = wib_date(opened);

@@ -68,3 +68,20 @@ pub async fn officers(app: &App, org: &str, role: Role, limit: usize) -> ApiResu
         .take(limit)
         .collect())
 }
+
+/// The people who may decide `task`: the assigned one (while active), or the active
+/// officers with the task's role in its organisation (at most `limit`).
+pub async fn deciders(
+    app: &App,
+    task: &loket_shared::tasks::Task,
+    limit: usize,
+) -> ApiResult<Vec<Person>> {
+    if let Some(assignee) = &task.assignee {
+        return Ok(person(app, assignee)
+            .await?
+            .filter(|p| p.active)
+            .into_iter()
+            .collect());
+    }
+    officers(app, &task.organisation, task.role, limit).await
+}

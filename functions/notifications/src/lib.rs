@@ -51,21 +51,9 @@ pub fn event_use_cases() -> Vec<EventUseCase> {
                 Indexes(&["dynamodb:Query"]),
             ]
         ),
-        event_use_case!(
-            "remind_open_tasks",
-            reminders::remind_open_tasks,
-            needs: [
-                Table(&[
-                    "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem",
-                    "dynamodb:GetItem",
-                ]),
-                Indexes(&["dynamodb:Query"]),
-            ]
-        ),
     ]
 }
 
-pub mod reminders;
 pub mod tasks;
 
 const LEASE_SECONDS: i64 = 120;

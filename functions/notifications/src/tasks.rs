@@ -1,12 +1,12 @@
 //! `notify_task_assignees`: when a workflow opens a human task (an `INSERT` of a
 //! `TASK#` item, written by the state machine), every officer who may decide it gets
-//! an email with a personal decision link. The officers are the assigned one, or the
-//! active officers with the task's role in its organisation.
+//! an email with a personal decision link (`directory::deciders`: the assigned one, or
+//! the active officers with the task's role in its organisation).
 //!
 //! One transaction per task writes the links, the emails and a `NOTIFIED` marker
 //! (conditional), so a redelivered stream record sends nothing twice.
 
-use loket_identity::directory::{self, Person};
+use loket_identity::directory;
 use loket_shared::mail::{EmailTemplate, OutboxEmail};
 use loket_shared::store::{get_s, key, Item, Tx, TxError};
 use loket_shared::streams;
@@ -35,35 +35,6 @@ pub async fn notify_task_assignees(
     .await
 }
 
-/// (user id, name, email) of a person.
-fn contact(p: Person) -> (String, String, String) {
-    (p.id, p.name, p.email)
-}
-
-/// (user id, name, email) of the officers who may decide `task`: the assigned one
-/// (while active), or the active officers of the task's role in its organisation.
-pub(crate) async fn recipients(app: &App, task: &Task) -> ApiResult<Vec<(String, String, String)>> {
-    if let Some(officer) = &task.assignee {
-        let person = directory::person(app, officer).await?;
-        return Ok(person
-            .filter(|p| p.active)
-            .map(contact)
-            .into_iter()
-            .collect());
-    }
-    officers(app, &task.organisation, task.role).await
-}
-
-/// (user id, name, email) of the active officers with `role` in `org`.
-pub(crate) async fn officers(
-    app: &App,
-    org: &str,
-    role: loket_shared::auth::Role,
-) -> ApiResult<Vec<(String, String, String)>> {
-    let people = directory::officers(app, org, role, MAX_RECIPIENTS).await?;
-    Ok(people.into_iter().map(contact).collect())
-}
-
 async fn notify(app: &App, image: &Item) -> ApiResult<()> {
     let task = Task::from_item(image)?;
     if !task.is_pending() {
@@ -76,14 +47,14 @@ async fn notify(app: &App, image: &Item) -> ApiResult<()> {
         table,
         key(format!("{}{}", tasks::TASK_PREFIX, task.id), "NOTIFIED"),
     );
-    let people = recipients(app, &task).await?;
-    for (user_id, name, email) in &people {
-        let link = tasks::add_link(app, &mut tx, &task, user_id, now);
+    let people = directory::deciders(app, &task, MAX_RECIPIENTS).await?;
+    for person in &people {
+        let link = tasks::add_link(app, &mut tx, &task, &person.id, now);
         let mail = OutboxEmail {
             id: app.ids.id(),
-            to: email.clone(),
+            to: person.email.clone(),
             template: EmailTemplate::TaskAssigned {
-                name: name.clone(),
+                name: person.name.clone(),
                 stage: task.stage_label.clone(),
                 subject: task.subject_name.clone(),
                 link: format!("{}/task-links/{link}", app.cfg.public_url),

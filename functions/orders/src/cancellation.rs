@@ -15,7 +15,8 @@ use crate::cart::{self, order_for, view};
 use crate::lifecycle::not_in;
 use crate::order::{Cancellation, CancellationState, Order, OrderStatus};
 use loket_shared::approval::{
-    self, CaseView, Change, Decided, Moment, NoInput, Start, Subject, Verdict, Versioned, Workflow,
+    self, CaseView, Change, Deadline, Decided, Moment, NoInput, Start, Subject, Verdict, Versioned,
+    Workflow,
 };
 use loket_shared::auth::Role;
 use loket_shared::http::{authenticate, body, json, path_param, required, Request, Response};
@@ -146,6 +147,11 @@ impl Workflow for OrderCancellation {
     type Facts = ();
     type Event = CancellationEvent;
     type Correction = NoInput;
+
+    /// The other party is reminded to answer; a request never escalates to officers.
+    fn deadline(cfg: &loket_shared::config::Config, _: CancellationStage) -> Deadline {
+        Deadline::remind(cfg.orders.step_remind_after_working_days)
+    }
 
     async fn load(app: &App, id: &str) -> ApiResult<Option<Self>> {
         Ok(cart::load(app, id).await?.map(OrderCancellation))

@@ -10,8 +10,11 @@
 //! and the pure transition.
 
 use crate::order::{rupiah, Order, OrderStatus, Rating, Receipt};
-use loket_shared::approval::{CaseLines, CaseView, Decided, Moment, Subject, Verdict, Workflow};
+use loket_shared::approval::{
+    CaseLines, CaseView, Deadline, Decided, Moment, Subject, Verdict, Workflow,
+};
 use loket_shared::auth::Role;
+use loket_shared::config::Config;
 use loket_shared::mail::{EmailTemplate, OutboxEmail};
 use loket_shared::rules::Refusal;
 use loket_shared::schema;
@@ -277,6 +280,48 @@ impl Workflow for Order {
         Ok(Decided::to(next))
     }
 
+    /// The vendor is reminded to confirm, and an order it has not confirmed in time
+    /// expires; every other step (the shipment, the buyer's receipt and rating) is
+    /// only reminded. Orders are never escalated to officers.
+    fn deadline(cfg: &Config, stage: OrderStage) -> Deadline {
+        let o = &cfg.orders;
+        match stage {
+            OrderStage::VendorConfirm => Deadline {
+                remind_after: Some(o.confirm_remind_after_working_days),
+                expire_after: Some(o.confirm_expire_after_working_days),
+                ..Deadline::default()
+            },
+            _ => Deadline::remind(o.step_remind_after_working_days),
+        }
+    }
+
+    /// Not confirmed in time ([`expiry`]): `Kedaluwarsa`, and both parties are told.
+    fn expired(&self, app: &App, stage: OrderStage) -> Option<(Self, Vec<OutboxEmail>)> {
+        let next = expiry(self, stage)?;
+        let days = app.cfg.orders.confirm_expire_after_working_days;
+        let note = format!(
+            "Pesanan tidak dikonfirmasi oleh UMKM dalam {days} hari kerja sehingga kedaluwarsa."
+        );
+        let mails = [
+            (&next.buyer_name, &next.buyer_email),
+            (&next.vendor_name, &next.vendor_email),
+        ]
+        .into_iter()
+        .map(|(name, to)| OutboxEmail {
+            id: app.ids.id(),
+            to: to.clone(),
+            template: EmailTemplate::OrderStatusChanged {
+                name: name.clone(),
+                number: next.number(),
+                vendor: next.vendor_name.clone(),
+                status: next.status.label().to_string(),
+                note: Some(note.clone()),
+            },
+        })
+        .collect();
+        Some((next, mails))
+    }
+
     /// On the shipment: the invoice record (its PDF is generated from the stream). On a
     /// rating: a feedback entry on each product's page and the vendor's rating (stars
     /// and count, added atomically).
@@ -317,6 +362,20 @@ impl Workflow for Order {
         );
         Ok(())
     }
+}
+
+/// What an order becomes when `stage` waited past its expiry: only an unconfirmed
+/// order expires, and not while a cancellation request waits (its answer decides).
+pub fn expiry(o: &Order, stage: OrderStage) -> Option<Order> {
+    if stage != OrderStage::VendorConfirm
+        || o.status != OrderStatus::Placed
+        || o.cancellation_pending()
+    {
+        return None;
+    }
+    let mut next = o.clone();
+    next.status = OrderStatus::Expired;
+    Some(next)
 }
 
 /// The order as a task page shows it.
@@ -440,6 +499,32 @@ mod tests {
 
     fn approve(d: OrderDecision) -> Verdict<OrderDecision> {
         Verdict::Approve(d)
+    }
+
+    #[test]
+    fn only_an_unconfirmed_order_without_a_waiting_cancellation_expires() {
+        let o = order(OrderStatus::Placed);
+        let next = expiry(&o, OrderStage::VendorConfirm).expect("it expires");
+        assert_eq!(next.status, OrderStatus::Expired);
+        assert_eq!(next.status.label(), "Kedaluwarsa");
+        for stage in [
+            OrderStage::VendorShip,
+            OrderStage::BuyerReceipt,
+            OrderStage::BuyerRating,
+        ] {
+            assert!(expiry(&o, stage).is_none(), "{stage:?}");
+        }
+        assert!(expiry(&order(OrderStatus::Processing), OrderStage::VendorConfirm).is_none());
+        let mut asked = o.clone();
+        asked.cancellation = Some(crate::order::Cancellation {
+            requested_by: Role::Buyer,
+            requester_id: "b1".into(),
+            reason: "Acara batal".into(),
+            at: 3,
+            state: crate::order::CancellationState::Pending,
+            refusal: None,
+        });
+        assert!(expiry(&asked, OrderStage::VendorConfirm).is_none());
     }
 
     #[test]

@@ -23,10 +23,12 @@ pub enum OrderStatus {
     Completed,
     Declined,
     Cancelled,
+    /// The vendor did not confirm in time.
+    Expired,
 }
 
 impl OrderStatus {
-    pub const ALL: [OrderStatus; 8] = [
+    pub const ALL: [OrderStatus; 9] = [
         OrderStatus::Draft,
         OrderStatus::Placed,
         OrderStatus::Processing,
@@ -35,6 +37,7 @@ impl OrderStatus {
         OrderStatus::Completed,
         OrderStatus::Declined,
         OrderStatus::Cancelled,
+        OrderStatus::Expired,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -47,6 +50,7 @@ impl OrderStatus {
             OrderStatus::Completed => "completed",
             OrderStatus::Declined => "declined",
             OrderStatus::Cancelled => "cancelled",
+            OrderStatus::Expired => "expired",
         }
     }
 
@@ -61,6 +65,7 @@ impl OrderStatus {
             OrderStatus::Completed => "Selesai",
             OrderStatus::Declined => "Ditolak",
             OrderStatus::Cancelled => "Dibatalkan",
+            OrderStatus::Expired => "Kedaluwarsa",
         }
     }
 

@@ -1,9 +1,11 @@
 //! Workflows: the human tasks the state machines open, as officers see them — their
-//! inbox and their decisions — and the start of executions recorded in the outbox.
+//! inbox and their decisions — the start of executions recorded in the outbox, and the
+//! tasks' deadlines (reminders, escalation, expiry).
 //! What a decision does to its subject is declared by the subject's context (its
 //! `impl Workflow`, see `loket_shared::approval`); this context finds the task kinds
 //! through the contexts' `task_kinds()`.
 
+pub mod deadlines;
 pub mod inbox;
 pub mod links;
 pub mod starts;
@@ -43,14 +45,27 @@ pub fn task_kind(kind: &str) -> Option<TaskKind> {
 
 /// The event use cases of this context, by `LOKET_USE_CASE` name.
 pub fn event_use_cases() -> Vec<EventUseCase> {
-    vec![event_use_case!(
-        "drive_workflows",
-        starts::drive_workflows,
-        needs: [
-            Table(&["dynamodb:UpdateItem"]),
-            StateMachines(&["states:StartExecution", "states:SendTaskSuccess"], WORKFLOW_MACHINES),
-        ]
-    )]
+    vec![
+        event_use_case!(
+            "drive_workflows",
+            starts::drive_workflows,
+            needs: [
+                Table(&["dynamodb:UpdateItem"]),
+                StateMachines(&["states:StartExecution", "states:SendTaskSuccess"], WORKFLOW_MACHINES),
+            ]
+        ),
+        event_use_case!(
+            "enforce_task_deadlines",
+            deadlines::enforce_task_deadlines,
+            needs: [
+                Table(&[
+                    "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem",
+                    "dynamodb:GetItem",
+                ]),
+                Indexes(&["dynamodb:Query"]),
+            ]
+        ),
+    ]
 }
 
 /// The HTTP use cases of this context, by `LOKET_USE_CASE` name.

@@ -1,16 +1,21 @@
-//! `remind_open_tasks` (scheduled): tasks that have waited too long, in working days
-//! (weekends and the admins' holiday calendar do not count).
+//! `enforce_task_deadlines` (scheduled, hourly): human tasks that have waited too
+//! long, in working days (weekends and the admins' holiday calendar do not count).
 //!
-//! After `remind_after_working_days` the officers who may decide a task are reminded;
-//! after `escalate_after_working_days` the satpel and main administrators of the task's
-//! organisation are told. Each happens once per task: the mark on the task and the
+//! Each task kind declares its stages' deadlines (`Workflow::deadline`): officers'
+//! tasks remind whoever may decide, then escalate to the satpel and main
+//! administrators of the task's organisation; an order's "Konfirmasi Pesanan" reminds
+//! the vendor, then expires (`approval::expire`: the order is `Kedaluwarsa`, both
+//! parties are emailed, the execution ends); the other order steps only remind.
+//! Each happens once per task: the mark on the task (or the expiry's claim) and the
 //! emails are one conditional transaction. Overdue tasks come from the deadline index
 //! (GSI2 `OPENTASKS`, by opening time), queried only up to the earliest possible
 //! opening date — never a scan. "Now" is the schedule's event time, as EventBridge
 //! delivers it.
 
-use crate::tasks::{officers, recipients};
+use crate::task_kinds;
+use loket_identity::directory;
 use loket_reference::holidays;
+use loket_shared::approval::{Deadline, TaskKind};
 use loket_shared::auth::Role;
 use loket_shared::mail::{EmailTemplate, OutboxEmail};
 use loket_shared::rules::workdays::{wib_date, working_days_between};
@@ -23,7 +28,18 @@ use std::sync::Arc;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-pub async fn remind_open_tasks(
+/// At most this many people are emailed per task and step.
+const MAX_RECIPIENTS: usize = 45;
+
+/// What one run did.
+#[derive(Debug, Default, serde::Serialize)]
+struct Done {
+    reminded: u32,
+    escalated: u32,
+    expired: u32,
+}
+
+pub async fn enforce_task_deadlines(
     app: Arc<App>,
     event: serde_json::Value,
 ) -> ApiResult<serde_json::Value> {
@@ -32,10 +48,10 @@ pub async fn remind_open_tasks(
         .and_then(|t| OffsetDateTime::parse(t, &Rfc3339).ok())
         .unwrap_or_else(|| app.clock.now());
     let today = wib_date(now);
-    let policy = &app.cfg.onboarding;
-    let first = policy
-        .remind_after_working_days
-        .min(policy.escalate_after_working_days);
+    let kinds = task_kinds();
+    let Some(first) = earliest(&app, &kinds) else {
+        return Ok(serde_json::json!({ "today": today.to_string() }));
+    };
     // A task needs at least `first` calendar days to be `first` working days old; one
     // day of slack covers the UTC/WIB difference of the opening time.
     let bound = today - time::Duration::days(first - 1);
@@ -48,25 +64,48 @@ pub async fn remind_open_tasks(
         )
         .await?;
     let calendar = holidays::load(&app.store, &[today.year() - 1, today.year()]).await?;
-    let (mut reminded, mut escalated) = (0, 0);
+    let mut done = Done::default();
     for item in &overdue {
         let task = Task::from_item(item)?;
         let Ok(opened) = OffsetDateTime::parse(&task.created_at, &Rfc3339) else {
             tracing::warn!(task_id = %task.id, "task with an unreadable opening time");
             continue;
         };
+        let kind = kinds.iter().find(|k| k.kind == task.kind);
+        let deadline = match kind {
+            Some(k) => (k.deadline)(&app.cfg, &task.stage).unwrap_or_default(),
+            None => Deadline::officers(&app.cfg.onboarding),
+        };
         let days = working_days_between(wib_date(opened), today, &calendar);
-        if days >= policy.escalate_after_working_days && get_s(item, "escalated_at").is_none() {
-            escalated += escalate(&app, &task, days).await? as u32;
+        let past = |limit: Option<i64>| limit.is_some_and(|l| days >= l);
+        if let (true, Some(k)) = (past(deadline.expire_after), kind) {
+            if (k.expire)(&app, &task).await? {
+                done.expired += 1;
+                continue;
+            }
         }
-        if days >= policy.remind_after_working_days && get_s(item, "reminded_at").is_none() {
-            reminded += remind(&app, &task, days).await? as u32;
+        if past(deadline.escalate_after) && get_s(item, "escalated_at").is_none() {
+            done.escalated += escalate(&app, &task, days).await? as u32;
+        }
+        if past(deadline.remind_after) && get_s(item, "reminded_at").is_none() {
+            done.reminded += remind(&app, &task, days).await? as u32;
         }
     }
-    tracing::info!(today = %today, overdue = overdue.len(), reminded, escalated, "open tasks checked");
-    Ok(
-        serde_json::json!({ "today": today.to_string(), "reminded": reminded, "escalated": escalated }),
-    )
+    tracing::info!(today = %today, overdue = overdue.len(), ?done, "task deadlines checked");
+    let mut answer = serde_json::to_value(&done).map_err(ApiError::internal)?;
+    answer["today"] = today.to_string().into();
+    Ok(answer)
+}
+
+/// The fewest working days after which anything happens to any task.
+fn earliest(app: &App, kinds: &[TaskKind]) -> Option<i64> {
+    kinds
+        .iter()
+        .flat_map(|k| (k.stages)().into_iter().map(move |s| (k, s.code)))
+        .filter_map(|(k, code)| (k.deadline)(&app.cfg, code).and_then(|d| d.earliest()))
+        .chain(Deadline::officers(&app.cfg.onboarding).earliest())
+        .min()
+        .map(|days| days.max(1))
 }
 
 /// Marks the task (once, while pending) and queues the emails, in one transaction.
@@ -102,14 +141,14 @@ async fn mark_and_send(
 }
 
 async fn remind(app: &App, task: &Task, days: i64) -> ApiResult<bool> {
-    let mails = recipients(app, task)
+    let mails = directory::deciders(app, task, MAX_RECIPIENTS)
         .await?
         .into_iter()
-        .map(|(_, name, email)| OutboxEmail {
+        .map(|p| OutboxEmail {
             id: app.ids.id(),
-            to: email,
+            to: p.email,
             template: EmailTemplate::TaskReminder {
-                name,
+                name: p.name,
                 stage: task.stage_label.clone(),
                 subject: task.subject_name.clone(),
                 days,
@@ -120,15 +159,18 @@ async fn remind(app: &App, task: &Task, days: i64) -> ApiResult<bool> {
 }
 
 async fn escalate(app: &App, task: &Task, days: i64) -> ApiResult<bool> {
-    let mut people = officers(app, &task.organisation, Role::Satpel).await?;
-    people.extend(officers(app, &task.organisation, Role::MainAdmin).await?);
+    let mut people =
+        directory::officers(app, &task.organisation, Role::Satpel, MAX_RECIPIENTS).await?;
+    people.extend(
+        directory::officers(app, &task.organisation, Role::MainAdmin, MAX_RECIPIENTS).await?,
+    );
     let mails = people
         .into_iter()
-        .map(|(_, name, email)| OutboxEmail {
+        .map(|p| OutboxEmail {
             id: app.ids.id(),
-            to: email,
+            to: p.email,
             template: EmailTemplate::TaskEscalated {
-                name,
+                name: p.name,
                 stage: task.stage_label.clone(),
                 subject: task.subject_name.clone(),
                 days,
