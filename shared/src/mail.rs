@@ -77,6 +77,14 @@ pub enum EmailTemplate {
         subject: String,
         days: i64,
     },
+    /// A chat message waits unread (the first of an unread stretch).
+    ChatMessage {
+        name: String,
+        from: String,
+        /// What the conversation is about ("Pesanan …" or a product's name).
+        subject: String,
+        preview: String,
+    },
     /// A task waits for the officer's decision; the link opens the case.
     TaskAssigned {
         name: String,
@@ -146,6 +154,7 @@ impl EmailTemplate {
             Self::VendorStatusChanged { .. } => "vendor_status_changed",
             Self::ProductStatusChanged { .. } => "product_status_changed",
             Self::OrderStatusChanged { .. } => "order_status_changed",
+            Self::ChatMessage { .. } => "chat_message",
             Self::TaskAssigned { .. } => "task_assigned",
             Self::TaskReminder { .. } => "task_reminder",
             Self::TaskEscalated { .. } => "task_escalated",
@@ -292,6 +301,21 @@ impl EmailTemplate {
                 }
                 lines.push("Lihat rincian pesanan pada menu Pesananku.".to_string());
                 rendered(subject, lines, None)
+            }
+            Self::ChatMessage {
+                name,
+                from,
+                subject,
+                preview,
+            } => {
+                let subject_line = format!("Pesan Baru dari {from}: {subject}");
+                let lines = vec![
+                    format!("Yth. {name},"),
+                    format!("{from} mengirim pesan tentang {subject}:"),
+                    format!("\"{preview}\""),
+                    "Buka menu Pesan di aplikasi untuk membaca dan membalasnya. Email berikutnya dikirim setelah Anda membaca percakapan ini.".to_string(),
+                ];
+                rendered(subject_line, lines, None)
             }
             Self::PasswordChanged { name } => {
                 let subject = "Password Anda Telah Diubah".to_string();

@@ -162,6 +162,23 @@ pub const FEEDBACK_PREFIX: &str = "FEEDBACK#";
 pub fn feedback_sk(at: i64, order_id: &str) -> String {
     format!("{FEEDBACK_PREFIX}{at:012}#{order_id}")
 }
+/// A conversation between a buyer and a vendor (about an order or a product).
+pub fn chat(id: &str) -> String {
+    format!("CHAT#{id}")
+}
+pub const CHAT_SK: &str = "CHAT";
+/// `SK` prefix of a conversation's messages, oldest first.
+pub const CHAT_MSG_PREFIX: &str = "MSG#";
+/// A party's place in a conversation (its unread count), in the `CHAT#` partition.
+pub fn chat_member_sk(user_id: &str) -> String {
+    format!("MEMBER#{user_id}")
+}
+/// A person's conversations (GSI1), by last activity.
+pub fn chats_of(user_id: &str) -> String {
+    format!("CHATS#{user_id}")
+}
+/// A person's unread messages in all conversations, in their `USER#` partition.
+pub const CHAT_UNREAD_SK: &str = "CHATUNREAD";
 /// A buyer's orders (GSI1), newest first.
 pub fn buyer_orders(buyer_id: &str) -> String {
     format!("BUYERORDERS#{buyer_id}")

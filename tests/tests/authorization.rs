@@ -95,6 +95,10 @@ const MATRIX: &[(&str, &str)] = &[
     ("delete_address", "addodddd"),
     ("add_to_cart", "addodddd"),
     ("list_orders", "adoodddd"),
+    ("list_conversations", "adoodddd"),
+    ("open_conversation", "adoodddd"),
+    ("list_messages", "adoodddd"),
+    ("send_message", "adoodddd"),
     ("get_order", "adoodddd"),
     ("save_order_details", "addodddd"),
     ("discard_order", "addodddd"),
@@ -250,7 +254,7 @@ const OBJECT_CALLERS: [&str; 11] = [
 /// review; `{v}` a vendor waiting for the satpel (the owner of the rows that use it),
 /// with its document `{doc}`, the satpel's task `{task}` and the decision link `{link}`
 /// the satpel was emailed for it; the buyer's address `{addr}`, its order `{o}` placed
-/// with the owner, its draft `{dr}` with the owner and `{dr2}` with the other vendor.
+/// with the owner and the conversation `{c}` about it, its draft `{dr}` with the owner and `{dr2}` with the other vendor.
 const OBJECT_MATRIX: &[(&str, &str, &str)] = &[
     // the vendor's own products: another vendor is refused (403)
     ("get_vendor_product", "/vendor/products/{p}", "akddddddddd"),
@@ -331,6 +335,13 @@ const OBJECT_MATRIX: &[(&str, &str, &str)] = &[
         "/orders/{o}/cancellation",
         "aodddddddod",
     ),
+    // the conversation about the order: its two parties only (an empty message: 400)
+    (
+        "list_messages",
+        "/conversations/{c}/messages",
+        "akdddddddkd",
+    ),
+    ("send_message", "/conversations/{c}/messages", "aodddddddod"),
     // the order's documents: its vendor uploads (the order is only Dipesan here: 409),
     // both parties read (no such document: 404)
     (
@@ -537,6 +548,13 @@ async fn every_route_on_one_object_answers_owners_and_strangers_as_the_matrix_sa
         async { tokio::join!(api.add_product_photo(&owner, &p), under_review) },
         orders
     );
+    let c = api
+        .post("/conversations", Some(&buyer), json!({ "order_id": o }))
+        .await
+        .expect(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let v = api.user_id(&waiting).await;
     let task = api
         .wait_task(&satpel_a.1, "vendor_onboarding", "assign_pjlp", &v)
@@ -566,6 +584,7 @@ async fn every_route_on_one_object_answers_owners_and_strangers_as_the_matrix_sa
             .replace("{task}", &task)
             .replace("{link}", &link)
             .replace("{addr}", &addr)
+            .replace("{c}", &c)
             .replace("{o}", &o)
             .replace("{dr2}", &dr2)
             .replace("{dr}", &dr);

@@ -857,3 +857,184 @@ async fn an_order_not_confirmed_in_time_expires_and_a_receipt_is_reminded() {
         "shipped"
     );
 }
+
+async fn open(api: &Api, who: &str, about: Value) -> Reply {
+    api.post("/conversations", Some(who), about).await
+}
+
+async fn say(api: &Api, who: &str, conversation: &str, text: &str) -> Reply {
+    api.post(
+        &format!("/conversations/{conversation}/messages"),
+        Some(who),
+        json!({ "text": text }),
+    )
+    .await
+}
+
+async fn unread(api: &Api, who: &str, conversation: &str) -> (i64, i64) {
+    let r = api.get("/conversations", Some(who)).await;
+    let list = r.expect(200);
+    let mine = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == conversation)
+        .map_or(-1, |c| c["unread"].as_i64().unwrap());
+    (mine, list["unread_total"].as_i64().unwrap())
+}
+
+/// Chat (seed 001 §5.1 a): a buyer asks a vendor about a product and both talk about
+/// an order; messages newest first with a cursor, unread counts, one email per unread
+/// stretch (also when messages arrive at once), and only the two parties.
+#[tokio::test]
+async fn a_buyer_and_a_vendor_chat_about_a_product_and_an_order() {
+    let api = Api::new();
+    let p = parties(&api, "obrolan").await;
+    let (other_buyer_mail, password) = {
+        let (_, mail, password) = api.new_officer_login("buyer", BUYER_ORG).await;
+        (mail, password)
+    };
+    let other_buyer = api.token(&other_buyer_mail, &password).await;
+
+    // A product inquiry: opened once, by a buyer only.
+    let about_product = json!({ "product_id": p.products[0] });
+    let c = open(&api, &p.buyer, about_product.clone()).await;
+    let c = c.expect(201).clone();
+    assert_eq!(c["about"], "product");
+    assert_eq!(c["subject_name"], "Snack Box Gurih");
+    let id = c["id"].as_str().unwrap().to_string();
+    let again = open(&api, &p.buyer, about_product.clone()).await;
+    assert_eq!(again.expect(200)["id"], id.as_str());
+    open(&api, &p.vendor, about_product)
+        .await
+        .expect_error(403, "forbidden");
+    open(&api, &p.buyer, json!({}))
+        .await
+        .expect_error(400, "field_required");
+    open(&api, &p.buyer, json!({ "product_id": "01NOSUCHPRODUCT" }))
+        .await
+        .expect_error(404, "product_not_found");
+
+    // Bad messages are refused, nothing is stored.
+    say(&api, &p.buyer, &id, "  ")
+        .await
+        .expect_error(400, "field_required");
+    say(&api, &p.buyer, &id, "Halo\u{0}\u{1b}[31m")
+        .await
+        .expect_error(400, "field_invalid");
+    say(&api, &p.buyer, &id, &"x".repeat(2001))
+        .await
+        .expect_error(400, "field_too_long");
+
+    // Two messages: the vendor is emailed once, and has two unread.
+    say(
+        &api,
+        &p.buyer,
+        &id,
+        "Apakah snack box bisa diantar sebelum jam 9 pagi?",
+    )
+    .await
+    .expect(201);
+    say(&api, &p.buyer, &id, "Untuk 40 orang.")
+        .await
+        .expect(201);
+    let subject = "Pesan Baru dari";
+    let mail = api.wait_email(&p.vendor_mail, subject, 1).await;
+    assert!(mail.subject.contains("Snack Box Gurih"), "{}", mail.subject);
+    assert!(mail.body.contains("sebelum jam 9 pagi"), "{}", mail.body);
+    assert_eq!(unread(&api, &p.vendor, &id).await, (2, 2));
+    assert_eq!(unread(&api, &p.buyer, &id).await, (0, 0));
+
+    // Reading the first page: newest first, and read.
+    let page = api
+        .get(&format!("/conversations/{id}/messages"), Some(&p.vendor))
+        .await;
+    let page = page.expect(200).clone();
+    let texts: Vec<&str> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            "Untuk 40 orang.",
+            "Apakah snack box bisa diantar sebelum jam 9 pagi?"
+        ]
+    );
+    assert_eq!(page["items"][0]["mine"], false);
+    assert_eq!(unread(&api, &p.vendor, &id).await, (0, 0));
+    say(&api, &p.vendor, &id, "Bisa, Bapak/Ibu.")
+        .await
+        .expect(201);
+    api.wait_email(&p.buyer_mail, subject, 1).await;
+    assert_eq!(unread(&api, &p.buyer, &id).await, (1, 1));
+
+    // Another buyer (another vendor: the authorization matrix).
+    api.get(&format!("/conversations/{id}/messages"), Some(&other_buyer))
+        .await
+        .expect_error(403, "forbidden");
+    say(&api, &other_buyer, &id, "Halo")
+        .await
+        .expect_error(403, "forbidden");
+
+    // The order's conversation: both parties open the same one, strangers cannot.
+    let order = placed(&api, &p, &format!("chat-{}", rand::random::<u64>()), false).await;
+    let oc = open(&api, &p.vendor, json!({ "order_id": order })).await;
+    let oc = oc.expect(201)["id"].as_str().unwrap().to_string();
+    let same = open(&api, &p.buyer, json!({ "order_id": order })).await;
+    assert_eq!(same.expect(200)["id"], oc.as_str());
+    open(&api, &other_buyer, json!({ "order_id": order }))
+        .await
+        .expect_error(403, "forbidden");
+
+    // Five messages at once: all stored, five unread, one email.
+    let sends = (0..5).map(|i| {
+        let (api, vendor, oc) = (&api, &p.vendor, &oc);
+        async move { say(api, vendor, oc, &format!("Pesanan sedang disiapkan ({i})")).await }
+    });
+    for r in futures::future::join_all(sends).await {
+        r.expect(201);
+    }
+    assert_eq!(unread(&api, &p.buyer, &oc).await, (5, 6));
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let order_mails = api
+        .emails(&p.buyer_mail)
+        .await
+        .into_iter()
+        .filter(|m| m.subject.contains(subject) && m.subject.contains("Pesanan "))
+        .count();
+    assert_eq!(order_mails, 1);
+
+    // Paging: 25 messages in all, newest first, 20 then 5, and a cursor of another
+    // conversation is refused.
+    for i in 5..25 {
+        say(&api, &p.vendor, &oc, &format!("Pesan {i}"))
+            .await
+            .expect(201);
+    }
+    let first = api
+        .get(&format!("/conversations/{oc}/messages"), Some(&p.buyer))
+        .await;
+    let first = first.expect(200).clone();
+    assert_eq!(first["items"].as_array().unwrap().len(), 20);
+    assert_eq!(first["items"][0]["text"], "Pesan 24");
+    let cursor = first["cursor"].as_str().unwrap();
+    let rest = api
+        .get(
+            &format!("/conversations/{oc}/messages?cursor={cursor}"),
+            Some(&p.buyer),
+        )
+        .await;
+    let rest = rest.expect(200).clone();
+    assert_eq!(rest["items"].as_array().unwrap().len(), 5);
+    assert!(rest["cursor"].is_null());
+    api.get(
+        &format!("/conversations/{id}/messages?cursor={cursor}"),
+        Some(&p.buyer),
+    )
+    .await
+    .expect_error(400, "cursor_invalid");
+    assert_eq!(unread(&api, &p.buyer, &oc).await, (0, 1));
+}

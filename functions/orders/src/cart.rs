@@ -70,7 +70,7 @@ async fn own_draft(app: &App, caller: &Caller, id: &str) -> ApiResult<Order> {
 }
 
 /// A name and email of an account.
-async fn account(app: &App, user_id: &str) -> ApiResult<(String, String)> {
+pub(crate) async fn account(app: &App, user_id: &str) -> ApiResult<(String, String)> {
     let item = app
         .store
         .get(&schema::user(user_id), schema::ACCOUNT_SK)

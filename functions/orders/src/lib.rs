@@ -3,11 +3,13 @@
 //! (`order`), the vendor's invoice and kwitansi (`documents`) and the invoice Loket
 //! generates on shipment (`invoice`), its lifecycle as a workflow of the approval engine (`lifecycle`), whose
 //! rating leaves the products' feedback and adds to the vendor's rating, and the
-//! cancellation the other party agrees to or refuses (`cancellation`).
+//! cancellation the other party agrees to or refuses (`cancellation`), and the chat
+//! between a buyer and a vendor about a product or an order (`chat`).
 
 pub mod address;
 pub mod cancellation;
 pub mod cart;
+pub mod chat;
 pub mod documents;
 pub mod invoice;
 pub mod lifecycle;
@@ -71,6 +73,33 @@ pub fn use_cases() -> Vec<UseCase> {
             POST "/cart/items",
             cart::add_to_cart,
             needs: [Table(&["dynamodb:GetItem", "dynamodb:PutItem"])]
+        ),
+        use_case!(
+            "list_conversations",
+            GET "/conversations",
+            chat::list_conversations,
+            needs: [
+                Table(&["dynamodb:GetItem"]),
+                Indexes(&["dynamodb:Query"]),
+            ]
+        ),
+        use_case!(
+            "open_conversation",
+            POST "/conversations",
+            chat::open_conversation,
+            needs: [Table(&["dynamodb:GetItem", "dynamodb:PutItem"])]
+        ),
+        use_case!(
+            "list_messages",
+            GET "/conversations/{id}/messages",
+            chat::list_messages,
+            needs: [Table(&["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"])]
+        ),
+        use_case!(
+            "send_message",
+            POST "/conversations/{id}/messages",
+            chat::send_message,
+            needs: [Table(&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"])]
         ),
         use_case!(
             "list_orders",
