@@ -179,6 +179,8 @@ pub fn chats_of(user_id: &str) -> String {
 }
 /// A person's unread messages in all conversations, in their `USER#` partition.
 pub const CHAT_UNREAD_SK: &str = "CHATUNREAD";
+/// The open-data releases of completed orders (`SK` = `<completed 12 digits>#<order>`).
+pub const OPEN_DATA_ORDERS: &str = "OPENDATA#ORDERS";
 /// A buyer's orders (GSI1), newest first.
 pub fn buyer_orders(buyer_id: &str) -> String {
     format!("BUYERORDERS#{buyer_id}")

@@ -96,6 +96,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("add_to_cart", "addodddd"),
     ("list_orders", "adoodddd"),
     ("list_conversations", "adoodddd"),
+    ("list_open_orders", "oooooooo"),
     ("open_conversation", "adoodddd"),
     ("list_messages", "adoodddd"),
     ("send_message", "adoodddd"),

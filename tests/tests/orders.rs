@@ -326,6 +326,43 @@ async fn an_order_goes_from_the_cart_to_selesai_with_the_emails() {
         "{done}"
     );
     api.wait_email(&p.vendor_mail, "Selesai", 1).await;
+    // The completed order is open data (OCDS), without any person in it.
+    let today = time::OffsetDateTime::now_utc().date();
+    let from = today - time::Duration::days(1);
+    let package = api
+        .get(&format!("/open-data/orders?from={from}&to={today}"), None)
+        .await;
+    let package = package.expect(200).clone();
+    assert_eq!(package["version"], "1.1");
+    let ocid = format!("ocds-loket-{order}");
+    let release = package["releases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ocid"] == ocid.as_str())
+        .unwrap_or_else(|| panic!("{ocid} not published: {package}"))
+        .clone();
+    assert_eq!(
+        release["awards"][0]["suppliers"][0]["name"],
+        p.vendor_name.as_str()
+    );
+    assert_eq!(release["contracts"][0]["value"]["amount"], done["total"]);
+    assert_eq!(release["contracts"][0]["value"]["currency"], "IDR");
+    let text = release.to_string();
+    for personal in [
+        p.buyer_mail.as_str(),
+        p.vendor_mail.as_str(),
+        "Enak, tepat waktu",
+        "Antar ke lobi",
+    ] {
+        assert!(!text.contains(personal), "{personal} in {text}");
+    }
+    api.get("/open-data/orders?from=2026-02-30", None)
+        .await
+        .expect_error(400, "date_invalid");
+    api.get(&format!("/open-data/orders?from={today}&to={from}"), None)
+        .await
+        .expect_error(400, "range_invalid");
     // The review is on the product's feedback tab.
     let feedback = api
         .get(

@@ -4,7 +4,8 @@
 //! generates on shipment (`invoice`), its lifecycle as a workflow of the approval engine (`lifecycle`), whose
 //! rating leaves the products' feedback and adds to the vendor's rating, and the
 //! cancellation the other party agrees to or refuses (`cancellation`), and the chat
-//! between a buyer and a vendor about a product or an order (`chat`).
+//! between a buyer and a vendor about a product or an order (`chat`); completed orders
+//! are published as open data (OCDS, `open_data`).
 
 pub mod address;
 pub mod cancellation;
@@ -13,6 +14,7 @@ pub mod chat;
 pub mod documents;
 pub mod invoice;
 pub mod lifecycle;
+pub mod open_data;
 pub mod order;
 
 use loket_shared::approval::{task_kind, TaskKind};
@@ -73,6 +75,12 @@ pub fn use_cases() -> Vec<UseCase> {
             POST "/cart/items",
             cart::add_to_cart,
             needs: [Table(&["dynamodb:GetItem", "dynamodb:PutItem"])]
+        ),
+        use_case!(
+            "list_open_orders",
+            GET "/open-data/orders",
+            open_data::list_open_orders,
+            needs: [Table(&["dynamodb:Query"])]
         ),
         use_case!(
             "list_conversations",

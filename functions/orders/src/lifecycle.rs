@@ -323,8 +323,8 @@ impl Workflow for Order {
     }
 
     /// On the shipment: the invoice record (its PDF is generated from the stream). On a
-    /// rating: a feedback entry on each product's page and the vendor's rating (stars
-    /// and count, added atomically).
+    /// rating: a feedback entry on each product's page, the vendor's rating (stars and
+    /// count, added atomically) and the order's open-data release.
     async fn effects(app: &App, state: &Self, events: &[OrderEvent], tx: &mut Tx) -> ApiResult<()> {
         if events.contains(&OrderEvent::Shipped) {
             let invoice = crate::invoice::record(app, state, 1, app.clock.epoch());
@@ -338,6 +338,13 @@ impl Workflow for Order {
             return Ok(());
         };
         let table = app.store.table();
+        let work_unit = loket_reference::organisations::find(&app.store, &state.buyer_org)
+            .await?
+            .map_or_else(|| state.buyer_org.clone(), |org| org.name);
+        tx.put(
+            table,
+            crate::open_data::release_item(state, &work_unit, rating.at),
+        );
         for line in &state.lines {
             let feedback = loket_catalog::feedback::Feedback::new(
                 &line.product_id,
