@@ -18,6 +18,7 @@ pub mod files;
 pub mod http;
 pub mod lambda;
 pub mod mail;
+pub mod meter;
 pub mod needs;
 pub mod pdf;
 pub mod ratelimit;

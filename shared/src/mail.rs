@@ -420,6 +420,7 @@ impl Mailer {
             .send()
             .await
             .map_err(|e| ApiError::unavailable(aws_sdk_sesv2::error::DisplayErrorContext(e)))?;
+        crate::meter::email_sent();
         Ok(out.message_id.unwrap_or_default())
     }
 }

@@ -11,6 +11,7 @@
 //! There is deliberately no scan here: every read is a `GetItem` or a `Query` on a key.
 
 use crate::error::{ApiError, ApiResult};
+use crate::meter;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::types::{
     AttributeValue, ConditionCheck, Delete, Put, ReturnValue, TransactWriteItem, Update,
@@ -360,6 +361,7 @@ impl Store {
             .send()
             .await
             .map_err(sdk_error)?;
+        meter::read(out.item.as_ref());
         Ok(out.item)
     }
 
@@ -408,6 +410,7 @@ impl Store {
             .send()
             .await
             .map_err(sdk_error)?;
+        meter::read(out.items.iter().flatten());
         Ok(RawPage {
             items: out.items.unwrap_or_default(),
             last_key: out.last_evaluated_key.filter(|k| !k.is_empty()),
@@ -433,6 +436,20 @@ impl Store {
     pub async fn transact(&self, tx: Tx) -> Result<(), TxError> {
         if tx.ops.is_empty() {
             return Ok(());
+        }
+        meter::write_request();
+        for op in &tx.ops {
+            if let Some(p) = op.put() {
+                meter::written(p.item(), true);
+            } else if let Some(u) = op.update() {
+                let mut written = u.key().clone();
+                written.extend(u.expression_attribute_values().cloned().unwrap_or_default());
+                meter::written(&written, true);
+            } else if let Some(d) = op.delete() {
+                meter::written(d.key(), true);
+            } else if let Some(c) = op.condition_check() {
+                meter::written(c.key(), true);
+            }
         }
         let res = self
             .client
@@ -488,8 +505,13 @@ impl Store {
             .return_values(ReturnValue::AllNew)
             .send()
             .await;
+        meter::write_request();
         match res {
-            Ok(out) => Ok(Some(out.attributes.unwrap_or_default())),
+            Ok(out) => {
+                let new = out.attributes.unwrap_or_default();
+                meter::written(&new, false);
+                Ok(Some(new))
+            }
             Err(SdkError::ServiceError(ctx))
                 if ctx.err().is_conditional_check_failed_exception() =>
             {
@@ -519,7 +541,10 @@ impl Store {
             .send()
             .await
             .map_err(sdk_error)?;
-        Ok(out.attributes.unwrap_or_default())
+        let new = out.attributes.unwrap_or_default();
+        meter::write_request();
+        meter::written(&new, false);
+        Ok(new)
     }
 
     /// Deletes one item.
@@ -531,6 +556,8 @@ impl Store {
             .send()
             .await
             .map_err(sdk_error)?;
+        meter::write_request();
+        meter::written(&key(pk, sk), false);
         Ok(())
     }
 
@@ -539,6 +566,10 @@ impl Store {
     pub async fn put_many(&self, items: Vec<Item>) -> ApiResult<()> {
         use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
         for chunk in items.chunks(25) {
+            meter::write_request();
+            for it in chunk {
+                meter::written(it, false);
+            }
             let mut requests: Vec<WriteRequest> = chunk
                 .iter()
                 .map(|it| {

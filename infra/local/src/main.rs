@@ -220,6 +220,7 @@ async fn run(args: Args, t: Template, root: PathBuf) -> Result<(), String> {
                 tick.tick().await;
                 loop {
                     tick.tick().await;
+                    loket_shared::meter::invocation();
                     if let Err(e) =
                         handler(app.clone(), serde_json::json!({ "source": "loket.local" })).await
                     {

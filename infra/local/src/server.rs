@@ -142,6 +142,9 @@ impl Server {
                 ApiError::not_found("route_not_found", "Alamat tidak ditemukan")
             }),
             Ok((route, params)) => {
+                // API Gateway → one Lambda invocation per request.
+                loket_shared::meter::api_request();
+                loket_shared::meter::invocation();
                 let source_ip = if self.trust_forwarded_for {
                     parts
                         .headers
@@ -264,14 +267,19 @@ impl Server {
                 200,
                 serde_json::json!({ "status": "ok", "table": self.app.store.table() }),
             ),
+            // What this process asked of AWS so far (the order benchmark).
+            ("GET", ["meter"]) if self.test_support => json(200, loket_shared::meter::totals()),
             ("POST", ["events", name]) => match self.events.get(*name) {
-                Some((h, app)) => match h(app.clone(), event).await {
-                    Ok(v) => json(200, v),
-                    Err(e) => json(
-                        e.status,
-                        serde_json::json!({ "code": e.code, "message": e.message }),
-                    ),
-                },
+                Some((h, app)) => {
+                    loket_shared::meter::invocation();
+                    match h(app.clone(), event).await {
+                        Ok(v) => json(200, v),
+                        Err(e) => json(
+                            e.status,
+                            serde_json::json!({ "code": e.code, "message": e.message }),
+                        ),
+                    }
+                }
                 None => json(404, serde_json::json!({ "code": "event_not_found" })),
             },
             ("POST", ["seed", "registered-vendor"]) if self.test_support => {

@@ -212,6 +212,7 @@ async fn deliver(
     let mut attempt = 0u32;
     loop {
         let event = json!({ "Records": records });
+        loket_shared::meter::invocation();
         let failed: Vec<String> = match handler(app.clone(), event).await {
             Ok(v) => v["batchItemFailures"]
                 .as_array()
