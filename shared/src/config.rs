@@ -106,6 +106,20 @@ pub struct OrdersConfig {
     /// reminded; the same for the vendor's shipment and the buyer's rating, and for the
     /// other party's answer to a cancellation request (`LOKET_ORDER_STEP_REMIND_DAYS`).
     pub step_remind_after_working_days: i64,
+    /// Whether orders follow JATHIL MART's rules (seed 003 §II): the deployment's
+    /// chain (`LOKET_ONBOARDING_CHAIN=jathil`).
+    pub chain: String,
+    /// JATHIL MART's service time applies within this regency (Kabupaten Ponorogo,
+    /// `LOKET_JATHIL_REGENCY`).
+    pub jathil_regency: String,
+    /// JATHIL MART's service time in working days, validation to receipt.
+    pub jathil_service_working_days: i64,
+}
+
+impl OrdersConfig {
+    pub fn jathil(&self) -> bool {
+        self.chain == "jathil"
+    }
 }
 
 /// Vendor onboarding: which chain the deployment runs and where its tasks go.
@@ -209,6 +223,9 @@ impl Config {
                 confirm_remind_after_working_days: num("LOKET_ORDER_CONFIRM_REMIND_DAYS", 1)?,
                 confirm_expire_after_working_days: num("LOKET_ORDER_CONFIRM_EXPIRE_DAYS", 3)?,
                 step_remind_after_working_days: num("LOKET_ORDER_STEP_REMIND_DAYS", 2)?,
+                chain: var("LOKET_ONBOARDING_CHAIN").unwrap_or_else(|| "eorder".into()),
+                jathil_regency: var("LOKET_JATHIL_REGENCY").unwrap_or_else(|| "35.02".into()),
+                jathil_service_working_days: num("LOKET_JATHIL_SERVICE_DAYS", 3)?,
             },
             office_zone: match var("LOKET_OFFICE_ZONE").as_deref().unwrap_or("WIB") {
                 "WIB" => ("WIB", 7),

@@ -181,6 +181,10 @@ pub fn chats_of(user_id: &str) -> String {
 pub const CHAT_UNREAD_SK: &str = "CHATUNREAD";
 /// The open-data releases of completed orders (`SK` = `<completed 12 digits>#<order>`).
 pub const OPEN_DATA_ORDERS: &str = "OPENDATA#ORDERS";
+/// JATHIL MART's service-time entries of the orders validated in `month` (`YYYY-MM`).
+pub fn jathil_report(month: &str) -> String {
+    format!("JATHILREPORT#{month}")
+}
 /// A buyer's orders (GSI1), newest first.
 pub fn buyer_orders(buyer_id: &str) -> String {
     format!("BUYERORDERS#{buyer_id}")

@@ -97,6 +97,8 @@ const MATRIX: &[(&str, &str)] = &[
     ("list_orders", "adoodddd"),
     ("list_conversations", "adoodddd"),
     ("list_open_orders", "oooooooo"),
+    // JATHIL MART's administrators (not columns here) and the platform admin
+    ("jathil_service_report", "addddddo"),
     ("open_conversation", "adoodddd"),
     ("list_messages", "adoodddd"),
     ("send_message", "adoodddd"),

@@ -2,7 +2,7 @@
 //! address, the cart, the order form, the confirmation, and the lifecycle as human tasks
 //! of the vendor and the buyer (real state machine executions), with the emails.
 
-use loket_e2e::{Api, Reply};
+use loket_e2e::{Api, Reply, DEMO_PASSWORD};
 use loket_shared::rules::workdays::{wib_date, working_days_between};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
@@ -1074,4 +1074,213 @@ async fn a_buyer_and_a_vendor_chat_about_a_product_and_an_order() {
     .await
     .expect_error(400, "cursor_invalid");
     assert_eq!(unread(&api, &p.buyer, &oc).await, (0, 1));
+}
+
+/// A JATHIL MART draft of `p` with a product, delivered in Kabupaten Ponorogo and paid
+/// `payment`; returns its id.
+async fn jathil_draft(api: &Api, p: &Parties, payment: &str) -> String {
+    let address = api
+        .post(
+            "/buyer/addresses",
+            Some(&p.buyer),
+            json!({ "name": "Pendopo", "kind": "Kegiatan", "street": "Jl. Alun-alun Utara 9",
+                    "country": "Indonesia", "province_code": "35", "regency_code": "35.02",
+                    "district_code": "35.02.01", "postal_code": "63413",
+                    "latitude": -7.8707, "longitude": 111.4620 }),
+        )
+        .await;
+    let address = address.expect(201)["id"].as_str().unwrap().to_string();
+    let order = add(api, &p.buyer, &p.products[0], 20).await.expect(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let details = |payment: &str| {
+        json!({ "address_id": address, "activity_date": in_days(3), "activity_time": "09:00",
+                "activity_name": "Pameran UMKM", "payment_method": payment })
+    };
+    let path = format!("/orders/{order}");
+    // JATHIL MART offers COD or a transfer to its account, nothing else.
+    api.call("PUT", &path, Some(&p.buyer), Some(details("bank_transfer")))
+        .await
+        .expect_error(400, "field_invalid");
+    api.call("PUT", &path, Some(&p.buyer), Some(details(payment)))
+        .await
+        .expect(200);
+    order
+}
+
+/// JATHIL MART transactions (seed 003 §II f–h), on the JATHIL deployment: the
+/// administrator validates a placed order before the vendor sees it (or rejects it
+/// with a reason, the buyer told); a transfer to the JATHIL account is paid out with
+/// the main administrator's approval and its reference (`Dibayar`) before the rating;
+/// and the month's service-time report counts the order on time.
+#[tokio::test]
+async fn a_jathil_order_is_validated_paid_out_and_reported_on_time() {
+    let api = Api::jathil();
+    let p = parties(&api, "jathil-pesanan").await;
+    let field_admin = api
+        .token("admin.lapangan@demo.loket.id", DEMO_PASSWORD)
+        .await;
+    let main_admin = api.token("admin.utama@demo.loket.id", DEMO_PASSWORD).await;
+
+    let order = jathil_draft(&api, &p, "jathil_transfer").await;
+    let placed = confirm(
+        &api,
+        &p.buyer,
+        &order,
+        &format!("j-{}", rand::random::<u64>()),
+    )
+    .await;
+    assert_eq!(placed.expect(200)["status"], "Menunggu Validasi");
+    let number = placed.body["number"].as_str().unwrap().to_string();
+    // The vendor is not told before the validation.
+    api.get(&format!("/orders/{order}"), Some(&p.vendor))
+        .await
+        .expect_error(403, "forbidden");
+    let task = api
+        .wait_task(&field_admin, "order_lifecycle", "admin_validate", &order)
+        .await;
+    api.decide(&p.vendor, &task, json!({ "decision": "approve" }))
+        .await
+        .expect_error(403, "forbidden");
+    api.decide(&field_admin, &task, json!({ "decision": "approve" }))
+        .await
+        .expect(200);
+    api.wait_email(
+        &p.vendor_mail,
+        &format!("Status Pesanan {number}: Dipesan"),
+        1,
+    )
+    .await;
+    let approve = json!({ "decision": "approve" });
+    for stage in ["vendor_confirm", "vendor_ship"] {
+        let t = api
+            .wait_task(&p.vendor, "order_lifecycle", stage, &order)
+            .await;
+        api.decide(&p.vendor, &t, approve.clone()).await.expect(200);
+    }
+    let t = api
+        .wait_task(&p.buyer, "order_lifecycle", "buyer_receipt", &order)
+        .await;
+    api.decide(
+        &p.buyer,
+        &t,
+        json!({ "decision": "approve", "quantity_ok": true, "condition_ok": true,
+                "on_time_and_place": true, "note": "Lengkap" }),
+    )
+    .await
+    .expect(200);
+
+    // The payout: the main administrator, with the transfer's reference.
+    let payout = api
+        .wait_task(&main_admin, "order_lifecycle", "admin_payout", &order)
+        .await;
+    api.decide(&main_admin, &payout, approve.clone())
+        .await
+        .expect_error(400, "transfer_reference_required");
+    api.decide(
+        &main_admin,
+        &payout,
+        json!({ "decision": "approve", "transfer_reference": "TRF/JATHIL/2026/0042" }),
+    )
+    .await
+    .expect(200);
+    api.wait_email(
+        &p.vendor_mail,
+        &format!("Status Pesanan {number}: Dibayar"),
+        1,
+    )
+    .await;
+    let rating = api
+        .wait_task(&p.buyer, "order_lifecycle", "buyer_rating", &order)
+        .await;
+    api.decide(
+        &p.buyer,
+        &rating,
+        json!({ "decision": "approve", "rating": 5 }),
+    )
+    .await
+    .expect(200);
+    let done = order_of(&api, &p.buyer, &order).await;
+    assert_eq!(done["status"], "Selesai");
+    let statuses: Vec<&str> = done["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["status_after"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            "Menunggu Validasi",
+            "Dipesan",
+            "Diproses",
+            "Dikirim",
+            "Diterima",
+            "Dibayar",
+            "Selesai"
+        ]
+    );
+
+    // The month's report: on time, for this vendor; only administrators read it.
+    let report = api
+        .get("/admin/jathil/service-report", Some(&field_admin))
+        .await;
+    let report = report.expect(200).clone();
+    let line = report["vendors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["vendor_name"] == p.vendor_name.as_str())
+        .unwrap_or_else(|| panic!("{} not in {report}", p.vendor_name))
+        .clone();
+    assert_eq!(
+        (
+            line["orders"].as_u64(),
+            line["received"].as_u64(),
+            line["on_time"].as_u64()
+        ),
+        (Some(1), Some(1), Some(1)),
+        "{line}"
+    );
+    assert_eq!(line["share_on_time"], 1.0);
+    api.get(
+        "/admin/jathil/service-report?month=2026-13",
+        Some(&field_admin),
+    )
+    .await
+    .expect_error(400, "month_invalid");
+    api.get("/admin/jathil/service-report", Some(&p.buyer))
+        .await
+        .expect_error(403, "forbidden");
+
+    // A rejected transaction: the buyer is told why; the vendor never sees it.
+    let second = jathil_draft(&api, &p, "cod").await;
+    confirm(
+        &api,
+        &p.buyer,
+        &second,
+        &format!("j2-{}", rand::random::<u64>()),
+    )
+    .await
+    .expect(200);
+    let t = api
+        .wait_task(&field_admin, "order_lifecycle", "admin_validate", &second)
+        .await;
+    api.decide(
+        &field_admin,
+        &t,
+        json!({ "decision": "reject", "note": "Identitas pembeli tidak dapat diverifikasi" }),
+    )
+    .await
+    .expect(200);
+    let mail = api.wait_email(&p.buyer_mail, "Ditolak", 1).await;
+    assert!(
+        mail.body.contains("tidak dapat diverifikasi"),
+        "{}",
+        mail.body
+    );
+    api.get(&format!("/orders/{second}"), Some(&p.vendor))
+        .await
+        .expect_error(403, "forbidden");
 }

@@ -227,6 +227,9 @@ pub async fn add_to_cart(app: Arc<App>, req: Request) -> ApiResult<Response> {
                 rating: None,
                 cancellation: None,
                 cancellation_requests: 0,
+                jathil: false,
+                validated_at: None,
+                payout: None,
                 version: 1,
                 updated_at: now,
             };
@@ -390,13 +393,22 @@ pub async fn save_order_details(app: Arc<App>, req: Request) -> ApiResult<Respon
         "Metode Pembayaran",
         40,
     )? {
-        d.payment_method = Some(PaymentMethod::parse(&m).ok_or_else(|| {
-            ApiError::invalid(
-                "field_invalid",
-                "Metode Pembayaran harus cod, bank_transfer, virtual_account atau kkpd",
-                "payment_method",
-            )
-        })?);
+        let offered = PaymentMethod::offered(app.cfg.orders.jathil());
+        d.payment_method = Some(
+            PaymentMethod::parse(&m)
+                .filter(|m| offered.contains(m))
+                .ok_or_else(|| {
+                    let codes: Vec<&str> = offered.iter().map(|m| m.as_str()).collect();
+                    ApiError::invalid(
+                        "field_invalid",
+                        format!(
+                            "Metode Pembayaran harus salah satu dari: {}",
+                            codes.join(", ")
+                        ),
+                        "payment_method",
+                    )
+                })?,
+        );
     }
     o.details = d;
     let expected = o.version;
@@ -487,11 +499,18 @@ pub async fn confirm_order(app: Arc<App>, req: Request) -> ApiResult<Response> {
     let expected = o.version;
     let from = o.status_code();
     o.lines = lines;
-    o.status = OrderStatus::Placed;
     o.placed_at = Some(now);
     o.confirm_key = Some(idem);
-    o.gsi2pk = Some(schema::vendor_orders(&o.vendor_id));
-    o.gsi2sk = Some(format!("{now:012}#{}", o.id));
+    o.jathil = app.cfg.orders.jathil();
+    if o.jathil {
+        // JATHIL MART: its administrator validates the transaction first; the vendor
+        // sees the order from then on (seed 003 §II f–g).
+        o.status = OrderStatus::AwaitingValidation;
+    } else {
+        o.status = OrderStatus::Placed;
+        o.gsi2pk = Some(schema::vendor_orders(&o.vendor_id));
+        o.gsi2sk = Some(format!("{now:012}#{}", o.id));
+    }
     o.stamp(now);
     let start = Start {
         machine: &machine,
@@ -564,7 +583,7 @@ pub async fn list_orders(app: Arc<App>, req: Request) -> ApiResult<Response> {
             OrderStatus::parse(v.trim()).ok_or_else(|| {
                 ApiError::invalid(
                     "status_invalid",
-                    "Status harus draft, placed, processing, shipped, received, completed, declined atau cancelled",
+                    "Status harus draft, awaiting_validation, placed, processing, shipped, received, paid, completed, declined, cancelled atau expired",
                     "status",
                 )
             })

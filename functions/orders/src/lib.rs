@@ -5,7 +5,9 @@
 //! rating leaves the products' feedback and adds to the vendor's rating, and the
 //! cancellation the other party agrees to or refuses (`cancellation`), and the chat
 //! between a buyer and a vendor about a product or an order (`chat`); completed orders
-//! are published as open data (OCDS, `open_data`).
+//! are published as open data (OCDS, `open_data`). In a JATHIL MART deployment its
+//! administrator validates each order and approves the payout of a transfer, and the
+//! service time is reported (`service_time`).
 
 pub mod address;
 pub mod cancellation;
@@ -16,6 +18,7 @@ pub mod invoice;
 pub mod lifecycle;
 pub mod open_data;
 pub mod order;
+pub mod service_time;
 
 use loket_shared::approval::{task_kind, TaskKind};
 use loket_shared::http::UseCase;
@@ -75,6 +78,12 @@ pub fn use_cases() -> Vec<UseCase> {
             POST "/cart/items",
             cart::add_to_cart,
             needs: [Table(&["dynamodb:GetItem", "dynamodb:PutItem"])]
+        ),
+        use_case!(
+            "jathil_service_report",
+            GET "/admin/jathil/service-report",
+            service_time::service_report,
+            needs: [Table(&["dynamodb:Query"])]
         ),
         use_case!(
             "list_open_orders",

@@ -9,7 +9,7 @@
 //! status email to the other party in one transaction. This module is the declaration
 //! and the pure transition.
 
-use crate::order::{rupiah, Order, OrderStatus, Rating, Receipt};
+use crate::order::{rupiah, Order, OrderStatus, Payout, Rating, Receipt};
 use loket_shared::approval::{
     CaseLines, CaseView, Deadline, Decided, Moment, Subject, Verdict, Workflow,
 };
@@ -26,26 +26,35 @@ use std::collections::HashMap;
 /// A human step of an order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OrderStage {
+    /// JATHIL MART: the field administrator validates the transaction, or rejects it.
+    AdminValidate,
     /// The vendor confirms it can fulfil the order, or declines it.
     VendorConfirm,
     /// The vendor marks it shipped.
     VendorShip,
     /// The buyer confirms receipt.
     BuyerReceipt,
+    /// JATHIL MART, paid by transfer to its account: the main administrator approves
+    /// the payout to the vendor, with the transfer's reference.
+    AdminPayout,
     /// The buyer rates it.
     BuyerRating,
 }
 
 impl loket_shared::approval::Stage for OrderStage {
     const DECIDED: &'static [OrderStage] = &[
+        OrderStage::AdminValidate,
         OrderStage::VendorConfirm,
         OrderStage::VendorShip,
         OrderStage::BuyerReceipt,
+        OrderStage::AdminPayout,
         OrderStage::BuyerRating,
     ];
 
     fn code(self) -> &'static str {
         match self {
+            OrderStage::AdminValidate => "admin_validate",
+            OrderStage::AdminPayout => "admin_payout",
             OrderStage::VendorConfirm => "vendor_confirm",
             OrderStage::VendorShip => "vendor_ship",
             OrderStage::BuyerReceipt => "buyer_receipt",
@@ -55,6 +64,8 @@ impl loket_shared::approval::Stage for OrderStage {
 
     fn label(self) -> &'static str {
         match self {
+            OrderStage::AdminValidate => "Validasi Transaksi",
+            OrderStage::AdminPayout => "Persetujuan Pembayaran",
             OrderStage::VendorConfirm => "Konfirmasi Pesanan",
             OrderStage::VendorShip => "Pengiriman Pesanan",
             OrderStage::BuyerReceipt => "Penerimaan Pesanan",
@@ -64,6 +75,8 @@ impl loket_shared::approval::Stage for OrderStage {
 
     fn decider(self) -> Option<Role> {
         Some(match self {
+            OrderStage::AdminValidate => Role::FieldAdmin,
+            OrderStage::AdminPayout => Role::MainAdmin,
             OrderStage::VendorConfirm | OrderStage::VendorShip => Role::Vendor,
             OrderStage::BuyerReceipt | OrderStage::BuyerRating => Role::Buyer,
         })
@@ -71,6 +84,8 @@ impl loket_shared::approval::Stage for OrderStage {
 
     fn approve_label(self) -> &'static str {
         match self {
+            OrderStage::AdminValidate => "Transaksi valid, teruskan ke UMKM",
+            OrderStage::AdminPayout => "Setujui pembayaran ke UMKM",
             OrderStage::VendorConfirm => "Sanggup memenuhi pesanan (Proses)",
             OrderStage::VendorShip => "Pesanan sudah dikirim",
             OrderStage::BuyerReceipt => "Pesanan Diterima",
@@ -92,11 +107,17 @@ pub struct OrderDecision {
     /// 1 to 5 stars, and the review (seed 001 §6.4).
     pub rating: Option<i64>,
     pub review: Option<String>,
+    /// JATHIL MART's payout: the reference of the transfer to the vendor.
+    pub transfer_reference: Option<String>,
 }
 
 /// What a decision causes besides the order's new state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OrderEvent {
+    /// JATHIL MART's administrator validated it: its service time starts.
+    Validated,
+    /// The buyer received it (JATHIL MART: its service time ends).
+    Received,
     /// The vendor shipped it: Loket's invoice is generated.
     Shipped,
     /// The buyer rated it: the products' feedback and the vendor's rating change.
@@ -149,7 +170,10 @@ impl Workflow for Order {
     fn status_email(&self, app: &App, note: Option<String>) -> OutboxEmail {
         let to_vendor = matches!(
             self.status,
-            OrderStatus::Placed | OrderStatus::Received | OrderStatus::Completed
+            OrderStatus::Placed
+                | OrderStatus::Received
+                | OrderStatus::Paid
+                | OrderStatus::Completed
         );
         let (name, to) = if to_vendor {
             (self.vendor_name.clone(), self.vendor_email.clone())
@@ -178,10 +202,12 @@ impl Workflow for Order {
 
     fn awaiting(&self) -> Option<OrderStage> {
         match self.status {
+            OrderStatus::AwaitingValidation => Some(OrderStage::AdminValidate),
             OrderStatus::Placed => Some(OrderStage::VendorConfirm),
             OrderStatus::Processing => Some(OrderStage::VendorShip),
             OrderStatus::Shipped => Some(OrderStage::BuyerReceipt),
-            OrderStatus::Received => Some(OrderStage::BuyerRating),
+            OrderStatus::Received if self.payout_required() => Some(OrderStage::AdminPayout),
+            OrderStatus::Received | OrderStatus::Paid => Some(OrderStage::BuyerRating),
             _ => None,
         }
     }
@@ -206,7 +232,9 @@ impl Workflow for Order {
         let mut next = self.clone();
         let input = match verdict {
             Verdict::Approve(input) => input,
-            Verdict::Reject { reason } if stage == OrderStage::VendorConfirm => {
+            Verdict::Reject { reason }
+                if matches!(stage, OrderStage::VendorConfirm | OrderStage::AdminValidate) =>
+            {
                 next.status = OrderStatus::Declined;
                 next.decline_reason = Some(reason.clone());
                 return Ok(Decided::to(next));
@@ -214,6 +242,40 @@ impl Workflow for Order {
             Verdict::Reject { .. } => return Err(not_at_this_stage()),
         };
         match stage {
+            OrderStage::AdminValidate => {
+                next.status = OrderStatus::Placed;
+                next.validated_at = Some(at.now);
+                // From now on the vendor sees it in its orders.
+                next.gsi2pk = Some(schema::vendor_orders(&next.vendor_id));
+                next.gsi2sk = Some(format!("{:012}#{}", at.now, next.id));
+                return Ok(Decided::to(next).with_event(OrderEvent::Validated));
+            }
+            OrderStage::AdminPayout => {
+                let reference = input
+                    .transfer_reference
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|r| !r.is_empty())
+                    .ok_or_else(|| {
+                        Refusal::invalid(
+                            "transfer_reference_required",
+                            "Nomor referensi transfer ke rekening UMKM wajib diisi",
+                            "transfer_reference",
+                        )
+                    })?;
+                if reference.chars().count() > 100 || reference.chars().any(char::is_control) {
+                    return Err(Refusal::invalid(
+                        "field_too_long",
+                        "Nomor referensi transfer maksimal 100 karakter, tanpa karakter kontrol",
+                        "transfer_reference",
+                    ));
+                }
+                next.status = OrderStatus::Paid;
+                next.payout = Some(Payout {
+                    reference: reference.to_string(),
+                    at: at.now,
+                });
+            }
             OrderStage::VendorConfirm => next.status = OrderStatus::Processing,
             OrderStage::VendorShip => {
                 next.status = OrderStatus::Shipped;
@@ -239,6 +301,11 @@ impl Workflow for Order {
                     note: input.note.clone(),
                     at: at.now,
                 });
+                // Whether JATHIL MART's payout step comes next (the machine's choice).
+                let payout = next.payout_required();
+                return Ok(Decided::to(next)
+                    .with_event(OrderEvent::Received)
+                    .with_output("payout", payout));
             }
             OrderStage::BuyerRating => {
                 let stars = input
@@ -285,6 +352,20 @@ impl Workflow for Order {
     /// only reminded. Orders are never escalated to officers.
     fn deadline(cfg: &Config, stage: OrderStage) -> Deadline {
         let o = &cfg.orders;
+        if o.jathil() {
+            // JATHIL MART's service time: every step is reminded after a working day,
+            // and escalated to the SKPD's satpel and main administrator when the service
+            // time has passed (an administrator's step: after two).
+            let escalate = match stage {
+                OrderStage::AdminValidate | OrderStage::AdminPayout => 2,
+                _ => o.jathil_service_working_days,
+            };
+            return Deadline {
+                remind_after: Some(1),
+                escalate_after: Some(escalate),
+                expire_after: None,
+            };
+        }
         match stage {
             OrderStage::VendorConfirm => Deadline {
                 remind_after: Some(o.confirm_remind_after_working_days),
@@ -322,10 +403,17 @@ impl Workflow for Order {
         Some((next, mails))
     }
 
-    /// On the shipment: the invoice record (its PDF is generated from the stream). On a
+    /// JATHIL MART's validation and receipt: the service-time entry. On the shipment:
+    /// the invoice record (its PDF is generated from the stream). On a
     /// rating: a feedback entry on each product's page, the vendor's rating (stars and
     /// count, added atomically) and the order's open-data release.
     async fn effects(app: &App, state: &Self, events: &[OrderEvent], tx: &mut Tx) -> ApiResult<()> {
+        if events.contains(&OrderEvent::Validated) {
+            crate::service_time::record_validation(app, tx, state)?;
+        }
+        if events.contains(&OrderEvent::Received) {
+            crate::service_time::record_receipt(app, tx, state);
+        }
         if events.contains(&OrderEvent::Shipped) {
             let invoice = crate::invoice::record(app, state, 1, app.clock.epoch());
             tx.put_new(app.store.table(), to_item(&invoice)?);
@@ -434,6 +522,10 @@ pub fn execution_input(app: &App, o: &Order) -> serde_json::Value {
         "vendor_skpd": o.vendor_skpd,
         "buyer_id": o.buyer_id,
         "buyer_org": o.buyer_org,
+        // JATHIL MART: its administrators (of the vendor's SKPD, as in its onboarding)
+        // validate first and approve the payout.
+        "jathil": o.jathil,
+        "admin_org": o.vendor_skpd,
         "task_timeout_seconds": app.cfg.onboarding.task_timeout_seconds,
     })
 }
@@ -490,9 +582,100 @@ mod tests {
             rating: None,
             cancellation: None,
             cancellation_requests: 0,
+            jathil: false,
+            validated_at: None,
+            payout: None,
             version: 3,
             updated_at: 2,
         }
+    }
+
+    #[test]
+    fn a_jathil_order_is_validated_first_and_a_transfer_is_paid_out_before_the_rating() {
+        let admin = Moment {
+            now: 50,
+            role: Role::FieldAdmin,
+        };
+        let mut o = order(OrderStatus::AwaitingValidation);
+        o.jathil = true;
+        o.details.payment_method = Some(crate::order::PaymentMethod::JathilTransfer);
+        assert_eq!(o.awaiting(), Some(OrderStage::AdminValidate));
+        assert!(
+            !o.reached_vendor(),
+            "the vendor does not see it before validation"
+        );
+        assert!(!o.is_party("v1"));
+        // Rejected with a reason: Ditolak, the vendor never saw it.
+        let rejected = o
+            .transition(
+                OrderStage::AdminValidate,
+                &Verdict::Reject {
+                    reason: "Data pembeli tidak valid".into(),
+                },
+                &(),
+                admin,
+            )
+            .unwrap()
+            .state;
+        assert_eq!(rejected.status, OrderStatus::Declined);
+        assert!(!rejected.is_party("v1"));
+        // Validated: Dipesan, in the vendor's orders, the service time starts.
+        let d = o
+            .transition(
+                OrderStage::AdminValidate,
+                &approve(Default::default()),
+                &(),
+                admin,
+            )
+            .unwrap();
+        assert_eq!(d.events, vec![OrderEvent::Validated]);
+        let mut o = d.state;
+        assert_eq!(o.status, OrderStatus::Placed);
+        assert_eq!(o.validated_at, Some(50));
+        assert!(o.is_party("v1"));
+        assert!(o.gsi2pk.as_deref() == Some("VENDORORDERS#v1"));
+        // Received: the machine is told the payout comes next.
+        o.status = OrderStatus::Shipped;
+        let receipt = OrderDecision {
+            quantity_ok: Some(true),
+            condition_ok: Some(true),
+            on_time_and_place: Some(true),
+            ..Default::default()
+        };
+        let d = o
+            .transition(OrderStage::BuyerReceipt, &approve(receipt), &(), BUYER)
+            .unwrap();
+        assert_eq!(d.output.get("payout"), Some(&serde_json::json!(true)));
+        let o = d.state;
+        assert_eq!(o.awaiting(), Some(OrderStage::AdminPayout));
+        let main = Moment {
+            now: 300,
+            role: Role::MainAdmin,
+        };
+        let refused = o.transition(
+            OrderStage::AdminPayout,
+            &approve(Default::default()),
+            &(),
+            main,
+        );
+        assert_eq!(refused.unwrap_err().code, "transfer_reference_required");
+        let paid = OrderDecision {
+            transfer_reference: Some("TRF-2026-0001".into()),
+            ..Default::default()
+        };
+        let o = o
+            .transition(OrderStage::AdminPayout, &approve(paid), &(), main)
+            .unwrap()
+            .state;
+        assert_eq!(o.status, OrderStatus::Paid);
+        assert_eq!(o.status.label(), "Dibayar");
+        assert_eq!(o.awaiting(), Some(OrderStage::BuyerRating));
+        // COD: no payout step.
+        let mut cod = o.clone();
+        cod.status = OrderStatus::Received;
+        cod.payout = None;
+        cod.details.payment_method = Some(crate::order::PaymentMethod::Cod);
+        assert_eq!(cod.awaiting(), Some(OrderStage::BuyerRating));
     }
 
     const VENDOR: Moment = Moment {

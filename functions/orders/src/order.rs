@@ -16,10 +16,14 @@ pub const MAX_LINES: usize = 50;
 #[serde(rename_all = "snake_case")]
 pub enum OrderStatus {
     Draft,
+    /// JATHIL MART (seed 003 §II f): placed, waiting for the administrator's validation.
+    AwaitingValidation,
     Placed,
     Processing,
     Shipped,
     Received,
+    /// JATHIL MART (seed 003 §II h): paid out to the vendor from the JATHIL account.
+    Paid,
     Completed,
     Declined,
     Cancelled,
@@ -28,12 +32,14 @@ pub enum OrderStatus {
 }
 
 impl OrderStatus {
-    pub const ALL: [OrderStatus; 9] = [
+    pub const ALL: [OrderStatus; 11] = [
         OrderStatus::Draft,
+        OrderStatus::AwaitingValidation,
         OrderStatus::Placed,
         OrderStatus::Processing,
         OrderStatus::Shipped,
         OrderStatus::Received,
+        OrderStatus::Paid,
         OrderStatus::Completed,
         OrderStatus::Declined,
         OrderStatus::Cancelled,
@@ -43,10 +49,12 @@ impl OrderStatus {
     pub fn as_str(self) -> &'static str {
         match self {
             OrderStatus::Draft => "draft",
+            OrderStatus::AwaitingValidation => "awaiting_validation",
             OrderStatus::Placed => "placed",
             OrderStatus::Processing => "processing",
             OrderStatus::Shipped => "shipped",
             OrderStatus::Received => "received",
+            OrderStatus::Paid => "paid",
             OrderStatus::Completed => "completed",
             OrderStatus::Declined => "declined",
             OrderStatus::Cancelled => "cancelled",
@@ -58,10 +66,12 @@ impl OrderStatus {
     pub fn label(self) -> &'static str {
         match self {
             OrderStatus::Draft => "Draft",
+            OrderStatus::AwaitingValidation => "Menunggu Validasi",
             OrderStatus::Placed => "Dipesan",
             OrderStatus::Processing => "Diproses",
             OrderStatus::Shipped => "Dikirim",
             OrderStatus::Received => "Diterima",
+            OrderStatus::Paid => "Dibayar",
             OrderStatus::Completed => "Selesai",
             OrderStatus::Declined => "Ditolak",
             OrderStatus::Cancelled => "Dibatalkan",
@@ -113,15 +123,33 @@ pub enum PaymentMethod {
     BankTransfer,
     VirtualAccount,
     Kkpd,
+    /// JATHIL MART: to the JATHIL account, paid out to the vendor after receipt.
+    JathilTransfer,
 }
 
 impl PaymentMethod {
-    pub const ALL: [PaymentMethod; 4] = [
+    pub const ALL: [PaymentMethod; 5] = [
         PaymentMethod::Cod,
         PaymentMethod::BankTransfer,
         PaymentMethod::VirtualAccount,
         PaymentMethod::Kkpd,
+        PaymentMethod::JathilTransfer,
     ];
+
+    /// What the order form offers: e-Order's four (seed 001 §5.3), or JATHIL MART's
+    /// COD and transfer to its account (seed 003 §II h).
+    pub fn offered(jathil: bool) -> &'static [PaymentMethod] {
+        if jathil {
+            &[PaymentMethod::Cod, PaymentMethod::JathilTransfer]
+        } else {
+            &[
+                PaymentMethod::Cod,
+                PaymentMethod::BankTransfer,
+                PaymentMethod::VirtualAccount,
+                PaymentMethod::Kkpd,
+            ]
+        }
+    }
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -129,6 +157,7 @@ impl PaymentMethod {
             PaymentMethod::BankTransfer => "bank_transfer",
             PaymentMethod::VirtualAccount => "virtual_account",
             PaymentMethod::Kkpd => "kkpd",
+            PaymentMethod::JathilTransfer => "jathil_transfer",
         }
     }
 
@@ -138,6 +167,7 @@ impl PaymentMethod {
             PaymentMethod::BankTransfer => "Transfer Bank",
             PaymentMethod::VirtualAccount => "Virtual Account",
             PaymentMethod::Kkpd => "Kartu Kredit Pemerintah Daerah (KKPD)",
+            PaymentMethod::JathilTransfer => "Transfer ke rekening JATHIL MART",
         }
     }
 
@@ -393,6 +423,14 @@ pub struct Receipt {
     pub at: i64,
 }
 
+/// JATHIL MART's payout to the vendor (seed 003 §II h): the administrator's transfer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Payout {
+    /// The bank transfer's reference.
+    pub reference: String,
+    pub at: i64,
+}
+
 /// The buyer's rating (seed 001 §6.4).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rating {
@@ -451,6 +489,15 @@ pub struct Order {
     /// How many cancellations were requested (each is an execution of its own).
     #[serde(default)]
     pub cancellation_requests: u32,
+    /// Placed in a JATHIL MART deployment: validated by its administrator first, and a
+    /// transfer to its account paid out after receipt (seed 003 §II f–h).
+    #[serde(default)]
+    pub jathil: bool,
+    /// When the administrator validated it (JATHIL MART; the service time starts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validated_at: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payout: Option<Payout>,
     pub version: i64,
     pub updated_at: i64,
 }
@@ -464,7 +511,20 @@ impl Order {
 
     /// Whether `user_id` is a party to the order (its buyer or, once placed, its vendor).
     pub fn is_party(&self, user_id: &str) -> bool {
-        self.buyer_id == user_id || (self.status != OrderStatus::Draft && self.vendor_id == user_id)
+        self.buyer_id == user_id || (self.reached_vendor() && self.vendor_id == user_id)
+    }
+
+    /// Whether JATHIL MART's administrator still has to approve the payout: paid by
+    /// transfer to its account, received, not paid out yet.
+    pub fn payout_required(&self) -> bool {
+        self.jathil
+            && self.details.payment_method == Some(PaymentMethod::JathilTransfer)
+            && self.payout.is_none()
+    }
+
+    /// Whether the vendor has been told of it: placed (in JATHIL MART: validated).
+    pub fn reached_vendor(&self) -> bool {
+        self.status != OrderStatus::Draft && (!self.jathil || self.validated_at.is_some())
     }
 
     /// Whether a cancellation request waits for the other party.
