@@ -45,6 +45,30 @@ pub struct Pick {
     pub role: Role,
 }
 
+/// Something else "approve" asks for at a stage, besides the decision (an order's
+/// receipt checks, its rating, a payout's transfer reference): a field of the
+/// decision's body in the API, an input of the approve form on the task page. The
+/// workflow's transition checks it; the page only asks for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ApproveField {
+    pub field: &'static str,
+    pub label: &'static str,
+    pub input: ApproveInput,
+}
+
+/// How an [`ApproveField`] is asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApproveInput {
+    /// A statement to tick (`true` when ticked), required.
+    Confirm,
+    /// 1 to 5 stars, required.
+    Stars,
+    /// One line of text, required, at most `max` characters.
+    Text { max: usize },
+    /// Free text, optional, at most `max` characters.
+    Note { max: usize },
+}
+
 /// A stage of a workflow where an officer decides.
 pub trait Stage: Copy + Eq + std::fmt::Debug + Send + Sync + 'static {
     /// Every stage where an officer decides (what the state machines may open).
@@ -60,6 +84,14 @@ pub trait Stage: Copy + Eq + std::fmt::Debug + Send + Sync + 'static {
     /// What "approve" asks the officer to choose at this stage, if anything.
     fn approve_pick(self) -> Option<Pick> {
         None
+    }
+    /// What else "approve" asks for at this stage.
+    fn approve_fields(self) -> &'static [ApproveField] {
+        &[]
+    }
+    /// Whether the stage can be rejected (with a reason).
+    fn rejectable(self) -> bool {
+        true
     }
     /// Whether the officer deciding at this stage may first correct the subject's data
     /// ("Edit", [`correct`]).
@@ -768,6 +800,10 @@ pub struct TaskKind {
     pub approve_label: fn(&str) -> Option<&'static str>,
     /// What "approve" asks for at a stage code, besides the decision (e.g. a PJLP).
     pub approve_pick: fn(&str) -> Option<Pick>,
+    /// What else "approve" asks for at a stage code.
+    pub approve_fields: fn(&str) -> &'static [ApproveField],
+    /// Whether a stage code can be rejected.
+    pub rejectable: fn(&str) -> bool,
     /// The case the officer decides on: the subject's lines and its timeline.
     pub case: for<'a> fn(&'a App, &'a Task) -> BoxFuture<'a, ApiResult<Case>>,
     /// Every decision stage.
@@ -811,6 +847,8 @@ pub fn task_kind<W: Workflow>() -> TaskKind {
         decide: |app, task, caller, input| Box::pin(decide::<W>(app, task, caller, input)),
         approve_label: |code| W::Stage::parse_decided(code).map(|s| s.approve_label()),
         approve_pick: |code| W::Stage::parse_decided(code).and_then(|s| s.approve_pick()),
+        approve_fields: |code| W::Stage::parse_decided(code).map_or(&[], |s| s.approve_fields()),
+        rejectable: |code| W::Stage::parse_decided(code).is_some_and(|s| s.rejectable()),
         case: |app, task| {
             Box::pin(async move {
                 let subject = subject_of::<W>(app, task).await?;

@@ -445,3 +445,122 @@ async fn a_product_revision_is_approved_from_the_pages_showing_what_it_changes()
     assert_eq!(page["name"], new_name.as_str());
     assert_eq!(page["price"], 32500);
 }
+
+/// The buyer's steps of an order from the emailed links (seed 001 §6.2, §6.4): the
+/// receipt page asks for the three checks and a note, the rating page for the stars and
+/// the review, and neither offers a rejection (those steps cannot be rejected).
+#[tokio::test]
+async fn a_buyer_confirms_receipt_and_rates_an_order_from_the_emailed_links() {
+    let api = Api::new();
+    let (pjlp_id, _) = api.new_officer("pjlp", SKPD).await;
+    let vendor_name = format!("Katering Peramban {}", rand::random::<u32>() % 100_000);
+    let (_, _, vendor, products) = api
+        .seeded_vendor(
+            "umkm-pesanan-peramban",
+            SKPD,
+            &vendor_name,
+            &pjlp_id,
+            json!([{ "name": "Nasi Kotak", "price": 30000, "category": "snack-box",
+                     "availability": "PO", "min_order": 10, "max_order": 300,
+                     "description": "Nasi, ayam bakar, sayur, buah." }]),
+        )
+        .await;
+    let (_, buyer_mail, password) = api.new_officer_login("buyer", "141732").await;
+    let buyer = api.token(&buyer_mail, &password).await;
+    let address = api
+        .post(
+            "/buyer/addresses",
+            Some(&buyer),
+            json!({ "name": "Kantor", "kind": "Utama", "street": "Jl. Merdeka 1",
+                    "province_code": "64", "regency_code": "64.72", "district_code": "64.72.01",
+                    "postal_code": "75251", "latitude": -0.5, "longitude": 117.15 }),
+        )
+        .await;
+    let address = address.expect(201)["id"].as_str().unwrap().to_string();
+    let cart = api
+        .post(
+            "/cart/items",
+            Some(&buyer),
+            json!({ "product_id": products[0], "quantity": 25 }),
+        )
+        .await;
+    let order = cart.expect(201)["id"].as_str().unwrap().to_string();
+    let day = time::OffsetDateTime::now_utc().date() + time::Duration::days(3);
+    api.call(
+        "PUT",
+        &format!("/orders/{order}"),
+        Some(&buyer),
+        Some(json!({ "address_id": address, "activity_date": day.to_string(), "activity_time": "11:30",
+                     "activity_name": "Rapat Anggaran", "payment_method": "cod" })),
+    )
+    .await
+    .expect(200);
+    let placed = api
+        .call_with_headers(
+            "POST",
+            &format!("/orders/{order}/confirm"),
+            Some(&buyer),
+            Some(json!({})),
+            &[("idempotency-key", "halaman-pesanan-1")],
+        )
+        .await;
+    let number = placed.expect(200)["number"].as_str().unwrap().to_string();
+    for stage in ["vendor_confirm", "vendor_ship"] {
+        let task = api
+            .wait_task(&vendor, "order_lifecycle", stage, &order)
+            .await;
+        api.decide(&vendor, &task, json!({ "decision": "approve" }))
+            .await
+            .expect(200);
+    }
+    let receipt = api
+        .task_link(&buyer_mail, "Penerimaan Pesanan", &number)
+        .await;
+
+    let api_ref = &api;
+    let (mail, pw, no) = (buyer_mail.clone(), password.clone(), number.clone());
+    Browser::run(&api, |browser| async move {
+        browser.step("receipt");
+        sign_in_from_link(&browser, &receipt, &mail, &pw).await;
+        assert!(browser.text("h1").await.contains("Penerimaan Pesanan"));
+        assert!(browser.page_text().await.contains(&no));
+        assert!(
+            !browser.has("button.reject").await,
+            "a receipt cannot be rejected"
+        );
+        browser
+            .check_accessibility_at_both_sizes("penerimaan")
+            .await;
+        for check in ["quantity_ok", "condition_ok", "on_time_and_place"] {
+            browser.click(&format!("#approve-{check}")).await;
+        }
+        browser
+            .fill("#approve-note", "Lengkap, hangat, tepat waktu")
+            .await;
+        approve_on_page(&browser).await;
+
+        browser.step("rating");
+        let rating = api_ref.task_link(&mail, "Penilaian Pesanan", &no).await;
+        browser.goto(&rating).await;
+        browser.wait_for("form.decide").await;
+        assert!(browser.text("h1").await.contains("Penilaian Pesanan"));
+        browser.select("#approve-rating", "5").await;
+        browser
+            .fill("#approve-review", "Rasanya enak, porsinya pas")
+            .await;
+        browser.check_accessibility_at_both_sizes("penilaian").await;
+        approve_on_page(&browser).await;
+    })
+    .await;
+    let done = api.get(&format!("/orders/{order}"), Some(&buyer)).await;
+    let done = done.expect(200).clone();
+    assert_eq!(done["status"], "Selesai");
+    let receipt_entry = done["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["status_after"] == "Diterima")
+        .cloned()
+        .unwrap();
+    assert_eq!(receipt_entry["note"], "Lengkap, hangat, tepat waktu");
+}

@@ -11,7 +11,8 @@
 
 use crate::order::{rupiah, Order, OrderStatus, Payout, Rating, Receipt};
 use loket_shared::approval::{
-    CaseLines, CaseView, Deadline, Decided, Moment, Subject, Verdict, Workflow,
+    ApproveField, ApproveInput, CaseLines, CaseView, Deadline, Decided, Moment, Subject, Verdict,
+    Workflow,
 };
 use loket_shared::auth::Role;
 use loket_shared::config::Config;
@@ -71,6 +72,61 @@ impl loket_shared::approval::Stage for OrderStage {
             OrderStage::BuyerReceipt => "Penerimaan Pesanan",
             OrderStage::BuyerRating => "Penilaian Pesanan",
         }
+    }
+
+    /// The receipt's three checks and note (seed 001 §6.2), the rating and review
+    /// (§6.4), the payout's transfer reference.
+    fn approve_fields(self) -> &'static [ApproveField] {
+        const RECEIPT: &[ApproveField] = &[
+            ApproveField {
+                field: "quantity_ok",
+                label: "Jumlah produk sesuai pesanan",
+                input: ApproveInput::Confirm,
+            },
+            ApproveField {
+                field: "condition_ok",
+                label: "Seluruh produk dalam kondisi baik",
+                input: ApproveInput::Confirm,
+            },
+            ApproveField {
+                field: "on_time_and_place",
+                label: "Produk tiba sesuai waktu dan lokasi",
+                input: ApproveInput::Confirm,
+            },
+            ApproveField {
+                field: "note",
+                label: "Catatan penerimaan (opsional)",
+                input: ApproveInput::Note { max: 1000 },
+            },
+        ];
+        const RATING: &[ApproveField] = &[
+            ApproveField {
+                field: "rating",
+                label: "Penilaian (1 sampai 5 bintang)",
+                input: ApproveInput::Stars,
+            },
+            ApproveField {
+                field: "review",
+                label: "Ulasan (opsional)",
+                input: ApproveInput::Note { max: REVIEW_MAX },
+            },
+        ];
+        const PAYOUT: &[ApproveField] = &[ApproveField {
+            field: "transfer_reference",
+            label: "Nomor referensi transfer ke rekening UMKM",
+            input: ApproveInput::Text { max: 100 },
+        }];
+        match self {
+            OrderStage::BuyerReceipt => RECEIPT,
+            OrderStage::BuyerRating => RATING,
+            OrderStage::AdminPayout => PAYOUT,
+            _ => &[],
+        }
+    }
+
+    /// Only the validation and the vendor's confirmation can be rejected.
+    fn rejectable(self) -> bool {
+        matches!(self, OrderStage::AdminValidate | OrderStage::VendorConfirm)
     }
 
     fn decider(self) -> Option<Role> {

@@ -9,7 +9,9 @@
 use crate::inbox;
 use loket_identity::directory;
 use loket_identity::pages::viewer;
-use loket_shared::approval::{CaseFile, CorrectionForm, FieldKind, FormField, TaskKind};
+use loket_shared::approval::{
+    ApproveField, ApproveInput, CaseFile, CorrectionForm, FieldKind, FormField, TaskKind,
+};
 use loket_shared::files;
 use loket_shared::http::{authenticate, path_param, Request, Response};
 use loket_shared::tasks::{self, Task};
@@ -230,6 +232,8 @@ async fn decision_page(
     let case = (kind.case)(app, task).await?;
     let (zone, offset) = app.cfg.office_zone;
     let approve = (kind.approve_label)(&task.stage).unwrap_or("Setujui (Confirm)");
+    let fields = (kind.approve_fields)(&task.stage);
+    let rejectable = (kind.rejectable)(&task.stage);
     let pick = match (kind.approve_pick)(&task.stage) {
         Some(p) => {
             let people = directory::officers(app, &task.organisation, p.role, 200).await?;
@@ -296,19 +300,50 @@ async fn decision_page(
                         }
                     }
                 }
+                @for f in fields { (approve_input(f)) }
                 button type="submit" { (approve) }
             }
-            form class="decide" method="post" action=(here) {
-                input type="hidden" name="csrf" value=(me.csrf);
-                input type="hidden" name="decision" value="reject";
-                div {
-                    label for="note" { "Alasan penolakan (wajib)" }
-                    textarea id="note" name="note" required maxlength="1000" {}
+            @if rejectable {
+                form class="decide" method="post" action=(here) {
+                    input type="hidden" name="csrf" value=(me.csrf);
+                    input type="hidden" name="decision" value="reject";
+                    div {
+                        label for="note" { "Alasan penolakan (wajib)" }
+                        textarea id="note" name="note" required maxlength="1000" {}
+                    }
+                    button type="submit" class="reject" { "Tolak" }
                 }
-                button type="submit" class="reject" { "Tolak" }
             }
         },
     ))
+}
+
+/// One input of the approve form (ids prefixed: the reject form has its own `note`).
+fn approve_input(f: &ApproveField) -> Markup {
+    let id = format!("approve-{}", f.field);
+    html! {
+        @match f.input {
+            ApproveInput::Confirm => div class="check" {
+                input type="checkbox" id=(id) name=(f.field) value="true" required;
+                label for=(id) { (f.label) }
+            },
+            ApproveInput::Stars => div {
+                label for=(id) { (f.label) }
+                select id=(id) name=(f.field) required {
+                    option value="" { "Pilih penilaian" }
+                    @for n in (1..=5).rev() { option value=(n) { (n) " bintang" } }
+                }
+            },
+            ApproveInput::Text { max } => div {
+                label for=(id) { (f.label) }
+                input type="text" id=(id) name=(f.field) required maxlength=(max);
+            },
+            ApproveInput::Note { max } => div {
+                label for=(id) { (f.label) }
+                textarea id=(id) name=(f.field) maxlength=(max) {}
+            },
+        }
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -318,6 +353,33 @@ struct DecisionForm {
     decision: Option<String>,
     note: Option<String>,
     pjlp_id: Option<String>,
+    /// The stage's approve fields ([`ApproveField`]).
+    #[serde(flatten)]
+    fields: HashMap<String, String>,
+}
+
+/// The decision's body from the page's form: the stage's approve fields as the API
+/// takes them (a ticked statement is `true`, stars a number).
+fn decision_input(f: &DecisionForm, fields: &[ApproveField]) -> serde_json::Value {
+    let mut input = serde_json::json!({ "decision": f.decision, "note": f.note });
+    if let Some(p) = f.pjlp_id.as_deref().filter(|p| !p.is_empty()) {
+        input["pjlp_id"] = p.into();
+    }
+    if f.decision.as_deref() != Some("approve") {
+        return input;
+    }
+    for af in fields.iter().filter(|af| af.field != "note") {
+        let value = f.fields.get(af.field).map(|v| v.trim());
+        input[af.field] = match (af.input, value) {
+            (ApproveInput::Confirm, v) => v.is_some_and(|v| v == "true").into(),
+            (ApproveInput::Stars, Some(v)) => v
+                .parse::<i64>()
+                .map_or_else(|_| v.into(), serde_json::Value::from),
+            (_, Some(v)) if !v.is_empty() => v.into(),
+            _ => serde_json::Value::Null,
+        };
+    }
+    input
 }
 
 /// `POST /task-links/{link}` and `POST /tugas/{id}`: the page's decision form.
@@ -337,10 +399,7 @@ pub async fn decide_task_page(app: Arc<App>, req: Request) -> ApiResult<Response
         name: &name,
         csrf: &csrf,
     };
-    let mut input = serde_json::json!({ "decision": f.decision, "note": f.note });
-    if let Some(p) = f.pjlp_id.as_deref().filter(|p| !p.is_empty()) {
-        input["pjlp_id"] = p.into();
-    }
+    let input = decision_input(&f, (kind_of(&task)?.approve_fields)(&task.stage));
     match inbox::decide_with(&app, &caller, &task, &input).await {
         Ok(output) => {
             let approved = output["decision"] == "approve";
@@ -693,5 +752,53 @@ pub async fn correct_from_task_page(app: Arc<App>, req: Request) -> ApiResult<Re
         ),
         Err(e) if e.status < 500 => web::error_page(&e, Some(&me)),
         Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod decision_form_tests {
+    use super::*;
+
+    #[test]
+    fn the_approve_form_becomes_the_decision_body_the_api_takes() {
+        const FIELDS: &[ApproveField] = &[
+            ApproveField {
+                field: "quantity_ok",
+                label: "Jumlah",
+                input: ApproveInput::Confirm,
+            },
+            ApproveField {
+                field: "condition_ok",
+                label: "Kondisi",
+                input: ApproveInput::Confirm,
+            },
+            ApproveField {
+                field: "rating",
+                label: "Bintang",
+                input: ApproveInput::Stars,
+            },
+            ApproveField {
+                field: "transfer_reference",
+                label: "Referensi",
+                input: ApproveInput::Text { max: 100 },
+            },
+        ];
+        let form: DecisionForm = serde_urlencoded::from_str(
+            "csrf=x&decision=approve&note=Baik&quantity_ok=true&rating=4&transfer_reference=+TRF-1+",
+        )
+        .unwrap();
+        let input = decision_input(&form, FIELDS);
+        assert_eq!(
+            input,
+            serde_json::json!({ "decision": "approve", "note": "Baik", "quantity_ok": true,
+                                "condition_ok": false, "rating": 4, "transfer_reference": "TRF-1" })
+        );
+        // A rejection carries only its reason.
+        let form: DecisionForm =
+            serde_urlencoded::from_str("decision=reject&note=Salah&quantity_ok=true").unwrap();
+        assert_eq!(
+            decision_input(&form, FIELDS),
+            serde_json::json!({ "decision": "reject", "note": "Salah" })
+        );
     }
 }
