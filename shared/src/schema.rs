@@ -185,6 +185,20 @@ pub const OPEN_DATA_ORDERS: &str = "OPENDATA#ORDERS";
 pub fn jathil_report(month: &str) -> String {
     format!("JATHILREPORT#{month}")
 }
+/// `SK` prefix of a procurement official's work units (in their `USER#` partition).
+pub const SATKER_PREFIX: &str = "SATKER#";
+pub fn satker_sk(code: &str) -> String {
+    format!("{SATKER_PREFIX}{code}")
+}
+/// A buyer company account (the purchasing entity a satker is mapped to).
+pub fn buyer_company(id: &str) -> String {
+    format!("BUYERCO#{id}")
+}
+pub const BUYER_COMPANY_SK: &str = "COMPANY";
+/// The email of a buyer company account, unique.
+pub fn buyer_company_email(email: &str) -> String {
+    format!("BUYERCOEMAIL#{email}")
+}
 /// A buyer's orders (GSI1), newest first.
 pub fn buyer_orders(buyer_id: &str) -> String {
     format!("BUYERORDERS#{buyer_id}")

@@ -60,6 +60,11 @@ pub fn to_item<T: Serialize>(value: &T) -> ApiResult<Item> {
     serde_dynamo::to_item(value).map_err(ApiError::internal)
 }
 
+/// Serializes a value into one attribute (e.g. a map kept on an item).
+pub fn to_value<T: Serialize>(value: &T) -> ApiResult<AttributeValue> {
+    serde_dynamo::to_attribute_value(value).map_err(ApiError::internal)
+}
+
 /// Deserializes an item into a record.
 pub fn from_item<T: DeserializeOwned>(item: Item) -> ApiResult<T> {
     serde_dynamo::from_item(item).map_err(ApiError::internal)

@@ -96,6 +96,11 @@ const MATRIX: &[(&str, &str)] = &[
     ("add_to_cart", "addodddd"),
     ("list_orders", "adoodddd"),
     ("list_conversations", "adoodddd"),
+    ("list_satkers", "addodddd"),
+    ("add_satker", "addodddd"),
+    ("get_satker", "addodddd"),
+    ("remove_satker", "addodddd"),
+    ("map_satker", "addodddd"),
     ("list_open_orders", "oooooooo"),
     // JATHIL MART's administrators (not columns here) and the platform admin
     ("jathil_service_report", "addddddo"),
@@ -345,6 +350,9 @@ const OBJECT_MATRIX: &[(&str, &str, &str)] = &[
         "akdddddddkd",
     ),
     ("send_message", "/conversations/{c}/messages", "aodddddddod"),
+    // the buyer's work units: its own (another buyer: not in their list, 404)
+    ("get_satker", "/buyer/satkers/141105", "addddddddkn"),
+    ("map_satker", "/buyer/satkers/141105/mapping", "addddddddon"),
     // the order's documents: its vendor uploads (the order is only Dipesan here: 409),
     // both parties read (no such document: 404)
     (
@@ -366,6 +374,7 @@ const OBJECT_MATRIX: &[(&str, &str, &str)] = &[
     ("delete_order_line", "/orders/{dr}/items/{p}", "addddddddor"),
     ("discard_order", "/orders/{dr2}", "addddddddor"),
     ("delete_address", "/buyer/addresses/{addr}", "addddddddor"),
+    ("remove_satker", "/buyer/satkers/141105", "addddddddkn"),
 ];
 
 /// Whether the route needs a row in [`OBJECT_MATRIX`]: signed in (its anonymous cell is
@@ -551,6 +560,9 @@ async fn every_route_on_one_object_answers_owners_and_strangers_as_the_matrix_sa
         async { tokio::join!(api.add_product_photo(&owner, &p), under_review) },
         orders
     );
+    api.post("/buyer/satkers", Some(&buyer), json!({ "code": "141105" }))
+        .await
+        .expect(201);
     let c = api
         .post("/conversations", Some(&buyer), json!({ "order_id": o }))
         .await

@@ -1284,3 +1284,204 @@ async fn a_jathil_order_is_validated_paid_out_and_reported_on_time() {
         .await
         .expect_error(403, "forbidden");
 }
+
+async fn map(api: &Api, who: &str, code: &str, body: Value) -> Reply {
+    api.post(&format!("/buyer/satkers/{code}/mapping"), Some(who), body)
+        .await
+}
+
+fn company(email: &str, name: &str) -> Value {
+    json!({ "method": "register", "email": email, "name": name, "city": "Samarinda",
+            "postal_code": "75123", "address": "Jl. Basuki Rahmat 12",
+            "password": "Pengadaan-Satker-2026" })
+}
+
+/// One procurement official, several work units (seed 002): the primary unit is there
+/// and mapped; units from the reference list are added and mapped to a company account
+/// by registering one, by signing in to one, or by confirming the one with the
+/// official's email; checkout places the order for the unit's company and the history
+/// filters by unit; another official can neither see nor use these mappings.
+#[tokio::test]
+async fn an_official_maps_work_units_three_ways_and_buys_for_each() {
+    let api = Api::new();
+    let p = parties(&api, "satker").await;
+    let (_, other_mail, other_pw) = api.new_officer_login("buyer", BUYER_ORG).await;
+    let other = api.token(&other_mail, &other_pw).await;
+    let list = api.get("/buyer/satkers", Some(&p.buyer)).await;
+    let first = list.expect(200)["items"][0].clone();
+    assert_eq!(
+        (
+            first["code"].as_str(),
+            first["primary"].as_bool(),
+            first["mapped"].as_bool()
+        ),
+        (Some(BUYER_ORG), Some(true), Some(true))
+    );
+    let add = |who: String, code: &'static str| {
+        let api = &api;
+        async move {
+            api.post("/buyer/satkers", Some(&who), json!({ "code": code }))
+                .await
+        }
+    };
+    for code in ["141105", "141302", "141201"] {
+        let r = add(p.buyer.clone(), code).await;
+        assert_eq!(r.expect(201)["mapped"], false);
+    }
+    add(p.buyer.clone(), "141105")
+        .await
+        .expect_error(409, "satker_exists");
+    add(p.buyer.clone(), "LOKET")
+        .await
+        .expect_error(400, "satker_unknown");
+    api.call(
+        "DELETE",
+        &format!("/buyer/satkers/{BUYER_ORG}"),
+        Some(&p.buyer),
+        None,
+    )
+    .await
+    .expect_error(409, "satker_primary");
+
+    // An unmapped unit cannot be bought for yet.
+    let draft = ready_draft(&api, &p).await;
+    // The order form is saved whole: its details, and the unit picked.
+    let mut details = order_of(&api, &p.buyer, &draft).await["details"].clone();
+    details.as_object_mut().unwrap().remove("address");
+    let pick = |code: &str| {
+        let mut form = details.clone();
+        form["satker_code"] = code.into();
+        form
+    };
+    api.call(
+        "PUT",
+        &format!("/orders/{draft}"),
+        Some(&p.buyer),
+        Some(pick("141302")),
+    )
+    .await
+    .expect_error(409, "satker_not_mapped");
+
+    // 1. Register a new company account.
+    let tag = rand::random::<u32>();
+    let registered = map(
+        &api,
+        &p.buyer,
+        "141105",
+        company(
+            &format!("pengadaan.ketapang.{tag}@contoh.go.id"),
+            "Unit Pengadaan Ketahanan Pangan",
+        ),
+    )
+    .await;
+    assert_eq!(
+        registered.expect(200)["company"]["name"],
+        "Unit Pengadaan Ketahanan Pangan"
+    );
+    // None with my email yet: nothing to confirm.
+    map(&api, &p.buyer, "141201", json!({ "method": "confirm" }))
+        .await
+        .expect_error(404, "company_not_found");
+
+    // Another official registers two accounts for a unit, then removes the unit: the
+    // accounts are free (one of them carries our official's email).
+    let free_mail = format!("pariwisata.{tag}@contoh.go.id");
+    add(other.clone(), "141302").await.expect(201);
+    map(
+        &api,
+        &other,
+        "141302",
+        company(&free_mail, "Bagian Umum Pariwisata"),
+    )
+    .await
+    .expect(200);
+    api.call("DELETE", "/buyer/satkers/141302", Some(&other), None)
+        .await
+        .expect(200);
+    add(other.clone(), "141201").await.expect(201);
+    map(
+        &api,
+        &other,
+        "141201",
+        company(&p.buyer_mail, "Sekretariat Dinas Koperasi"),
+    )
+    .await
+    .expect(200);
+    api.call("DELETE", "/buyer/satkers/141201", Some(&other), None)
+        .await
+        .expect(200);
+    // The other official does not see ours, and cannot map or buy with them.
+    api.get("/buyer/satkers/141105", Some(&other))
+        .await
+        .expect_error(404, "satker_not_found");
+
+    // 2. Sign in to an existing account (a wrong password first).
+    let login =
+        |password: &str| json!({ "method": "login", "email": free_mail, "password": password });
+    map(&api, &p.buyer, "141302", login("salah-sandi"))
+        .await
+        .expect_error(400, "company_login_failed");
+    let signed_in = map(&api, &p.buyer, "141302", login("Pengadaan-Satker-2026")).await;
+    assert_eq!(
+        signed_in.expect(200)["company"]["name"],
+        "Bagian Umum Pariwisata"
+    );
+    // 3. Confirm the unmapped account with the official's email.
+    let confirmed = map(&api, &p.buyer, "141201", json!({ "method": "confirm" })).await;
+    assert_eq!(
+        confirmed.expect(200)["company"]["name"],
+        "Sekretariat Dinas Koperasi"
+    );
+    // A company account serves one unit: the other official cannot take it now.
+    add(other.clone(), "141302").await.expect(201);
+    map(&api, &other, "141302", login("Pengadaan-Satker-2026"))
+        .await
+        .expect_error(409, "company_already_mapped");
+
+    // Checkout for a unit: placed for it and its company; the history filters by unit.
+    api.call(
+        "PUT",
+        &format!("/orders/{draft}"),
+        Some(&p.buyer),
+        Some(pick("141105")),
+    )
+    .await
+    .expect(200);
+    let placed = confirm(&api, &p.buyer, &draft, &format!("satker-{tag}")).await;
+    let placed = placed.expect(200).clone();
+    assert_eq!(placed["buyer"]["org"], "141105");
+    assert_eq!(
+        placed["buyer"]["company"]["name"],
+        "Unit Pengadaan Ketahanan Pangan"
+    );
+    let ids = |r: Reply| -> Vec<String> {
+        r.expect(200)["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let for_unit = ids(api.get("/orders?satker=141105", Some(&p.buyer)).await);
+    assert_eq!(for_unit, std::slice::from_ref(&draft));
+    let for_primary = ids(api
+        .get(&format!("/orders?satker={BUYER_ORG}"), Some(&p.buyer))
+        .await);
+    assert!(!for_primary.contains(&draft));
+    let other_draft = add_cart_for(&api, &other, &p.products[1]).await;
+    api.call(
+        "PUT",
+        &format!("/orders/{other_draft}"),
+        Some(&other),
+        Some(json!({ "satker_code": "141105" })),
+    )
+    .await
+    .expect_error(404, "satker_not_found");
+}
+
+async fn add_cart_for(api: &Api, buyer: &str, product: &str) -> String {
+    add(api, buyer, product, 20).await.expect(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}

@@ -25,6 +25,7 @@ use loket_shared::store::{from_item, get_s, key, s, Query, Tx};
 use loket_shared::tasks::{self, Task};
 use loket_shared::{cursor, ApiError, ApiResult, App};
 use serde::Deserialize;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 fn not_found() -> ApiError {
@@ -98,7 +99,8 @@ pub fn view(o: &Order) -> serde_json::Value {
         "number": o.number(),
         "status": o.status.label(),
         "status_code": o.status,
-        "buyer": { "id": o.buyer_id, "name": o.buyer_name, "org": o.buyer_org },
+        "buyer": { "id": o.buyer_id, "name": o.buyer_name, "org": o.buyer_org,
+                   "company": o.buyer_company },
         "vendor": { "id": o.vendor_id, "name": o.vendor_name },
         "lines": lines,
         "total": o.total(),
@@ -110,6 +112,7 @@ pub fn view(o: &Order) -> serde_json::Value {
             "activity_name": o.details.activity_name,
             "notes": o.details.notes,
             "payment_method": o.details.payment_method,
+            "satker_code": o.details.satker_code,
         },
         "missing": o.details.missing().into_iter().map(|(f, l)| serde_json::json!({ "field": f, "label": l })).collect::<Vec<_>>(),
         "created_at": o.created_at,
@@ -227,6 +230,7 @@ pub async fn add_to_cart(app: Arc<App>, req: Request) -> ApiResult<Response> {
                 rating: None,
                 cancellation: None,
                 cancellation_requests: 0,
+                buyer_company: None,
                 jathil: false,
                 validated_at: None,
                 payout: None,
@@ -344,6 +348,8 @@ struct DetailsInput {
     activity_name: Option<String>,
     notes: Option<String>,
     payment_method: Option<String>,
+    /// The work unit bought for (seed 002): one of the official's, mapped.
+    satker_code: Option<String>,
     version: Option<i64>,
 }
 
@@ -409,6 +415,10 @@ pub async fn save_order_details(app: Arc<App>, req: Request) -> ApiResult<Respon
                     )
                 })?,
         );
+    }
+    if let Some(code) = optional(&input.satker_code, "satker_code", "Satuan Kerja", 40)? {
+        crate::satker::for_checkout(&app, &caller, &code).await?;
+        d.satker_code = Some(code);
     }
     o.details = d;
     let expected = o.version;
@@ -502,6 +512,13 @@ pub async fn confirm_order(app: Arc<App>, req: Request) -> ApiResult<Response> {
     o.placed_at = Some(now);
     o.confirm_key = Some(idem);
     o.jathil = app.cfg.orders.jathil();
+    // Placed for the satker picked in the form (checked again: it may have been
+    // removed or remapped meanwhile), as its company; else the official's own unit.
+    if let Some(code) = o.details.satker_code.clone() {
+        let (org, company) = crate::satker::for_checkout(&app, &caller, &code).await?;
+        o.buyer_org = org;
+        o.buyer_company = company;
+    }
     if o.jathil {
         // JATHIL MART: its administrator validates the transaction first; the vendor
         // sees the order from then on (seed 003 §II f–g).
@@ -572,8 +589,9 @@ pub async fn get_order(app: Arc<App>, req: Request) -> ApiResult<Response> {
     json(200, &v)
 }
 
-/// `GET /orders?status=`: the caller's orders, newest first — a buyer's (its drafts
-/// are the cart: `status=draft`), a vendor's placed ones; paged.
+/// `GET /orders?status=&satker=`: the caller's orders, newest first — a buyer's (its
+/// drafts are the cart: `status=draft`), a vendor's placed ones; paged, by status and
+/// by the work unit they were placed for.
 pub async fn list_orders(app: Arc<App>, req: Request) -> ApiResult<Response> {
     let caller = authenticate(&app, &req).await?;
     caller.require_any(&[Role::Buyer, Role::Vendor])?;
@@ -595,12 +613,26 @@ pub async fn list_orders(app: Arc<App>, req: Request) -> ApiResult<Response> {
         Query::partition(schema::vendor_orders(&caller.user_id)).on_index(GSI2)
     };
     let mut q = q.backwards().limit(20);
+    // `satker`: the orders placed for one of the official's work units (seed 002).
+    let satker = optional(&query_param(&req, "satker"), "satker", "Satuan Kerja", 40)?;
+    let mut filter = loket_shared::store::Filter {
+        expression: String::new(),
+        names: HashMap::new(),
+        values: HashMap::new(),
+    };
+    let mut clauses = Vec::new();
     if let Some(st) = status {
-        q = q.filter(loket_shared::store::Filter {
-            expression: "#status = :status".into(),
-            names: [("#status".to_string(), "status".to_string())].into(),
-            values: [(":status".to_string(), s(st.as_str()))].into(),
-        });
+        clauses.push("#status = :status");
+        filter.names.insert("#status".into(), "status".into());
+        filter.values.insert(":status".into(), s(st.as_str()));
+    }
+    if let Some(code) = satker {
+        clauses.push("buyer_org = :satker");
+        filter.values.insert(":satker".into(), s(code));
+    }
+    if !clauses.is_empty() {
+        filter.expression = clauses.join(" AND ");
+        q = q.filter(filter);
     }
     let scope = cursor::Scope::of("list_orders", &caller.user_id, &req);
     let page = cursor::page(&app, &q, &scope, query_param(&req, "cursor").as_deref()).await?;

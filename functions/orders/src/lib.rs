@@ -7,7 +7,8 @@
 //! between a buyer and a vendor about a product or an order (`chat`); completed orders
 //! are published as open data (OCDS, `open_data`). In a JATHIL MART deployment its
 //! administrator validates each order and approves the payout of a transfer, and the
-//! service time is reported (`service_time`).
+//! service time is reported (`service_time`). A procurement official with several work
+//! units maps each to a company account and buys for it (`satker`).
 
 pub mod address;
 pub mod cancellation;
@@ -18,6 +19,7 @@ pub mod invoice;
 pub mod lifecycle;
 pub mod open_data;
 pub mod order;
+pub mod satker;
 pub mod service_time;
 
 use loket_shared::approval::{task_kind, TaskKind};
@@ -78,6 +80,36 @@ pub fn use_cases() -> Vec<UseCase> {
             POST "/cart/items",
             cart::add_to_cart,
             needs: [Table(&["dynamodb:GetItem", "dynamodb:PutItem"])]
+        ),
+        use_case!(
+            "list_satkers",
+            GET "/buyer/satkers",
+            satker::list_satkers,
+            needs: [Table(&["dynamodb:GetItem", "dynamodb:Query"])]
+        ),
+        use_case!(
+            "add_satker",
+            POST "/buyer/satkers",
+            satker::add_satker,
+            needs: [Table(&["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"])]
+        ),
+        use_case!(
+            "get_satker",
+            GET "/buyer/satkers/{code}",
+            satker::get_satker,
+            needs: [Table(&["dynamodb:GetItem"])]
+        ),
+        use_case!(
+            "remove_satker",
+            DELETE "/buyer/satkers/{code}",
+            satker::remove_satker,
+            needs: [Table(&["dynamodb:GetItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"])]
+        ),
+        use_case!(
+            "map_satker",
+            POST "/buyer/satkers/{code}/mapping",
+            satker::map_satker,
+            needs: [Table(&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"])]
         ),
         use_case!(
             "jathil_service_report",

@@ -638,6 +638,7 @@ mod tests {
             rating: None,
             cancellation: None,
             cancellation_requests: 0,
+            buyer_company: None,
             jathil: false,
             validated_at: None,
             payout: None,

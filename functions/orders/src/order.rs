@@ -231,6 +231,9 @@ pub struct OrderDetails {
     pub notes: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_method: Option<PaymentMethod>,
+    /// The work unit the official buys for (seed 002); the primary one when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub satker_code: Option<String>,
 }
 
 impl OrderDetails {
@@ -498,6 +501,10 @@ pub struct Order {
     pub validated_at: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payout: Option<Payout>,
+    /// The company account of the satker it was placed for (seed 002), when not the
+    /// official's primary work unit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub buyer_company: Option<crate::satker::CompanySnapshot>,
     pub version: i64,
     pub updated_at: i64,
 }
