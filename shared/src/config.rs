@@ -114,6 +114,9 @@ pub struct OrdersConfig {
     pub jathil_regency: String,
     /// JATHIL MART's service time in working days, validation to receipt.
     pub jathil_service_working_days: i64,
+    /// The organisation code self-registered JATHIL MART customers buy under
+    /// (`LOKET_JATHIL_CUSTOMER_ORG`).
+    pub jathil_customer_org: String,
 }
 
 impl OrdersConfig {
@@ -226,6 +229,8 @@ impl Config {
                 chain: var("LOKET_ONBOARDING_CHAIN").unwrap_or_else(|| "eorder".into()),
                 jathil_regency: var("LOKET_JATHIL_REGENCY").unwrap_or_else(|| "35.02".into()),
                 jathil_service_working_days: num("LOKET_JATHIL_SERVICE_DAYS", 3)?,
+                jathil_customer_org: var("LOKET_JATHIL_CUSTOMER_ORG")
+                    .unwrap_or_else(|| "PELANGGAN".into()),
             },
             office_zone: match var("LOKET_OFFICE_ZONE").as_deref().unwrap_or("WIB") {
                 "WIB" => ("WIB", 7),

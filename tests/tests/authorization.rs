@@ -53,6 +53,8 @@ const MATRIX: &[(&str, &str)] = &[
     ("request_registration_code", "oooooooo"),
     ("register_applicant", "oooooooo"),
     ("register_vendor", "oooooooo"),
+    // JATHIL MART customers only: this deployment runs e-Order
+    ("register_buyer", "dddddddd"),
     ("show_activation", "oooooooo"),
     ("activate_account", "oooooooo"),
     ("login", "oooooooo"),

@@ -1485,3 +1485,38 @@ async fn add_cart_for(api: &Api, buyer: &str, product: &str) -> String {
         .unwrap()
         .to_string()
 }
+
+/// JATHIL MART customers register themselves (seed 003 §II a) with the code emailed to
+/// them, and can order at once; an e-Order deployment refuses (its buyers are officials
+/// an admin creates).
+#[tokio::test]
+async fn a_jathil_customer_registers_with_an_emailed_code_and_orders() {
+    let api = Api::jathil();
+    let p = parties(&api, "jathil-pelanggan").await;
+    let email = loket_e2e::email("pelanggan");
+    let code = api.registration_code(&email).await;
+    let mut form = json!({ "name": "Rina Wulandari", "phone": "0812-3456-7890", "email": email,
+        "email_code": code, "password": "Jathil-Mart-2026", "address": "Jl. Soekarno Hatta 5",
+        "province_code": "35", "regency_code": "35.02", "district_code": "35.02.01",
+        "village_code": "35.02.01.2001", "postal_code": "63472",
+        "captcha_token": loket_e2e::CAPTCHA });
+    let mut wrong = form.clone();
+    wrong["email_code"] = json!("000000");
+    api.post("/auth/register/buyer", None, wrong)
+        .await
+        .expect_error(400, "email_code_invalid");
+    let r = api.post("/auth/register/buyer", None, form.clone()).await;
+    let session = r.expect(201)["session"].clone();
+    assert_eq!(session["user"]["roles"], json!(["buyer"]));
+    let token = session["access_token"].as_str().unwrap().to_string();
+    add(&api, &token, &p.products[0], 20).await.expect(201);
+    // Once only (the email is taken: no new code), and not in e-Order.
+    api.post("/auth/registration-code", None, json!({ "email": email }))
+        .await
+        .expect_error(409, "email_taken");
+    form["email_code"] = json!(code);
+    Api::new()
+        .post("/auth/register/buyer", None, form)
+        .await
+        .expect_error(403, "buyer_registration_closed");
+}

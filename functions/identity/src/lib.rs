@@ -45,6 +45,17 @@ pub fn use_cases() -> Vec<UseCase> {
             ]
         ),
         use_case!(
+            "register_buyer",
+            POST "/auth/register/buyer",
+            registration::register_buyer,
+            needs: [
+                Table(&[
+                    "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem",
+                    "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem",
+                ]),
+            ]
+        ),
+        use_case!(
             "register_vendor",
             POST "/vendors/registrations",
             activation::register_vendor,

@@ -218,6 +218,96 @@ impl AddressInput {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
+struct BuyerRegistration {
+    name: Option<String>,
+    phone: Option<String>,
+    email: Option<String>,
+    email_code: Option<String>,
+    password: Option<String>,
+    #[serde(flatten)]
+    address: AddressInput,
+    captcha_token: Option<String>,
+}
+
+/// `POST /auth/register/buyer`: a JATHIL MART customer registers themselves with the
+/// code emailed to them (seed 003 §II a), like an applicant, and is signed in. Only in
+/// a JATHIL MART deployment: e-Order's buyers are procurement officials an admin
+/// creates (403 elsewhere). Customers buy under the deployment's customer organisation
+/// (`LOKET_JATHIL_CUSTOMER_ORG`); they are not officers, so they are not listed under it.
+pub async fn register_buyer(app: Arc<App>, req: Request) -> ApiResult<Response> {
+    if !app.cfg.orders.jathil() {
+        return Err(ApiError::new(
+            403,
+            "buyer_registration_closed",
+            "Pembeli e-Order didaftarkan oleh admin; pendaftaran mandiri hanya untuk pelanggan JATHIL MART",
+        ));
+    }
+    let r: BuyerRegistration = body(&req)?;
+    let now = app.clock.epoch();
+    let ip = source_ip(&req);
+    let name = person::check_full_name(&required(&r.name, "name", "Nama", 120)?)?;
+    let phone = contact::normalize_phone(&required(&r.phone, "phone", "No. Handphone", 20)?)?;
+    let email = contact::normalize_email(&required(&r.email, "email", "Email", 254)?)?;
+    let code = required(&r.email_code, "email_code", "Kode dari Email", 16)?;
+    let pw = crate::password::password_field(&r.password, "password", "Password")?;
+    password::check_password(&pw)?;
+    let address = r.address.check(&app).await?;
+    ratelimit::hit(
+        &app.store,
+        &format!("register-ip#{ip}"),
+        Limit {
+            max: 30,
+            window: 3600,
+        },
+        now,
+    )
+    .await?;
+    app.captcha.require(r.captcha_token.as_deref(), &ip).await?;
+    let code_version = verify_code(&app, &email, &code).await?;
+
+    let id = app.ids.id();
+    let mut acc = Account::new(
+        &id,
+        &name,
+        &email,
+        vec![Role::Buyer],
+        AccountStatus::Active,
+        now,
+    );
+    acc.org = Some(app.cfg.orders.jathil_customer_org.clone());
+    acc.address = Some(address);
+    acc.phone = Some(phone);
+    acc.password_hash = Some(crypto::hash_password(&pw).await?);
+    let (session_item, tokens) = session::open(&app, &acc, &ip)?;
+    let table = app.store.table();
+    let mut tx = Tx::new();
+    tx.put_new(table, acc.to_item()?);
+    let email_ix = tx.guard(table, account::email_guard(&email), &acc.pk);
+    let code_ix = tx.delete_versioned(table, code_key(&email), code_version);
+    tx.put_new(table, session_item);
+    match app.store.transact(tx).await {
+        Ok(()) => {}
+        Err(TxError::Condition(failed)) if failed.contains(&email_ix) => {
+            return Err(account::email_taken(&email))
+        }
+        Err(TxError::Condition(failed)) if failed.contains(&code_ix) => return Err(code_invalid()),
+        Err(TxError::Other(e)) => return Err(e),
+        Err(_) => {
+            return Err(ApiError::conflict(
+                "registration_failed",
+                "Proses Pendaftaran Gagal",
+            ));
+        }
+    }
+    tracing::info!(user_id = %id, "JATHIL MART customer registered");
+    json(
+        201,
+        &serde_json::json!({ "message": "Pendaftaran pelanggan berhasil", "session": tokens }),
+    )
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 struct RegisterRequest {
     nik: Option<String>,
     npwp: Option<String>,
