@@ -781,6 +781,87 @@ impl Api {
         panic!("no {kind} {stage} task about {subject_id} reached the inbox");
     }
 
+    /// A delivery address of `buyer` (an office in Samarinda); its id.
+    pub async fn buyer_address(&self, buyer: &str) -> String {
+        self.post(
+            "/buyer/addresses",
+            Some(buyer),
+            json!({ "name": "Kantor", "kind": "Utama", "street": "Jl. Merdeka 1",
+                    "province_code": "64", "regency_code": "64.72", "district_code": "64.72.01",
+                    "postal_code": "75251", "latitude": -0.5, "longitude": 117.15 }),
+        )
+        .await
+        .expect(201)["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    /// `quantity` of `product` into `buyer`'s cart ("Pesan"); the draft order's id.
+    pub async fn into_cart(&self, buyer: &str, product: &str, quantity: i64) -> String {
+        let r = self
+            .post(
+                "/cart/items",
+                Some(buyer),
+                json!({ "product_id": product, "quantity": quantity }),
+            )
+            .await;
+        assert!(r.status == 200 || r.status == 201, "{}", r.body);
+        r.body["id"].as_str().unwrap().to_string()
+    }
+
+    /// Fills the order form of `buyer`'s draft `order`: `address`, three days ahead at
+    /// 10:00, cash on delivery.
+    pub async fn fill_order_form(&self, buyer: &str, order: &str, address: &str) {
+        let day = time::OffsetDateTime::now_utc().date() + time::Duration::days(3);
+        self.call(
+            "PUT",
+            &format!("/orders/{order}"),
+            Some(buyer),
+            Some(
+                json!({ "address_id": address, "activity_date": day.to_string(),
+                         "activity_time": "10:00", "activity_name": "Rapat Koordinasi",
+                         "payment_method": "cod" }),
+            ),
+        )
+        .await
+        .expect(200);
+    }
+
+    /// "Konfirmasi Pesanan" of `buyer`'s filled draft `order` with `key` as its
+    /// `Idempotency-Key`; the placed order.
+    pub async fn place_order(&self, buyer: &str, order: &str, key: &str) -> Value {
+        self.confirm_order(buyer, order, key)
+            .await
+            .expect(200)
+            .clone()
+    }
+
+    /// `POST /orders/{order}/confirm` as `buyer` with `key` as its `Idempotency-Key`.
+    pub async fn confirm_order(&self, buyer: &str, order: &str, key: &str) -> Reply {
+        self.call_with_headers(
+            "POST",
+            &format!("/orders/{order}/confirm"),
+            Some(buyer),
+            Some(json!({})),
+            &[("idempotency-key", key)],
+        )
+        .await
+    }
+
+    /// Fires the hourly deadline job as its schedule would on `day`, 10:00 WIB; what it
+    /// did.
+    pub async fn run_deadline_job_on(&self, day: time::Date) -> Value {
+        self.post(
+            "/__local/events/enforce_task_deadlines",
+            None,
+            json!({ "time": format!("{day}T03:00:00Z") }),
+        )
+        .await
+        .expect(200)
+        .clone()
+    }
+
     /// Decides a task from the inbox.
     pub async fn decide(&self, officer: &str, task: &str, body: Value) -> Reply {
         self.post(&format!("/tasks/{task}/decision"), Some(officer), body)

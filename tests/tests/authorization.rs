@@ -506,54 +506,14 @@ async fn every_route_on_one_object_answers_owners_and_strangers_as_the_matrix_sa
     // The buyer's address, an order placed with the owner, a draft with the owner and
     // one with the other vendor.
     let orders = async {
-        let addr = api
-            .post(
-                "/buyer/addresses",
-                Some(&buyer),
-                json!({ "name": "Kantor", "kind": "Utama", "street": "Jl. Merdeka 1",
-                        "province_code": "64", "regency_code": "64.72", "district_code": "64.72.01",
-                        "postal_code": "75251", "latitude": -0.5, "longitude": 117.15 }),
-            )
-            .await
-            .expect(201)["id"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let addr = api.buyer_address(&buyer).await;
         let cart = |product: String| {
             let (api, buyer) = (&api, &buyer);
-            async move {
-                api.post(
-                    "/cart/items",
-                    Some(buyer),
-                    json!({ "product_id": product, "quantity": 2 }),
-                )
-                .await
-                .expect(201)["id"]
-                    .as_str()
-                    .unwrap()
-                    .to_string()
-            }
+            async move { api.into_cart(buyer, &product, 2).await }
         };
         let o = cart(p.clone()).await;
-        let day = time::OffsetDateTime::now_utc().date() + time::Duration::days(3);
-        api.call(
-            "PUT",
-            &format!("/orders/{o}"),
-            Some(&buyer),
-            Some(json!({ "address_id": addr, "activity_date": day.to_string(), "activity_time": "09:00",
-                         "activity_name": "Rapat", "payment_method": "cod" })),
-        )
-        .await
-        .expect(200);
-        api.call_with_headers(
-            "POST",
-            &format!("/orders/{o}/confirm"),
-            Some(&buyer),
-            Some(json!({})),
-            &[("idempotency-key", "matriks-objek-1")],
-        )
-        .await
-        .expect(200);
+        api.fill_order_form(&buyer, &o, &addr).await;
+        api.place_order(&buyer, &o, "matriks-objek-1").await;
         let dr = cart(p.clone()).await;
         let dr2 = cart(other_products[0].clone()).await;
         (addr, o, dr, dr2)

@@ -82,14 +82,7 @@ async fn add(api: &Api, buyer: &str, product: &str, quantity: i64) -> Reply {
 }
 
 async fn confirm(api: &Api, buyer: &str, order: &str, key: &str) -> Reply {
-    api.call_with_headers(
-        "POST",
-        &format!("/orders/{order}/confirm"),
-        Some(buyer),
-        Some(json!({})),
-        &[("idempotency-key", key)],
-    )
-    .await
+    api.confirm_order(buyer, order, key).await
 }
 
 /// A draft of the buyer with both products, its details filled in; returns its id.
@@ -797,18 +790,6 @@ fn working_day(from: time::Date, n: i64, calendar: &BTreeSet<time::Date>) -> tim
     day
 }
 
-/// Fires the hourly deadline job as the schedule would on `day`, 10:00 WIB.
-async fn run_deadline_job_on(api: &Api, day: time::Date) -> Value {
-    api.post(
-        "/__local/events/enforce_task_deadlines",
-        None,
-        json!({ "time": format!("{day}T03:00:00Z") }),
-    )
-    .await
-    .expect(200)
-    .clone()
-}
-
 /// Deadlines in working days through the hourly job (on a deployment of its own: the
 /// job run days ahead would expire other tests' orders): the vendor is reminded to
 /// confirm after one working day, the order it has not confirmed after three expires
@@ -842,7 +823,8 @@ async fn an_order_not_confirmed_in_time_expires_and_a_receipt_is_reminded() {
     let confirm_reminder = format!("Pengingat Tugas: Konfirmasi Pesanan - {number}");
     let receipt_reminder = "Pengingat Tugas: Penerimaan Pesanan";
 
-    run_deadline_job_on(&api, working_day(today, 1, &holidays)).await;
+    api.run_deadline_job_on(working_day(today, 1, &holidays))
+        .await;
     let mail = api.wait_email(&p.vendor_mail, &confirm_reminder, 1).await;
     assert!(mail.body.contains("1 hari kerja"), "{}", mail.body);
     assert_eq!(
@@ -850,7 +832,8 @@ async fn an_order_not_confirmed_in_time_expires_and_a_receipt_is_reminded() {
         "placed"
     );
 
-    run_deadline_job_on(&api, working_day(today, 2, &holidays)).await;
+    api.run_deadline_job_on(working_day(today, 2, &holidays))
+        .await;
     api.wait_email(&p.buyer_mail, receipt_reminder, 1).await;
     assert_eq!(
         order_of(&api, &p.buyer, &late).await["status_code"],
@@ -858,7 +841,7 @@ async fn an_order_not_confirmed_in_time_expires_and_a_receipt_is_reminded() {
     );
 
     let expiry_day = working_day(today, 3, &holidays);
-    let done = run_deadline_job_on(&api, expiry_day).await;
+    let done = api.run_deadline_job_on(expiry_day).await;
     assert!(done["expired"].as_u64().unwrap() >= 1, "{done}");
     let o = order_of(&api, &p.vendor, &late).await;
     assert_eq!(o["status_code"], "expired");
@@ -879,7 +862,7 @@ async fn an_order_not_confirmed_in_time_expires_and_a_receipt_is_reminded() {
     assert!(timeline.iter().any(|e| e["action"] == "expired"), "{o}");
 
     // Each once: the same day again sends nothing more, and the shipped order goes on.
-    run_deadline_job_on(&api, expiry_day).await;
+    api.run_deadline_job_on(expiry_day).await;
     tokio::time::sleep(std::time::Duration::from_secs(2)).await;
     let count = |mails: Vec<loket_e2e::Email>, subject: &str| {
         mails.iter().filter(|m| m.subject.contains(subject)).count()

@@ -467,44 +467,11 @@ async fn a_buyer_confirms_receipt_and_rates_an_order_from_the_emailed_links() {
         .await;
     let (_, buyer_mail, password) = api.new_officer_login("buyer", "141732").await;
     let buyer = api.token(&buyer_mail, &password).await;
-    let address = api
-        .post(
-            "/buyer/addresses",
-            Some(&buyer),
-            json!({ "name": "Kantor", "kind": "Utama", "street": "Jl. Merdeka 1",
-                    "province_code": "64", "regency_code": "64.72", "district_code": "64.72.01",
-                    "postal_code": "75251", "latitude": -0.5, "longitude": 117.15 }),
-        )
-        .await;
-    let address = address.expect(201)["id"].as_str().unwrap().to_string();
-    let cart = api
-        .post(
-            "/cart/items",
-            Some(&buyer),
-            json!({ "product_id": products[0], "quantity": 25 }),
-        )
-        .await;
-    let order = cart.expect(201)["id"].as_str().unwrap().to_string();
-    let day = time::OffsetDateTime::now_utc().date() + time::Duration::days(3);
-    api.call(
-        "PUT",
-        &format!("/orders/{order}"),
-        Some(&buyer),
-        Some(json!({ "address_id": address, "activity_date": day.to_string(), "activity_time": "11:30",
-                     "activity_name": "Rapat Anggaran", "payment_method": "cod" })),
-    )
-    .await
-    .expect(200);
-    let placed = api
-        .call_with_headers(
-            "POST",
-            &format!("/orders/{order}/confirm"),
-            Some(&buyer),
-            Some(json!({})),
-            &[("idempotency-key", "halaman-pesanan-1")],
-        )
-        .await;
-    let number = placed.expect(200)["number"].as_str().unwrap().to_string();
+    let address = api.buyer_address(&buyer).await;
+    let order = api.into_cart(&buyer, &products[0], 25).await;
+    api.fill_order_form(&buyer, &order, &address).await;
+    let placed = api.place_order(&buyer, &order, "halaman-pesanan-1").await;
+    let number = placed["number"].as_str().unwrap().to_string();
     for stage in ["vendor_confirm", "vendor_ship"] {
         let task = api
             .wait_task(&vendor, "order_lifecycle", stage, &order)

@@ -5,11 +5,11 @@
 
 use loket_e2e::{vendor_profile_form, Api, DEMO_ADMIN, DEMO_PASSWORD};
 use loket_shared::rules::workdays::{is_working_day, wib_date, working_days_between};
-use serde_json::{json, Value};
+use serde_json::json;
 use std::collections::BTreeSet;
 use std::time::Duration;
 use time::format_description::well_known::Rfc3339;
-use time::{Date, OffsetDateTime};
+use time::OffsetDateTime;
 
 /// A vendor of SKPD 141201 that confirmed its profile; returns the business name and
 /// the opening time of its first task (Penunjukan Pembina).
@@ -46,19 +46,6 @@ async fn vendor_waiting_for_satpel(api: &Api) -> (String, OffsetDateTime) {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("the task did not reach the satpel's inbox");
-}
-
-/// Fires the deadline job as the hourly schedule would on `day`, 10:00 WIB.
-pub async fn run_job_on(api: &Api, day: Date) -> Value {
-    let time = format!("{day}T03:00:00Z");
-    api.post(
-        "/__local/events/enforce_task_deadlines",
-        None,
-        json!({ "time": time }),
-    )
-    .await
-    .expect(200)
-    .clone()
 }
 
 async fn count(api: &Api, to: &str, subject: &str) -> usize {
@@ -125,7 +112,7 @@ async fn the_reminder_job_counts_working_days_skipping_weekends_and_holidays() {
     assert_eq!(working_days_between(opened_on, day, &calendar), 2);
     let reminder = format!("Pengingat Tugas: Penunjukan Pembina - {business}");
     let escalation = format!("Eskalasi Tugas: Penunjukan Pembina - {business}");
-    run_job_on(&api, day).await;
+    api.run_deadline_job_on(day).await;
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert_eq!(count(&api, "satpel@demo.loket.id", &reminder).await, 0);
 
@@ -134,10 +121,10 @@ async fn the_reminder_job_counts_working_days_skipping_weekends_and_holidays() {
     while !is_working_day(day, &calendar) {
         day += time::Duration::days(1);
     }
-    run_job_on(&api, day).await;
+    api.run_deadline_job_on(day).await;
     let mail = api.wait_email("satpel@demo.loket.id", &reminder, 1).await;
     assert!(mail.body.contains("3 hari kerja"), "{}", mail.body);
-    run_job_on(&api, day).await;
+    api.run_deadline_job_on(day).await;
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert_eq!(count(&api, "satpel@demo.loket.id", &reminder).await, 1);
     assert_eq!(
@@ -149,7 +136,7 @@ async fn the_reminder_job_counts_working_days_skipping_weekends_and_holidays() {
     while working_days_between(opened_on, day, &calendar) < 5 {
         day += time::Duration::days(1);
     }
-    run_job_on(&api, day).await;
+    api.run_deadline_job_on(day).await;
     let mail = api
         .wait_email("admin.utama@demo.loket.id", &escalation, 1)
         .await;

@@ -216,6 +216,66 @@ impl AddressInput {
     }
 }
 
+/// What every self-registration passes after its form's checks: the limit per address
+/// (30 an hour), the captcha and the emailed code. Returns the code's version, which
+/// the registration's transaction consumes.
+async fn admit(
+    app: &App,
+    ip: &str,
+    captcha_token: Option<&str>,
+    email: &str,
+    code: &str,
+    now: i64,
+) -> ApiResult<i64> {
+    ratelimit::hit(
+        &app.store,
+        &format!("register-ip#{ip}"),
+        Limit {
+            max: 30,
+            window: 3600,
+        },
+        now,
+    )
+    .await?;
+    app.captcha.require(captcha_token, ip).await?;
+    verify_code(app, email, code).await
+}
+
+/// Creates a self-registered account and its first session in one transaction: the
+/// account, its email guard (and NIK guard, for an applicant), the emailed code
+/// consumed (on the version read). Returns the session's tokens.
+async fn create_signed_in(
+    app: &App,
+    acc: &Account,
+    ip: &str,
+    code_version: i64,
+    nik: Option<&str>,
+) -> ApiResult<session::Tokens> {
+    let (session_item, tokens) = session::open(app, acc, ip)?;
+    let table = app.store.table();
+    let mut tx = Tx::new();
+    tx.put_new(table, acc.to_item()?);
+    let nik_ix = nik.map(|nik| tx.guard(table, account::nik_guard(app, nik), &acc.pk));
+    let email_ix = tx.guard(table, account::email_guard(&acc.email), &acc.pk);
+    let code_ix = tx.delete_versioned(table, code_key(&acc.email), code_version);
+    tx.put_new(table, session_item);
+    match app.store.transact(tx).await {
+        Ok(()) => Ok(tokens),
+        Err(TxError::Condition(failed)) if nik_ix.is_some_and(|i| failed.contains(&i)) => {
+            Err(account::nik_taken(nik.unwrap_or_default()))
+        }
+        Err(TxError::Condition(failed)) if failed.contains(&email_ix) => {
+            Err(account::email_taken(&acc.email))
+        }
+        Err(TxError::Condition(failed)) if failed.contains(&code_ix) => Err(code_invalid()),
+        Err(TxError::Other(e)) => Err(e),
+        Err(_) => Err(ApiError::conflict(
+            "registration_failed",
+            "Proses Pendaftaran Gagal",
+        )),
+    }
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 struct BuyerRegistration {
@@ -252,18 +312,7 @@ pub async fn register_buyer(app: Arc<App>, req: Request) -> ApiResult<Response> 
     let pw = crate::password::password_field(&r.password, "password", "Password")?;
     password::check_password(&pw)?;
     let address = r.address.check(&app).await?;
-    ratelimit::hit(
-        &app.store,
-        &format!("register-ip#{ip}"),
-        Limit {
-            max: 30,
-            window: 3600,
-        },
-        now,
-    )
-    .await?;
-    app.captcha.require(r.captcha_token.as_deref(), &ip).await?;
-    let code_version = verify_code(&app, &email, &code).await?;
+    let code_version = admit(&app, &ip, r.captcha_token.as_deref(), &email, &code, now).await?;
 
     let id = app.ids.id();
     let mut acc = Account::new(
@@ -278,27 +327,7 @@ pub async fn register_buyer(app: Arc<App>, req: Request) -> ApiResult<Response> 
     acc.address = Some(address);
     acc.phone = Some(phone);
     acc.password_hash = Some(crypto::hash_password(&pw).await?);
-    let (session_item, tokens) = session::open(&app, &acc, &ip)?;
-    let table = app.store.table();
-    let mut tx = Tx::new();
-    tx.put_new(table, acc.to_item()?);
-    let email_ix = tx.guard(table, account::email_guard(&email), &acc.pk);
-    let code_ix = tx.delete_versioned(table, code_key(&email), code_version);
-    tx.put_new(table, session_item);
-    match app.store.transact(tx).await {
-        Ok(()) => {}
-        Err(TxError::Condition(failed)) if failed.contains(&email_ix) => {
-            return Err(account::email_taken(&email))
-        }
-        Err(TxError::Condition(failed)) if failed.contains(&code_ix) => return Err(code_invalid()),
-        Err(TxError::Other(e)) => return Err(e),
-        Err(_) => {
-            return Err(ApiError::conflict(
-                "registration_failed",
-                "Proses Pendaftaran Gagal",
-            ));
-        }
-    }
+    let tokens = create_signed_in(&app, &acc, &ip, code_version, None).await?;
     tracing::info!(user_id = %id, "JATHIL MART customer registered");
     json(
         201,
@@ -365,19 +394,7 @@ pub async fn register_applicant(app: Arc<App>, req: Request) -> ApiResult<Respon
     let email = contact::normalize_email(&required(&r.email, "email", "Email", 254)?)?;
     let code = required(&r.email_code, "email_code", "Kode dari Email", 16)?;
     let address = r.address.check(&app).await?;
-
-    ratelimit::hit(
-        &app.store,
-        &format!("register-ip#{ip}"),
-        Limit {
-            max: 30,
-            window: 3600,
-        },
-        now,
-    )
-    .await?;
-    app.captcha.require(r.captcha_token.as_deref(), &ip).await?;
-    let code_version = verify_code(&app, &email, &code).await?;
+    let code_version = admit(&app, &ip, r.captcha_token.as_deref(), &email, &code, now).await?;
 
     let id = app.ids.id();
     let mut acc = Account::new(
@@ -397,32 +414,7 @@ pub async fn register_applicant(app: Arc<App>, req: Request) -> ApiResult<Respon
     acc.address = Some(address);
     acc.phone = Some(phone);
     acc.password_hash = Some(crypto::hash_password(&pw).await?);
-    let (session_item, tokens) = session::open(&app, &acc, &ip)?;
-
-    let table = app.store.table();
-    let mut tx = Tx::new();
-    tx.put_new(table, acc.to_item()?);
-    let nik_ix = tx.guard(table, account::nik_guard(&app, &nik_text), &acc.pk);
-    let email_ix = tx.guard(table, account::email_guard(&email), &acc.pk);
-    let code_ix = tx.delete_versioned(table, code_key(&email), code_version);
-    tx.put_new(table, session_item);
-    match app.store.transact(tx).await {
-        Ok(()) => {}
-        Err(TxError::Condition(failed)) if failed.contains(&nik_ix) => {
-            return Err(account::nik_taken(&nik_text))
-        }
-        Err(TxError::Condition(failed)) if failed.contains(&email_ix) => {
-            return Err(account::email_taken(&email))
-        }
-        Err(TxError::Condition(failed)) if failed.contains(&code_ix) => return Err(code_invalid()),
-        Err(TxError::Other(e)) => return Err(e),
-        Err(_) => {
-            return Err(ApiError::conflict(
-                "registration_failed",
-                "Proses Pendaftaran Gagal",
-            ));
-        }
-    }
+    let tokens = create_signed_in(&app, &acc, &ip, code_version, Some(&nik_text)).await?;
     tracing::info!(user_id = %id, nik = %nik::mask_nik(&nik_text), "applicant registered");
     json(
         201,

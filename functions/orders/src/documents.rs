@@ -78,6 +78,17 @@ pub struct OrderDocument {
 }
 
 impl OrderDocument {
+    /// Adds to `tx` the document marked uploaded with its file's `size` (conditioned on
+    /// the version read); returns the new state.
+    pub fn mark_uploaded(&self, app: &App, tx: &mut Tx, size: u64) -> ApiResult<OrderDocument> {
+        let mut done = self.clone();
+        done.status = OrderDocumentStatus::Uploaded;
+        done.size = Some(size);
+        done.version += 1;
+        tx.put_versioned(app.store.table(), to_item(&done)?, self.version);
+        Ok(done)
+    }
+
     pub fn view(&self) -> serde_json::Value {
         serde_json::json!({
             "id": self.id, "kind": self.kind, "label": self.kind.label(), "number": self.number,
@@ -204,12 +215,8 @@ pub async fn confirm_order_document(app: Arc<App>, req: Request) -> ApiResult<Re
     let size = ORDER_DOCUMENT
         .check(&app, &doc.key, "application/pdf", (&doc.pk, &doc.sk))
         .await?;
-    let mut done = doc.clone();
-    done.status = OrderDocumentStatus::Uploaded;
-    done.size = Some(size);
-    done.version += 1;
     let mut tx = Tx::new();
-    tx.put_versioned(app.store.table(), to_item(&done)?, doc.version);
+    let done = doc.mark_uploaded(&app, &mut tx, size)?;
     app.store.transact(tx).await?;
     tracing::info!(order_id = %o.id, document_id = %done.id, size, "order document uploaded");
     let mut v = done.view();

@@ -14,7 +14,7 @@ use crate::order::{rupiah, Order};
 use loket_shared::pdf::{self, Line};
 use loket_shared::rules::terbilang::rupiah_in_words;
 use loket_shared::schema;
-use loket_shared::store::{from_item, to_item, Item, Tx};
+use loket_shared::store::{from_item, Item, Tx};
 use loket_shared::{files, streams, ApiResult, App};
 use std::sync::Arc;
 
@@ -133,12 +133,8 @@ async fn generate(app: &App, image: Item) -> ApiResult<()> {
     let number = doc.number.clone().unwrap_or_default();
     let bytes = pdf::render(&number, &lines(&o, &number, &work_unit, &issued));
     let size = files::put_once(app, &doc.key, bytes, "application/pdf").await?;
-    let mut done = doc.clone();
-    done.status = OrderDocumentStatus::Uploaded;
-    done.size = Some(size);
-    done.version += 1;
     let mut tx = Tx::new();
-    tx.put_versioned(app.store.table(), to_item(&done)?, doc.version);
+    doc.mark_uploaded(app, &mut tx, size)?;
     match app.store.transact(tx).await {
         // Another delivery marked it meanwhile: the file is the same one.
         Ok(()) | Err(loket_shared::store::TxError::Condition(_)) => {}

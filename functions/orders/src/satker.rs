@@ -141,6 +141,19 @@ async fn load(app: &App, caller: &Caller, code: &str) -> ApiResult<Option<Satker
         .await
 }
 
+/// The caller's added satker named in the path; the primary one is refused with
+/// `primary` (it is not removed or remapped).
+async fn added(app: &App, req: &Request, primary: &str) -> ApiResult<(Caller, Satker)> {
+    let caller = authenticate(app, req).await?;
+    let org = official(&caller)?;
+    let code = path_param(req, "code")?;
+    if code == org {
+        return Err(ApiError::conflict("satker_primary", primary.to_string()));
+    }
+    let satker = load(app, &caller, &code).await?.ok_or_else(not_found)?;
+    Ok((caller, satker))
+}
+
 /// What an order is placed for when the official picks `code`: the satker's code and
 /// its company (`None` for the primary one). Someone else's satker, or one not mapped
 /// yet, is refused.
@@ -265,16 +278,8 @@ pub async fn get_satker(app: Arc<App>, req: Request) -> ApiResult<Response> {
 /// `DELETE /buyer/satkers/{code}`: an added satker leaves the list, and its company
 /// account becomes free to map again (the primary one stays).
 pub async fn remove_satker(app: Arc<App>, req: Request) -> ApiResult<Response> {
-    let caller = authenticate(&app, &req).await?;
-    let org = official(&caller)?;
-    let code = path_param(&req, "code")?;
-    if code == org {
-        return Err(ApiError::conflict(
-            "satker_primary",
-            "Satuan kerja utama tidak dapat dihapus",
-        ));
-    }
-    let satker = load(&app, &caller, &code).await?.ok_or_else(not_found)?;
+    let (caller, satker) = added(&app, &req, "Satuan kerja utama tidak dapat dihapus").await?;
+    let code = satker.code.clone();
     let table = app.store.table();
     let mut tx = Tx::new();
     tx.delete(table, key(satker.pk.clone(), satker.sk.clone()));
@@ -339,16 +344,8 @@ async fn company_by_email(app: &App, email: &str) -> ApiResult<Option<Company>> 
 /// postal code, address, password) or `confirm` (the unmapped account with the
 /// official's own email).
 pub async fn map_satker(app: Arc<App>, req: Request) -> ApiResult<Response> {
-    let caller = authenticate(&app, &req).await?;
-    let org = official(&caller)?;
-    let code = path_param(&req, "code")?;
-    if code == org {
-        return Err(ApiError::conflict(
-            "satker_primary",
-            "Satuan kerja utama sudah terpetakan",
-        ));
-    }
-    let satker = load(&app, &caller, &code).await?.ok_or_else(not_found)?;
+    let (caller, satker) = added(&app, &req, "Satuan kerja utama sudah terpetakan").await?;
+    let code = satker.code.clone();
     if satker.company.is_some() {
         return Err(ApiError::conflict(
             "satker_already_mapped",

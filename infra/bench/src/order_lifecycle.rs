@@ -116,50 +116,12 @@ struct Parties {
 async fn one_order(api: &Api, p: &Parties, n: usize) -> (String, u32) {
     let mut requests = 0;
     let mut count = |r: u32| requests += r;
-    let order = api
-        .post(
-            "/cart/items",
-            Some(&p.buyer),
-            json!({ "product_id": p.products[0], "quantity": 40 }),
-        )
-        .await
-        .expect(201)["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    api.post(
-        "/cart/items",
-        Some(&p.buyer),
-        json!({ "product_id": p.products[1], "quantity": 40 }),
-    )
-    .await
-    .expect(200);
-    let day = time::OffsetDateTime::now_utc().date() + time::Duration::days(3);
-    api.call(
-        "PUT",
-        &format!("/orders/{order}"),
-        Some(&p.buyer),
-        Some(json!({ "address_id": p.address, "activity_date": day.to_string(), "activity_time": "10:00",
-                     "activity_name": "Rapat Koordinasi", "payment_method": "cod" })),
-    )
-    .await
-    .expect(200);
-    let confirmed = api
-        .call_with_headers(
-            "POST",
-            &format!("/orders/{order}/confirm"),
-            Some(&p.buyer),
-            Some(json!({})),
-            &[(
-                "idempotency-key",
-                &format!("bench-{n}-{}", rand::random::<u64>()),
-            )],
-        )
-        .await;
-    let number = confirmed.expect(200)["number"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let order = api.into_cart(&p.buyer, &p.products[0], 40).await;
+    api.into_cart(&p.buyer, &p.products[1], 40).await;
+    api.fill_order_form(&p.buyer, &order, &p.address).await;
+    let key = format!("bench-{n}-{}", rand::random::<u64>());
+    let confirmed = api.place_order(&p.buyer, &order, &key).await;
+    let number = confirmed["number"].as_str().unwrap().to_string();
     count(4);
     let approve = json!({ "decision": "approve" });
     let (vendor, buyer) = ((&*p.vendor, &*p.vendor_mail), (&*p.buyer, &*p.buyer_mail));
@@ -264,19 +226,7 @@ async fn main() {
         .await;
     let (_, buyer_mail, password) = api.new_officer_login("buyer", BUYER_ORG).await;
     let buyer = api.token(&buyer_mail, &password).await;
-    let address = api
-        .post(
-            "/buyer/addresses",
-            Some(&buyer),
-            json!({ "name": "Balai Kota", "kind": "Utama", "street": "Jl. Gajah Mada 2",
-                    "province_code": "64", "regency_code": "64.72", "district_code": "64.72.01",
-                    "postal_code": "75251", "latitude": -0.5, "longitude": 117.15 }),
-        )
-        .await
-        .expect(201)["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let address = api.buyer_address(&buyer).await;
     let p = Parties {
         vendor,
         vendor_mail,
