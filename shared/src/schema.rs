@@ -199,6 +199,13 @@ pub const BUYER_COMPANY_SK: &str = "COMPANY";
 pub fn buyer_company_email(email: &str) -> String {
     format!("BUYERCOEMAIL#{email}")
 }
+/// A permit type under its agency's `ORG#` partition.
+pub const PERMIT_TYPE_PREFIX: &str = "PERMIT#";
+pub fn permit_type_sk(code: &str) -> String {
+    format!("{PERMIT_TYPE_PREFIX}{code}")
+}
+/// GSI1 partition of every permit type (the public "Persyaratan"), by agency and code.
+pub const PERMIT_TYPES: &str = "PERMITTYPES";
 /// A buyer's orders (GSI1), newest first.
 pub fn buyer_orders(buyer_id: &str) -> String {
     format!("BUYERORDERS#{buyer_id}")

@@ -433,7 +433,7 @@ async fn reference_data_lists_regions_organisations_and_permit_types() {
         .map(|p| p["code"].as_str().unwrap())
         .collect();
     assert_eq!(codes.len(), 3, "{codes:?}");
-    for code in ["IZIN-REKLAME", "IZIN-TRAYEK", "SIPA"] {
+    for code in ["IZIN-REKLAME", "REKOMTEK-LINGKUNGAN", "SIPA"] {
         assert!(codes.contains(&code), "{codes:?}");
     }
     let reklame = permits
@@ -442,20 +442,35 @@ async fn reference_data_lists_regions_organisations_and_permit_types() {
         .unwrap();
     assert_eq!(reklame["name"], "Izin Penyelenggaraan Reklame");
     assert_eq!(reklame["service_days"], 5);
+    assert_eq!(reklame["fee"], 250000);
     assert_eq!(
-        reklame["requirements"],
-        json!([
-            "Fotokopi KTP pemohon",
-            "NPWP",
-            "Desain dan ukuran reklame",
-            "Foto lokasi pemasangan",
-            "Surat persetujuan pemilik lahan"
-        ])
+        reklame["requirements"][0],
+        json!({ "code": "R1", "name": "Fotokopi KTP pemohon", "mandatory": true,
+                "formats": ["pdf", "jpg", "png"] })
     );
-    assert_eq!(
-        reklame["application_types"],
-        json!(["Baru", "Perpanjangan", "Perubahan"])
-    );
+    assert_eq!(reklame["requirements"].as_array().unwrap().len(), 5);
+    let kinds: Vec<&str> = reklame["kinds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["Perizinan Baru", "Perpanjangan", "Revisi"]);
+    // "Persyaratan": every agency's permit types, public.
+    let all = api.get("/permit-types", None).await;
+    let all = all.expect(200)["items"].as_array().unwrap().clone();
+    let agencies: std::collections::BTreeSet<&str> = all
+        .iter()
+        .map(|p| p["agency_code"].as_str().unwrap())
+        .collect();
+    assert!(all.len() >= 8 && agencies.len() >= 3, "{agencies:?}");
+    for name in [
+        "Izin Usaha Perikanan",
+        "Surat Izin Pengambilan Air Tanah",
+        "Izin Trayek Angkutan Antar Kota Dalam Provinsi",
+    ] {
+        assert!(all.iter().any(|p| p["name"] == name), "{name}");
+    }
     for unknown in ["TIDAK-ADA", "141201"] {
         let r = api
             .get(&format!("/agencies/{unknown}/permit-types"), None)
@@ -463,4 +478,72 @@ async fn reference_data_lists_regions_organisations_and_permit_types() {
         r.expect_error(404, "agency_not_found");
         assert_eq!(r.message(), "Instansi tidak ditemukan");
     }
+}
+
+/// The platform administrator maintains the permit types: a new one is listed at once
+/// with its requirements, fee and service time; a wrong form is refused with its
+/// reason; a stale version is a conflict; nobody else may.
+#[tokio::test]
+async fn the_admin_maintains_permit_types_and_the_public_list_shows_them() {
+    let api = Api::new();
+    let admin = api.token(DEMO_ADMIN, DEMO_PASSWORD).await;
+    let code = format!("IZIN-UJI-{}", rand::random::<u32>() % 100_000);
+    let path = format!("/admin/agencies/DKP-KALTIM/permit-types/{code}");
+    let form = json!({ "name": "Izin Pembudidayaan Ikan", "service_days": 9, "fee": 75000,
+        "kinds": ["new", "renewal"],
+        "requirements": [
+            { "name": "Fotokopi KTP pemohon", "formats": ["pdf", "jpg"] },
+            { "name": "Foto kolam", "mandatory": false, "formats": ["jpg", "png"] }
+        ] });
+    let created = api
+        .call("PUT", &path, Some(&admin), Some(form.clone()))
+        .await;
+    let created = created.expect(201).clone();
+    assert_eq!(created["requirements"][1]["mandatory"], false);
+    assert_eq!(
+        created["agency_name"],
+        "Dinas Kelautan dan Perikanan Provinsi Kalimantan Timur"
+    );
+    let listed = api.get("/agencies/DKP-KALTIM/permit-types", None).await;
+    assert!(listed.expect(200)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["code"] == code.as_str() && p["fee"] == 75000 && p["service_days"] == 9));
+
+    let mut bad = form.clone();
+    bad["requirements"][0]["formats"] = json!(["exe"]);
+    api.call("PUT", &path, Some(&admin), Some(bad))
+        .await
+        .expect_error(400, "requirements_invalid");
+    api.call(
+        "PUT",
+        "/admin/agencies/DKP-KALTIM/permit-types/huruf-kecil",
+        Some(&admin),
+        Some(form.clone()),
+    )
+    .await
+    .expect_error(400, "code_invalid");
+    api.call(
+        "PUT",
+        &format!("/admin/agencies/141201/permit-types/{code}"),
+        Some(&admin),
+        Some(form.clone()),
+    )
+    .await
+    .expect_error(404, "agency_not_found");
+    let mut update = form.clone();
+    update["service_days"] = json!(8);
+    update["version"] = json!(1);
+    let updated = api
+        .call("PUT", &path, Some(&admin), Some(update.clone()))
+        .await;
+    assert_eq!(updated.expect(200)["version"], 2);
+    api.call("PUT", &path, Some(&admin), Some(update))
+        .await
+        .expect_error(409, "concurrent_update");
+    let satpel = api.token("satpel@demo.loket.id", DEMO_PASSWORD).await;
+    api.call("PUT", &path, Some(&satpel), Some(form))
+        .await
+        .expect_error(403, "forbidden");
 }

@@ -104,6 +104,8 @@ const MATRIX: &[(&str, &str)] = &[
     ("remove_satker", "addodddd"),
     ("map_satker", "addodddd"),
     ("list_open_orders", "oooooooo"),
+    ("list_all_permit_types", "oooooooo"),
+    ("put_permit_type", "addddddo"),
     // JATHIL MART's administrators (not columns here) and the platform admin
     ("jathil_service_report", "addddddo"),
     ("open_conversation", "adoodddd"),
@@ -352,6 +354,13 @@ const OBJECT_MATRIX: &[(&str, &str, &str)] = &[
         "akdddddddkd",
     ),
     ("send_message", "/conversations/{c}/messages", "aodddddddod"),
+    // reference data: the platform administrator alone maintains the permit types
+    // (`{}` is then a 400: the demo type stays as it is)
+    (
+        "put_permit_type",
+        "/admin/agencies/DPMPTSP/permit-types/SIPA",
+        "adddddddodd",
+    ),
     // the buyer's work units: its own (another buyer: not in their list, 404)
     ("get_satker", "/buyer/satkers/141105", "addddddddkn"),
     ("map_satker", "/buyer/satkers/141105/mapping", "addddddddon"),

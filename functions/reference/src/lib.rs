@@ -4,6 +4,7 @@
 
 pub mod holidays;
 pub mod organisations;
+pub mod permits;
 pub mod regions;
 
 use loket_shared::http::UseCase;
@@ -33,9 +34,26 @@ pub fn use_cases() -> Vec<UseCase> {
         use_case!(
             "list_permit_types",
             GET "/agencies/{code}/permit-types",
-            organisations::list_permit_types,
+            permits::list_permit_types,
             needs: [
                 Table(&["dynamodb:GetItem", "dynamodb:Query"]),
+            ]
+        ),
+        use_case!(
+            "list_all_permit_types",
+            GET "/permit-types",
+            permits::list_all_permit_types,
+            needs: [
+                Table(&["dynamodb:Query"]),
+                Indexes(&["dynamodb:Query"]),
+            ]
+        ),
+        use_case!(
+            "put_permit_type",
+            PUT "/admin/agencies/{agency}/permit-types/{code}",
+            permits::put_permit_type,
+            needs: [
+                Table(&["dynamodb:GetItem", "dynamodb:PutItem"]),
             ]
         ),
         use_case!(

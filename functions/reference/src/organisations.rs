@@ -4,7 +4,7 @@
 //! Storage: `ORG#<code>` / `ORG` with `GSI1PK = ORGS#<kind>`, `GSI1SK = <code>` for the
 //! lists; permit types under their agency: `ORG#<code>` / `PERMIT#<code>`.
 
-use loket_shared::http::{json, path_param, query_param, Request, Response};
+use loket_shared::http::{json, query_param, Request, Response};
 use loket_shared::schema;
 use loket_shared::store::{from_item, Query, Store};
 use loket_shared::{ApiError, ApiResult, App};
@@ -61,44 +61,6 @@ impl Organisation {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct PermitType {
-    #[serde(rename = "PK")]
-    pub pk: String,
-    #[serde(rename = "SK")]
-    pub sk: String,
-    pub agency_code: String,
-    pub code: String,
-    pub name: String,
-    /// Documents the applicant must upload ("Persyaratan").
-    pub requirements: Vec<String>,
-    /// Baru / Perpanjangan / Perubahan.
-    pub application_types: Vec<String>,
-    /// Service time in working days.
-    pub service_days: u32,
-}
-
-impl PermitType {
-    pub fn new(
-        agency: &str,
-        code: &str,
-        name: &str,
-        requirements: &[&str],
-        service_days: u32,
-    ) -> Self {
-        Self {
-            pk: schema::organisation(agency),
-            sk: format!("PERMIT#{code}"),
-            agency_code: agency.into(),
-            code: code.into(),
-            name: name.into(),
-            requirements: requirements.iter().map(|s| s.to_string()).collect(),
-            application_types: vec!["Baru".into(), "Perpanjangan".into(), "Perubahan".into()],
-            service_days,
-        }
-    }
-}
-
 /// Looks an organisation up by code.
 pub async fn find(store: &Store, code: &str) -> ApiResult<Option<Organisation>> {
     if code.is_empty() || code.len() > 40 {
@@ -149,42 +111,5 @@ pub async fn list_organisations(app: Arc<App>, req: Request) -> ApiResult<Respon
     json(
         200,
         &serde_json::json!({ "items": items, "cursor": page.cursor }),
-    )
-}
-
-/// `GET /agencies/{code}/permit-types`: the public "Persyaratan" list of an agency.
-pub async fn list_permit_types(app: Arc<App>, req: Request) -> ApiResult<Response> {
-    let code = path_param(&req, "code")?;
-    match find(&app.store, &code).await? {
-        Some(o) if o.kind == OrgKind::Agency => {}
-        _ => {
-            return Err(ApiError::not_found(
-                "agency_not_found",
-                "Instansi tidak ditemukan",
-            ))
-        }
-    }
-    let q = Query::partition(schema::organisation(&code))
-        .sk_begins_with("SK", "PERMIT#")
-        .limit(100);
-    let items: Vec<PermitType> = app
-        .store
-        .query_all(&q)
-        .await?
-        .into_iter()
-        .map(from_item)
-        .collect::<ApiResult<_>>()?;
-    let view: Vec<serde_json::Value> = items
-        .iter()
-        .map(|p| {
-            serde_json::json!({
-                "code": p.code, "name": p.name, "requirements": p.requirements,
-                "application_types": p.application_types, "service_days": p.service_days,
-            })
-        })
-        .collect();
-    json(
-        200,
-        &serde_json::json!({ "agency_code": code, "items": view }),
     )
 }

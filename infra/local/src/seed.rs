@@ -3,7 +3,7 @@
 //! with published products (`seed/demo.json`).
 
 use loket_identity::account::{self, Account, AccountStatus, Address};
-use loket_reference::organisations::{OrgKind, Organisation, PermitType};
+use loket_reference::organisations::{OrgKind, Organisation};
 use loket_reference::regions::{self, Region};
 use loket_shared::auth::Role;
 use loket_shared::rules::person::{Education, Gender};
@@ -161,9 +161,8 @@ pub struct DemoOrg {
 pub struct DemoPermit {
     pub agency: String,
     pub code: String,
-    pub name: String,
-    pub service_days: u32,
-    pub requirements: Vec<String>,
+    #[serde(flatten)]
+    pub form: loket_reference::permits::PermitTypeForm,
 }
 
 #[derive(Deserialize, Clone)]
@@ -210,17 +209,16 @@ pub async fn demo(app: &App, demo: &Demo) -> Result<()> {
         );
     }
     for p in &demo.permit_types {
-        let reqs: Vec<&str> = p.requirements.iter().map(String::as_str).collect();
-        items.push(
-            to_item(&PermitType::new(
-                &p.agency,
-                &p.code,
-                &p.name,
-                &reqs,
-                p.service_days,
-            ))
-            .map_err(|e| e.to_string())?,
-        );
+        let agency = demo
+            .organisations
+            .iter()
+            .find(|o| o.code == p.agency)
+            .ok_or_else(|| format!("permit type {}: no agency {}", p.code, p.agency))?;
+        let permit = p
+            .form
+            .check(&p.agency, &agency.name, &p.code)
+            .map_err(|e| format!("permit type {}: {}", p.code, e.message))?;
+        items.push(to_item(&permit).map_err(|e| e.to_string())?);
     }
     app.store.put_many(items).await.map_err(|e| e.to_string())?;
 
