@@ -40,6 +40,6 @@ run() {
 }
 
 run anonymous
-for who in umkm.terdaftar@demo.loket.id pembeli@demo.loket.id satpel@demo.loket.id admin@demo.loket.id; do
+for who in pemohon@demo.loket.id umkm.terdaftar@demo.loket.id pembeli@demo.loket.id satpel@demo.loket.id admin@demo.loket.id; do
     run "$who" -H "Authorization: Bearer $(token "$who")" --exclude-operation-id logout
 done

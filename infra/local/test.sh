@@ -135,7 +135,7 @@ log "chromedriver $(chromedriver --version | cut -d' ' -f2) on port $DRIVER_PORT
 
 log "setup and build took $(( $(date +%s) - started )) s"
 fuzz_started=$(date +%s)
-log "generated requests over docs/openapi.yaml (schemathesis): anonymous and four roles"
+log "generated requests over docs/openapi.yaml (schemathesis): anonymous and five roles"
 FUZZ_EXAMPLES=${FUZZ_EXAMPLES:-10} "$SCRIPT_DIR/fuzz.sh" "http://127.0.0.1:$FUZZ_PORT"
 kill "$FUZZ_PID" 2>/dev/null || true # its schedules and stream pollers: CPU the tests need
 log "generated requests took $(( $(date +%s) - fuzz_started )) s; running the tests"

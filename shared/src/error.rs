@@ -19,6 +19,10 @@ pub struct ApiError {
     /// Seconds a client should wait before retrying (429 only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
+    /// Everything a submission still misses (422 of an incomplete form), each item in
+    /// the form's words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub missing: Option<Vec<String>>,
 }
 
 impl ApiError {
@@ -29,6 +33,7 @@ impl ApiError {
             message: message.into(),
             field: None,
             retry_after: None,
+            missing: None,
         }
     }
 

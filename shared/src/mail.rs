@@ -77,6 +77,14 @@ pub enum EmailTemplate {
         subject: String,
         days: i64,
     },
+    /// A permit application changed status (submitted with its resi, and later steps).
+    ApplicationStatus {
+        name: String,
+        resi: String,
+        permit: String,
+        status: String,
+        note: Option<String>,
+    },
     /// A chat message waits unread (the first of an unread stretch).
     ChatMessage {
         name: String,
@@ -155,6 +163,7 @@ impl EmailTemplate {
             Self::ProductStatusChanged { .. } => "product_status_changed",
             Self::OrderStatusChanged { .. } => "order_status_changed",
             Self::ChatMessage { .. } => "chat_message",
+            Self::ApplicationStatus { .. } => "application_status",
             Self::TaskAssigned { .. } => "task_assigned",
             Self::TaskReminder { .. } => "task_reminder",
             Self::TaskEscalated { .. } => "task_escalated",
@@ -301,6 +310,24 @@ impl EmailTemplate {
                 }
                 lines.push("Lihat rincian pesanan pada menu Pesananku.".to_string());
                 rendered(subject, lines, None)
+            }
+            Self::ApplicationStatus {
+                name,
+                resi,
+                permit,
+                status,
+                note,
+            } => {
+                let subject_line = format!("Permohonan {resi} ({permit}): {status}");
+                let mut lines = vec![
+                    format!("Yth. {name},"),
+                    format!("Permohonan {permit} dengan nomor resi {resi} sekarang berstatus: {status}."),
+                ];
+                if let Some(note) = note {
+                    lines.push(note.clone());
+                }
+                lines.push("Pantau permohonan Anda pada menu Permohonan Saya atau Monitoring dengan nomor resi.".to_string());
+                rendered(subject_line, lines, None)
             }
             Self::ChatMessage {
                 name,

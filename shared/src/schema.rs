@@ -206,6 +206,20 @@ pub fn permit_type_sk(code: &str) -> String {
 }
 /// GSI1 partition of every permit type (the public "Persyaratan"), by agency and code.
 pub const PERMIT_TYPES: &str = "PERMITTYPES";
+/// A permit application.
+pub fn application(id: &str) -> String {
+    format!("APPLICATION#{id}")
+}
+pub const APPLICATION_SK: &str = "APPLICATION";
+/// An applicant's applications (GSI1), newest first.
+pub fn applicant_applications(user_id: &str) -> String {
+    format!("APPLICANT#{user_id}")
+}
+/// The guard that keeps a resi unique (`application_id`).
+pub fn resi(resi: &str) -> String {
+    format!("RESI#{resi}")
+}
+pub const RESI_SK: &str = "GUARD";
 /// A buyer's orders (GSI1), newest first.
 pub fn buyer_orders(buyer_id: &str) -> String {
     format!("BUYERORDERS#{buyer_id}")

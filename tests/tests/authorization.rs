@@ -98,6 +98,13 @@ const MATRIX: &[(&str, &str)] = &[
     ("add_to_cart", "addodddd"),
     ("list_orders", "adoodddd"),
     ("list_conversations", "adoodddd"),
+    ("start_application", "aodddddd"),
+    ("list_applications", "aodddddd"),
+    ("get_application", "aodddddd"),
+    ("save_application", "aodddddd"),
+    ("create_attachment", "aodddddd"),
+    ("confirm_attachment", "aodddddd"),
+    ("submit_application", "aodddddd"),
     ("list_satkers", "addodddd"),
     ("add_satker", "addodddd"),
     ("get_satker", "addodddd"),
@@ -244,10 +251,11 @@ async fn every_route_answers_every_caller_as_the_matrix_says() {
 /// Columns: anonymous, the owner (the vendor whose object it is), another registered
 /// vendor of the same SKPD, satpel and PJLP (the vendor's assigned one) of the object's
 /// SKPD (141201), satpel and PJLP of another SKPD (141105), eorder_admin, admin, the
-/// buyer of the owner's order (141732) and another buyer. Cells as
+/// buyer of the owner's order (141732), another buyer, the applicant whose permit
+/// application it is and another applicant. Cells as
 /// in [`MATRIX`], plus `k`: answered (2xx or 3xx), `n`: 404 and `r`: refused (403, 404
 /// or 409, whichever check comes first) without touching the object.
-const OBJECT_CALLERS: [&str; 11] = [
+const OBJECT_CALLERS: [&str; 13] = [
     "anonymous",
     "owner",
     "other vendor",
@@ -259,6 +267,8 @@ const OBJECT_CALLERS: [&str; 11] = [
     "admin",
     "buyer",
     "other buyer",
+    "applicant",
+    "other applicant",
 ];
 
 /// (use case, the object's path, cells). Objects: `{p}` a published product of the
@@ -269,123 +279,166 @@ const OBJECT_CALLERS: [&str; 11] = [
 /// with the owner and the conversation `{c}` about it, its draft `{dr}` with the owner and `{dr2}` with the other vendor.
 const OBJECT_MATRIX: &[(&str, &str, &str)] = &[
     // the vendor's own products: another vendor is refused (403)
-    ("get_vendor_product", "/vendor/products/{p}", "akddddddddd"),
-    ("save_vendor_product", "/vendor/products/{p}", "aoddddddddd"),
+    (
+        "get_vendor_product",
+        "/vendor/products/{p}",
+        "akddddddddddd",
+    ),
+    (
+        "save_vendor_product",
+        "/vendor/products/{p}",
+        "aoddddddddddd",
+    ),
     (
         "submit_vendor_product",
         "/vendor/products/{p}/submit",
-        "aoddddddddd",
+        "aoddddddddddd",
     ),
     (
         "create_product_photo",
         "/vendor/products/{p}/photos",
-        "aoddddddddd",
+        "aoddddddddddd",
     ),
     (
         "confirm_product_photo",
         "/vendor/products/{p}/photos/{photo}/confirm",
-        "aoddddddddd",
+        "aoddddddddddd",
     ),
     (
         "delete_product_photo",
         "/vendor/products/{p}/photos/{photo}",
-        "aoddddddddd",
+        "aoddddddddddd",
     ),
     // the officers of the product's SKPD and the e-Order administrators read it; only
     // the PJLP reviewing it corrects it
-    ("get_product_for_officer", "/products/{p}", "addkkddkddd"),
-    ("correct_product", "/products/{r}", "adddodddddd"),
+    ("get_product_for_officer", "/products/{p}", "addkkddkddddd"),
+    ("correct_product", "/products/{r}", "adddodddddddd"),
     // the waiting vendor: readable by its SKPD's officers and the e-Order
     // administrators; nobody corrects at the satpel's stage (the PJLP does, later);
     // its documents are the vendor's own and the readers'
     (
         "get_vendor_profile_for_officer",
         "/vendors/{v}/profile",
-        "addkkddkddd",
+        "addkkddkddddd",
     ),
     (
         "correct_vendor_profile",
         "/vendors/{v}/profile",
-        "adddddddddd",
+        "adddddddddddd",
     ),
     (
         "confirm_vendor_document",
         "/vendor/documents/{doc}/confirm",
-        "aordddddddd",
+        "aordddddddddd",
     ),
     (
         "download_vendor_document",
         "/vendors/{v}/documents/{doc}/download",
-        "akdkkddkddd",
+        "akdkkddkddddd",
     ),
     // its task: only a satpel of its SKPD decides (`{}` is then a 400), by id or link
-    ("decide_task", "/tasks/{task}/decision", "addoddddddd"),
+    ("decide_task", "/tasks/{task}/decision", "addoddddddddd"),
     (
         "decide_task_by_link",
         "/task-links/{link}/decision",
-        "addoddddddd",
+        "addoddddddddd",
     ),
     // every officer has an inbox (their own), the platform admin none
-    ("list_tasks", "/tasks?stage=assign_pjlp", "akkkkkkkdkk"),
+    ("list_tasks", "/tasks?stage=assign_pjlp", "akkkkkkkdkkdd"),
     // an SKPD's accounts: its satpel and the admin
     (
         "list_organisation_accounts",
         "/admin/organisations/141201/accounts",
-        "addkddddkdd",
+        "addkddddkdddd",
     ),
     // orders: the buyer's and, once placed, the vendor's (another buyer or vendor:
     // 403); drafts and addresses the buyer's alone (another buyer's address is not
     // found: addresses live in their owner's partition)
-    ("list_orders", "/orders", "akkddddddkk"),
-    ("get_order", "/orders/{o}", "akdddddddkd"),
-    ("update_address", "/buyer/addresses/{addr}", "addddddddor"),
-    ("save_order_details", "/orders/{dr}", "addddddddod"),
-    ("update_order_line", "/orders/{dr}/items/{p}", "addddddddod"),
-    ("confirm_order", "/orders/{dr}/confirm", "addddddddod"),
+    ("list_orders", "/orders", "akkddddddkkdd"),
+    ("get_order", "/orders/{o}", "akdddddddkddd"),
+    ("update_address", "/buyer/addresses/{addr}", "addddddddordd"),
+    ("save_order_details", "/orders/{dr}", "addddddddoddd"),
+    (
+        "update_order_line",
+        "/orders/{dr}/items/{p}",
+        "addddddddoddd",
+    ),
+    ("confirm_order", "/orders/{dr}/confirm", "addddddddoddd"),
     (
         "request_cancellation",
         "/orders/{o}/cancellation",
-        "aodddddddod",
+        "aodddddddoddd",
     ),
     // the conversation about the order: its two parties only (an empty message: 400)
     (
         "list_messages",
         "/conversations/{c}/messages",
-        "akdddddddkd",
+        "akdddddddkddd",
     ),
-    ("send_message", "/conversations/{c}/messages", "aodddddddod"),
+    (
+        "send_message",
+        "/conversations/{c}/messages",
+        "aodddddddoddd",
+    ),
     // reference data: the platform administrator alone maintains the permit types
     // (`{}` is then a 400: the demo type stays as it is)
     (
         "put_permit_type",
         "/admin/agencies/DPMPTSP/permit-types/SIPA",
-        "adddddddodd",
+        "adddddddodddd",
     ),
     // the buyer's work units: its own (another buyer: not in their list, 404)
-    ("get_satker", "/buyer/satkers/141105", "addddddddkn"),
-    ("map_satker", "/buyer/satkers/141105/mapping", "addddddddon"),
+    ("get_satker", "/buyer/satkers/141105", "addddddddkndd"),
+    (
+        "map_satker",
+        "/buyer/satkers/141105/mapping",
+        "addddddddondd",
+    ),
     // the order's documents: its vendor uploads (the order is only Dipesan here: 409),
     // both parties read (no such document: 404)
     (
         "create_order_document",
         "/orders/{o}/documents",
-        "aoddddddddd",
+        "aoddddddddddd",
     ),
     (
         "confirm_order_document",
         "/orders/{o}/documents/nope/confirm",
-        "aoddddddddd",
+        "aoddddddddddd",
     ),
     (
         "download_order_document",
         "/orders/{o}/documents/nope/download",
-        "andddddddnd",
+        "andddddddnddd",
+    ),
+    // a permit application: its applicant only (an empty body: 400 or 422; no
+    // document uploaded for R1 yet: 404)
+    ("get_application", "/applications/{app}", "addddddddddkd"),
+    ("save_application", "/applications/{app}", "addddddddddkd"),
+    (
+        "create_attachment",
+        "/applications/{app}/attachments",
+        "addddddddddod",
+    ),
+    (
+        "confirm_attachment",
+        "/applications/{app}/attachments/R1/confirm",
+        "addddddddddnd",
+    ),
+    (
+        "submit_application",
+        "/applications/{app}/submit",
+        "addddddddddod",
     ),
     // last: these remove their object (another buyer, meanwhile: refused or not found)
-    ("delete_order_line", "/orders/{dr}/items/{p}", "addddddddor"),
-    ("discard_order", "/orders/{dr2}", "addddddddor"),
-    ("delete_address", "/buyer/addresses/{addr}", "addddddddor"),
-    ("remove_satker", "/buyer/satkers/141105", "addddddddkn"),
+    (
+        "delete_order_line",
+        "/orders/{dr}/items/{p}",
+        "addddddddordd",
+    ),
+    ("discard_order", "/orders/{dr2}", "addddddddordd"),
+    ("delete_address", "/buyer/addresses/{addr}", "addddddddordd"),
+    ("remove_satker", "/buyer/satkers/141105", "addddddddkndd"),
 ];
 
 /// Whether the route needs a row in [`OBJECT_MATRIX`]: signed in (its anonymous cell is
@@ -534,6 +587,22 @@ async fn every_route_on_one_object_answers_owners_and_strangers_as_the_matrix_sa
     api.post("/buyer/satkers", Some(&buyer), json!({ "code": "141105" }))
         .await
         .expect(201);
+    // A permit application of a fresh applicant, and another applicant.
+    let ((_, _, _, applicant), (_, _, _, other_applicant)) = tokio::join!(
+        api.new_applicant("pemohon-matriks"),
+        api.new_applicant("pemohon-lain")
+    );
+    let application = api
+        .post(
+            "/applications",
+            Some(&applicant),
+            json!({ "agency_code": "DPMPTSP", "permit_type_code": "SIPA", "kind": "new" }),
+        )
+        .await
+        .expect(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let c = api
         .post("/conversations", Some(&buyer), json!({ "order_id": o }))
         .await
@@ -570,6 +639,7 @@ async fn every_route_on_one_object_answers_owners_and_strangers_as_the_matrix_sa
             .replace("{task}", &task)
             .replace("{link}", &link)
             .replace("{addr}", &addr)
+            .replace("{app}", &application)
             .replace("{c}", &c)
             .replace("{o}", &o)
             .replace("{dr2}", &dr2)
@@ -592,6 +662,8 @@ async fn every_route_on_one_object_answers_owners_and_strangers_as_the_matrix_sa
             Some(&admin),
             Some(&buyer),
             Some(&other_buyer),
+            Some(&applicant),
+            Some(&other_applicant),
         ];
         let replies = futures::future::join_all(row.chars().zip(tokens).enumerate().map(
             |(i, (expect, token))| {

@@ -85,3 +85,31 @@ pub async fn deciders(
     }
     officers(app, &task.organisation, task.role, limit).await
 }
+
+/// What an applicant's permit application copies from their profile (seed 004 §3.2.1
+/// step 2): name and masked NIK (not editable there), phone, postal code and email.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApplicantProfile {
+    pub name: String,
+    pub nik_masked: String,
+    pub phone: String,
+    pub postal_code: String,
+    pub email: String,
+}
+
+/// The profile of applicant `id` (`None` for no such account or not an applicant).
+pub async fn applicant_profile(app: &App, id: &str) -> ApiResult<Option<ApplicantProfile>> {
+    if id.is_empty() || id.len() > 64 {
+        return Ok(None);
+    }
+    Ok(account::load(app, id)
+        .await?
+        .filter(|a| a.roles.contains(&Role::Applicant))
+        .map(|a| ApplicantProfile {
+            name: a.name,
+            nik_masked: a.nik_masked.unwrap_or_default(),
+            phone: a.phone.unwrap_or_default(),
+            postal_code: a.address.map(|ad| ad.postal_code).unwrap_or_default(),
+            email: a.email,
+        }))
+}

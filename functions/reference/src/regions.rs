@@ -62,7 +62,7 @@ async fn record(store: &Store, code: &str) -> ApiResult<Option<ChildrenRecord>> 
 }
 
 /// A checked address with the names of its regions.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct RegionPath {
     pub province_code: String,
     pub province_name: String,

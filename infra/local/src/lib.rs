@@ -31,6 +31,7 @@ pub fn contexts() -> Vec<Context> {
         context("identity", loket_identity::use_cases(), vec![]),
         context("reference", loket_reference::use_cases(), vec![]),
         context("vendors", loket_vendors::use_cases(), vec![]),
+        context("licensing", loket_licensing::use_cases(), vec![]),
         context(
             "catalog",
             loket_catalog::use_cases(),

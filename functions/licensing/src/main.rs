@@ -1,0 +1,5 @@
+//! Lambda entry point of the licensing context.
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    loket_shared::lambda::run(&loket_licensing::use_cases(), &[]).await
+}
