@@ -60,3 +60,17 @@ pub async fn count_attempt(store: &Store, k: crate::store::Item, max: u32) -> Ap
         .await?;
     Ok(counted.is_some())
 }
+
+/// The hits counted for `bucket` in the current window of `window` seconds (without
+/// counting one): e.g. the misses that make a lookup ask for the captcha.
+pub async fn current(store: &Store, bucket: &str, window: i64, now: i64) -> ApiResult<i64> {
+    let window_start = now - now.rem_euclid(window);
+    Ok(store
+        .get(
+            &crate::schema::rate_window(bucket),
+            &format!("W#{window_start}"),
+        )
+        .await?
+        .and_then(|i| crate::store::get_n(&i, "hits"))
+        .unwrap_or(0))
+}

@@ -15,6 +15,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 pub const DEMO_PASSWORD: &str = "Loket-Demo-2026";
+/// The smallest file the checked upload takes as a PDF.
+pub const PDF_BYTES: &[u8] = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n";
 pub const CAPTCHA: &str = "lulus-captcha-uji";
 pub const DEMO_ADMIN: &str = "admin@demo.loket.id";
 pub const DEMO_APPLICANT: &str = "pemohon@demo.loket.id";
@@ -847,6 +849,76 @@ impl Api {
             &[("idempotency-key", key)],
         )
         .await
+    }
+
+    /// Uploads `bytes` as `content_type` for requirement `code` of `applicant`'s
+    /// application `id`, and confirms it; the confirmation's reply.
+    pub async fn attach_document(
+        &self,
+        applicant: &str,
+        id: &str,
+        code: &str,
+        content_type: &str,
+        bytes: &[u8],
+    ) -> Reply {
+        let created = self
+            .post(
+                &format!("/applications/{id}/attachments"),
+                Some(applicant),
+                json!({ "requirement_code": code, "file_name": format!("{code}.berkas"),
+                        "content_type": content_type }),
+            )
+            .await;
+        let upload = created.expect(201)["upload"].clone();
+        assert_eq!(self.upload(&upload, bytes.to_vec()).await, 204);
+        self.post(
+            &format!("/applications/{id}/attachments/{code}/confirm"),
+            Some(applicant),
+            json!({}),
+        )
+        .await
+    }
+
+    /// A submitted application of `applicant` for an SIPA (DPMPTSP), as an individual,
+    /// in Samarinda, every mandatory document a PDF; returns (id, resi).
+    pub async fn submitted_application(&self, applicant: &str) -> (String, String) {
+        let started = self
+            .post(
+                "/applications",
+                Some(applicant),
+                json!({ "agency_code": "DPMPTSP", "permit_type_code": "SIPA", "kind": "new" }),
+            )
+            .await;
+        let started = started.expect(201).clone();
+        let id = started["id"].as_str().unwrap().to_string();
+        self.call(
+            "PUT",
+            &format!("/applications/{id}"),
+            Some(applicant),
+            Some(json!({ "individual": true, "declaration": true,
+                "location": { "address": "Jl. Juanda No. 8", "province_code": "64",
+                    "regency_code": "64.72", "district_code": "64.72.01",
+                    "village_code": "64.72.01.1001", "latitude": -0.4948, "longitude": 117.1436 } })),
+        )
+        .await
+        .expect(200);
+        for r in started["requirements"].as_array().unwrap() {
+            if r["mandatory"] == true {
+                let code = r["code"].as_str().unwrap();
+                self.attach_document(applicant, &id, code, "application/pdf", PDF_BYTES)
+                    .await
+                    .expect(200);
+            }
+        }
+        let submitted = self
+            .post(
+                &format!("/applications/{id}/submit"),
+                Some(applicant),
+                json!({}),
+            )
+            .await;
+        let resi = submitted.expect(200)["resi"].as_str().unwrap().to_string();
+        (id, resi)
     }
 
     /// Fires the hourly deadline job as its schedule would on `day`, 10:00 WIB; what it

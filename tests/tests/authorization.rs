@@ -99,6 +99,8 @@ const MATRIX: &[(&str, &str)] = &[
     ("list_orders", "adoodddd"),
     ("list_conversations", "adoodddd"),
     ("start_application", "aodddddd"),
+    ("track_application", "oooooooo"),
+    ("monitoring_page", "oooooooo"),
     ("list_applications", "aodddddd"),
     ("get_application", "aodddddd"),
     ("save_application", "aodddddd"),

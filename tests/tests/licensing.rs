@@ -2,42 +2,14 @@
 //! every step and resumed, the checked upload of each requirement's document, the 422
 //! that lists everything missing, and the submission with its resi and email.
 
-use loket_e2e::Api;
+use loket_e2e::{Api, PDF_BYTES as PDF};
 use serde_json::{json, Value};
 
-const PDF: &[u8] = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n";
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0";
 
 async fn save(api: &Api, who: &str, id: &str, body: Value) -> loket_e2e::Reply {
     api.call("PUT", &format!("/applications/{id}"), Some(who), Some(body))
         .await
-}
-
-/// Uploads `bytes` as `content_type` for requirement `code`; the confirmation's reply.
-async fn attach(
-    api: &Api,
-    who: &str,
-    id: &str,
-    code: &str,
-    content_type: &str,
-    bytes: &[u8],
-) -> loket_e2e::Reply {
-    let created = api
-        .post(
-            &format!("/applications/{id}/attachments"),
-            Some(who),
-            json!({ "requirement_code": code, "file_name": format!("{code}.berkas"),
-                    "content_type": content_type }),
-        )
-        .await;
-    let upload = created.expect(201)["upload"].clone();
-    assert_eq!(api.upload(&upload, bytes.to_vec()).await, 204);
-    api.post(
-        &format!("/applications/{id}/attachments/{code}/confirm"),
-        Some(who),
-        json!({}),
-    )
-    .await
 }
 
 #[tokio::test]
@@ -155,7 +127,7 @@ async fn an_applicant_fills_the_wizard_over_several_visits_and_submits_for_a_res
     )
     .await
     .expect_error(400, "document_type_invalid");
-    attach(&api, &applicant, &id, &codes[1], "application/pdf", PNG)
+    api.attach_document(&applicant, &id, &codes[1], "application/pdf", PNG)
         .await
         .expect_error(400, "document_type_invalid");
     let after = api
@@ -165,11 +137,11 @@ async fn an_applicant_fills_the_wizard_over_several_visits_and_submits_for_a_res
         .as_array()
         .unwrap()
         .is_empty());
-    attach(&api, &applicant, &id, &codes[0], "image/png", PNG)
+    api.attach_document(&applicant, &id, &codes[0], "image/png", PNG)
         .await
         .expect(200);
     for code in &codes[1..] {
-        attach(&api, &applicant, &id, code, "application/pdf", PDF)
+        api.attach_document(&applicant, &id, code, "application/pdf", PDF)
             .await
             .expect(200);
     }
@@ -216,4 +188,47 @@ async fn an_applicant_fills_the_wizard_over_several_visits_and_submits_for_a_res
     )
     .await
     .expect_error(403, "forbidden");
+}
+
+/// Public monitoring by resi (seed 004 §3.3): the applicant's name masked, the status
+/// and its description; a miss says so, and after three misses the address must pass
+/// the captcha.
+#[tokio::test]
+async fn anyone_follows_an_application_by_its_resi_and_guessing_costs_a_captcha() {
+    let api = Api::new();
+    let (_, _, _, applicant) = api.new_applicant("pemohon-pantau").await;
+    let (_, resi) = api.submitted_application(&applicant).await;
+    let found = api
+        .get(&format!("/tracking?resi={}", resi.to_lowercase()), None)
+        .await;
+    let found = found.expect(200).clone();
+    assert_eq!(found["resi"], resi.as_str());
+    assert_eq!(found["applicant"], "Drs. Ahm** Fau**, M.M.");
+    assert_eq!(found["permit_type"], "Surat Izin Pengambilan Air Tanah");
+    assert_eq!(found["status"], "Dalam Proses");
+    assert_eq!(found["timeline"].as_array().unwrap().len(), 1);
+
+    // Guessing from one address: three misses, then the captcha.
+    let guesser = api.from_other_address();
+    for guess in ["000000", "ZZZZZZ", "123ABC"] {
+        guesser
+            .get(&format!("/tracking?resi={guess}"), None)
+            .await
+            .expect_error(404, "resi_not_found");
+    }
+    guesser
+        .get(&format!("/tracking?resi={resi}"), None)
+        .await
+        .expect_error(400, "captcha_invalid");
+    let with_captcha = guesser
+        .get(
+            &format!("/tracking?resi={resi}&captcha_token={}", loket_e2e::CAPTCHA),
+            None,
+        )
+        .await;
+    assert_eq!(with_captcha.expect(200)["resi"], resi.as_str());
+    // Another address is not affected.
+    api.get(&format!("/tracking?resi={resi}"), None)
+        .await
+        .expect(200);
 }

@@ -531,3 +531,39 @@ async fn a_buyer_confirms_receipt_and_rates_an_order_from_the_emailed_links() {
         .unwrap();
     assert_eq!(receipt_entry["note"], "Lengkap, hangat, tepat waktu");
 }
+
+/// The public monitoring page (seed 004 §3.3): a resi shows the application with the
+/// applicant's name masked; a wrong one says "Nomor resi tidak ditemukan"; accessible
+/// at both sizes.
+#[tokio::test]
+async fn anyone_follows_an_application_on_the_monitoring_page() {
+    let api = Api::new();
+    let (_, _, _, applicant) = api.new_applicant("pemohon-halaman").await;
+    let (_, resi) = api.submitted_application(&applicant).await;
+    Browser::run(&api, |browser| async move {
+        browser.goto("/monitoring").await;
+        assert_eq!(browser.text("h1").await, "Monitoring Permohonan");
+        browser
+            .check_accessibility_at_both_sizes("monitoring")
+            .await;
+        browser.fill("#resi", "ABCDEF").await;
+        browser.click("form.stack button[type=submit]").await;
+        browser.wait_for(".notice.error").await;
+        assert_eq!(
+            browser.text(".notice.error").await,
+            "Nomor resi tidak ditemukan"
+        );
+        browser.fill("#resi", &resi).await;
+        browser.click("form.stack button[type=submit]").await;
+        browser.wait_for("dl").await;
+        let page = browser.page_text().await;
+        assert!(page.contains(&format!("Permohonan {resi}")), "{page}");
+        assert!(page.contains("Drs. Ahm** Fau**, M.M."), "{page}");
+        assert!(!page.contains("Ahmad"), "{page}");
+        assert!(page.contains("Surat Izin Pengambilan Air Tanah"), "{page}");
+        browser
+            .check_accessibility_at_both_sizes("hasil monitoring")
+            .await;
+    })
+    .await;
+}

@@ -1,9 +1,10 @@
 //! Licensing (E-PTSP, seed 004 §3.2): an applicant's permit application, from the
 //! wizard (`application` holds the model and its pure rules, `wizard` the use cases)
-//! to its submission with a resi. The permit types and their requirements are reference
+//! to its submission with a resi, and the public monitoring by resi (`monitoring`). The permit types and their requirements are reference
 //! data (`loket_reference::permits`).
 
 pub mod application;
+pub mod monitoring;
 pub mod wizard;
 
 use loket_shared::http::UseCase;
@@ -57,6 +58,18 @@ pub fn use_cases() -> Vec<UseCase> {
                 Table(&["dynamodb:GetItem", "dynamodb:PutItem"]),
                 Uploads("applications/", &["s3:GetObject", "s3:DeleteObject"]),
             ]
+        ),
+        use_case!(
+            "track_application",
+            GET "/tracking",
+            monitoring::track_application,
+            needs: [Table(&["dynamodb:GetItem", "dynamodb:UpdateItem"])]
+        ),
+        use_case!(
+            "monitoring_page",
+            GET "/monitoring",
+            monitoring::monitoring_page,
+            needs: [Table(&["dynamodb:GetItem", "dynamodb:UpdateItem"])]
         ),
         use_case!(
             "submit_application",
