@@ -171,6 +171,24 @@ async fn an_applicant_fills_the_wizard_over_several_visits_and_submits_for_a_res
         .wait_email(&email, &format!("Permohonan {resi}"), 1)
         .await;
     assert!(mail.body.contains("14 hari kerja"), "{}", mail.body);
+    // "Permohonan Saya" finds it by resi or permit type.
+    let found = |q: String| {
+        let (api, applicant) = (&api, &applicant);
+        async move {
+            let r = api
+                .get(&format!("/applications?q={q}"), Some(applicant))
+                .await;
+            r.expect(200)["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a["id"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(found(resi.to_lowercase()).await, std::slice::from_ref(&id));
+    assert_eq!(found("air%20tanah".into()).await, std::slice::from_ref(&id));
+    assert!(found("apotek".into()).await.is_empty());
     save(&api, &applicant, &id, json!({ "declaration": false }))
         .await
         .expect_error(409, "application_not_draft");

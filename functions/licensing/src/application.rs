@@ -126,6 +126,9 @@ pub struct Application {
     pub resi: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub submitted_at: Option<i64>,
+    /// What "Permohonan Saya" searches (resi and permit type, lower case).
+    #[serde(default)]
+    pub search_text: String,
     pub created_at: i64,
     pub version: i64,
     pub updated_at: i64,
@@ -137,6 +140,17 @@ loket_shared::versioned!(Application);
 pub const DECLARATION: &str = "Dengan ini saya menyatakan bahwa data yang saya kirim adalah benar dan valid. Saya bersedia menerima sanksi sesuai dengan ketentuan peraturan perundang-undangan yang berlaku jika data yang saya kirim tidak benar dan tidak valid.";
 
 impl Application {
+    /// The text "Permohonan Saya" searches: the resi and the permit type's name.
+    pub fn indexed(mut self) -> Self {
+        self.search_text = format!(
+            "{} {}",
+            self.resi.as_deref().unwrap_or_default(),
+            self.permit_name
+        )
+        .to_lowercase();
+        self
+    }
+
     pub fn key_of(id: &str) -> (String, &'static str) {
         (schema::application(id), schema::APPLICATION_SK)
     }
@@ -244,6 +258,7 @@ mod tests {
             declaration: false,
             resi: None,
             submitted_at: None,
+            search_text: String::new(),
             created_at: 1,
             version: 1,
             updated_at: 1,

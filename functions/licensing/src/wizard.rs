@@ -194,10 +194,12 @@ pub async fn start_application(app: Arc<App>, req: Request) -> ApiResult<Respons
         declaration: false,
         resi: None,
         submitted_at: None,
+        search_text: String::new(),
         created_at: now,
         version: 1,
         updated_at: now,
     };
+    let a = a.indexed();
     let mut tx = Tx::new();
     tx.put_new(app.store.table(), to_item(&a)?);
     app.store.transact(tx).await?;
@@ -205,14 +207,22 @@ pub async fn start_application(app: Arc<App>, req: Request) -> ApiResult<Respons
     json(201, &view(&a))
 }
 
-/// `GET /applications` ("Permohonan Saya"): the applicant's applications, newest first.
+/// `GET /applications?q=` ("Permohonan Saya"): the applicant's applications, newest
+/// first; `q` finds them by resi or permit type (case-insensitive).
 pub async fn list_applications(app: Arc<App>, req: Request) -> ApiResult<Response> {
     let caller = authenticate(&app, &req).await?;
     caller.require_any(&[Role::Applicant])?;
-    let q = Query::partition(schema::applicant_applications(&caller.user_id))
+    let mut q = Query::partition(schema::applicant_applications(&caller.user_id))
         .on_index(GSI1)
         .backwards()
         .limit(20);
+    if let Some(text) = optional(&query_param(&req, "q"), "q", "Pencarian", 100)? {
+        q = q.filter(loket_shared::store::Filter {
+            expression: "contains(search_text, :q)".into(),
+            names: Default::default(),
+            values: [(":q".to_string(), s(text.to_lowercase()))].into(),
+        });
+    }
     let scope = cursor::Scope::of("list_applications", &caller.user_id, &req);
     let page = cursor::page(&app, &q, &scope, query_param(&req, "cursor").as_deref()).await?;
     let items = page
@@ -548,6 +558,7 @@ pub async fn submit_application(app: Arc<App>, req: Request) -> ApiResult<Respon
         next.submitted_at = Some(now);
         next.version += 1;
         next.updated_at = now;
+        let next = next.indexed();
         let mut tx = Tx::new();
         let mut guard = key(schema::resi(&number), schema::RESI_SK);
         guard.insert("application_id".into(), s(&a.id));
