@@ -112,6 +112,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("get_satker", "addodddd"),
     ("remove_satker", "addodddd"),
     ("map_satker", "addodddd"),
+    ("send_company_code", "addodddd"),
     ("list_open_orders", "oooooooo"),
     ("list_all_permit_types", "oooooooo"),
     ("put_permit_type", "addddddo"),
@@ -394,6 +395,11 @@ const OBJECT_MATRIX: &[(&str, &str, &str)] = &[
     (
         "map_satker",
         "/buyer/satkers/141105/mapping",
+        "addddddddondd",
+    ),
+    (
+        "send_company_code",
+        "/buyer/satkers/141105/mapping/code",
         "addddddddondd",
     ),
     // the order's documents: its vendor uploads (the order is only Dipesan here: 409),

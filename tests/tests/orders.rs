@@ -1273,9 +1273,29 @@ async fn map(api: &Api, who: &str, code: &str, body: Value) -> Reply {
         .await
 }
 
-fn company(email: &str, name: &str) -> Value {
-    json!({ "method": "register", "email": email, "name": name, "city": "Samarinda",
-            "postal_code": "75123", "address": "Jl. Basuki Rahmat 12",
+/// The registration of a new company account for `satker` of `who`, its email proven
+/// with the code sent to it.
+async fn company(api: &Api, who: &str, satker: &str, email: &str, name: &str) -> Value {
+    let subject = "Kode Verifikasi";
+    let before = api
+        .emails(email)
+        .await
+        .iter()
+        .filter(|m| m.subject.contains(subject))
+        .count();
+    api.post(
+        &format!("/buyer/satkers/{satker}/mapping/code"),
+        Some(who),
+        json!({ "email": email }),
+    )
+    .await
+    .expect(202);
+    let code = api
+        .wait_email(email, subject, before + 1)
+        .await
+        .digits_after("Kode verifikasi email Anda:", 6);
+    json!({ "method": "register", "email": email, "email_code": code, "name": name,
+            "city": "Samarinda", "postal_code": "75123", "address": "Jl. Basuki Rahmat 12",
             "password": "Pengadaan-Satker-2026" })
 }
 
@@ -1345,18 +1365,24 @@ async fn an_official_maps_work_units_three_ways_and_buys_for_each() {
     .await
     .expect_error(409, "satker_not_mapped");
 
-    // 1. Register a new company account.
+    // 1. Register a new company account, its email proven by the code sent to it.
     let tag = rand::random::<u32>();
-    let registered = map(
+    let ketapang = format!("pengadaan.ketapang.{tag}@contoh.go.id");
+    let mut form = company(
         &api,
         &p.buyer,
         "141105",
-        company(
-            &format!("pengadaan.ketapang.{tag}@contoh.go.id"),
-            "Unit Pengadaan Ketahanan Pangan",
-        ),
+        &ketapang,
+        "Unit Pengadaan Ketahanan Pangan",
     )
     .await;
+    let code = form["email_code"].clone();
+    form["email_code"] = json!("000000");
+    map(&api, &p.buyer, "141105", form.clone())
+        .await
+        .expect_error(400, "email_code_invalid");
+    form["email_code"] = code;
+    let registered = map(&api, &p.buyer, "141105", form).await;
     assert_eq!(
         registered.expect(200)["company"]["name"],
         "Unit Pengadaan Ketahanan Pangan"
@@ -1370,26 +1396,29 @@ async fn an_official_maps_work_units_three_ways_and_buys_for_each() {
     // accounts are free (one of them carries our official's email).
     let free_mail = format!("pariwisata.{tag}@contoh.go.id");
     add(other.clone(), "141302").await.expect(201);
-    map(
-        &api,
-        &other,
-        "141302",
-        company(&free_mail, "Bagian Umum Pariwisata"),
-    )
-    .await
-    .expect(200);
+    let form = company(&api, &other, "141302", &free_mail, "Bagian Umum Pariwisata").await;
+    map(&api, &other, "141302", form).await.expect(200);
     api.call("DELETE", "/buyer/satkers/141302", Some(&other), None)
         .await
         .expect(200);
     add(other.clone(), "141201").await.expect(201);
-    map(
+    let form = company(
         &api,
         &other,
         "141201",
-        company(&p.buyer_mail, "Sekretariat Dinas Koperasi"),
+        &p.buyer_mail,
+        "Sekretariat Dinas Koperasi",
+    )
+    .await;
+    map(&api, &other, "141201", form).await.expect(200);
+    // An email with a company account gets no new code: sign in instead.
+    api.post(
+        "/buyer/satkers/141201/mapping/code",
+        Some(&other),
+        json!({ "email": p.buyer_mail }),
     )
     .await
-    .expect(200);
+    .expect_error(409, "company_email_taken");
     api.call("DELETE", "/buyer/satkers/141201", Some(&other), None)
         .await
         .expect(200);

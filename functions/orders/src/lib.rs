@@ -106,10 +106,19 @@ pub fn use_cases() -> Vec<UseCase> {
             needs: [Table(&["dynamodb:GetItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"])]
         ),
         use_case!(
+            "send_company_code",
+            POST "/buyer/satkers/{code}/mapping/code",
+            satker::send_company_code,
+            needs: [Table(&["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem"])]
+        ),
+        use_case!(
             "map_satker",
             POST "/buyer/satkers/{code}/mapping",
             satker::map_satker,
-            needs: [Table(&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"])]
+            needs: [Table(&[
+                "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
+                "dynamodb:DeleteItem",
+            ])]
         ),
         use_case!(
             "jathil_service_report",

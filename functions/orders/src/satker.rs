@@ -5,7 +5,8 @@
 //! by default); others are added, viewed and removed. Each added satker is mapped to one
 //! buyer **company account** (the purchasing entity the orders are placed for: name,
 //! address, email), in one of three ways: sign in to an existing company account
-//! (`login`), register a new one (`register`), or — when a company account with the
+//! (`login`), register a new one (`register`, its email proven with the code sent by
+//! `POST …/mapping/code`), or — when a company account with the
 //! official's own email exists and is unmapped — confirm it (`confirm`). A company
 //! account serves one (official, satker) mapping; the mapping is a conditional write on
 //! both items, so two officials racing for one account have one winner.
@@ -20,6 +21,7 @@
 //! email guard `BUYERCOEMAIL#<email>` / `GUARD`.
 
 use crate::cart::account;
+use loket_identity::registration;
 use loket_reference::organisations::{self, OrgKind};
 use loket_shared::auth::{Caller, Role};
 use loket_shared::crypto;
@@ -307,9 +309,52 @@ fn mapping(official: &str, satker: &str) -> String {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
+struct CodeInput {
+    email: Option<String>,
+}
+
+/// `POST /buyer/satkers/{code}/mapping/code`: before registering a company account, a
+/// code is emailed to its address (the applicants' code: 6 digits, 10 minutes, resent
+/// after a minute). Limited per official and per email; an email that already has a
+/// company account is told to sign in instead.
+pub async fn send_company_code(app: Arc<App>, req: Request) -> ApiResult<Response> {
+    let (caller, _) = added(&app, &req, "Satuan kerja utama sudah terpetakan").await?;
+    let input: CodeInput = body(&req)?;
+    let email =
+        normalize_email(&required(&input.email, "email", "Email", 254)?).map_err(ApiError::from)?;
+    let now = app.clock.epoch();
+    for (bucket, max) in [
+        (format!("company-code-user#{}", caller.user_id), 10),
+        (format!("company-code-email#{email}"), 5),
+    ] {
+        ratelimit::hit(&app.store, &bucket, Limit { max, window: 3600 }, now).await?;
+    }
+    if company_by_email(&app, &email).await?.is_some() {
+        return Err(email_taken());
+    }
+    registration::send_code(&app, &email, now).await?;
+    json(
+        202,
+        &serde_json::json!({
+            "message": "Kode verifikasi telah dikirim ke email perusahaan",
+            "expires_in": app.cfg.code_ttl_seconds,
+        }),
+    )
+}
+
+fn email_taken() -> ApiError {
+    ApiError::conflict(
+        "company_email_taken",
+        "Email ini sudah terdaftar sebagai akun perusahaan; pilih masuk (login)",
+    )
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 struct MappingInput {
     method: Option<String>,
     email: Option<String>,
+    email_code: Option<String>,
     password: Option<String>,
     name: Option<String>,
     city: Option<String>,
@@ -355,6 +400,8 @@ pub async fn map_satker(app: Arc<App>, req: Request) -> ApiResult<Response> {
     let input: MappingInput = body(&req)?;
     let method = required(&input.method, "method", "Cara pemetaan", 20)?;
     let now = app.clock.epoch();
+    // A new company's email code: its version, consumed with the mapping.
+    let mut code_version = None;
     let (company, new) = match method.as_str() {
         "login" => {
             // Guessable: per address, and per account before its password is compared.
@@ -404,6 +451,8 @@ pub async fn map_satker(app: Arc<App>, req: Request) -> ApiResult<Response> {
             let address = required(&input.address, "address", "Alamat Lengkap", 500)?;
             let password = input.password.clone().unwrap_or_default();
             check_password_field(&password, "password").map_err(ApiError::from)?;
+            let code = required(&input.email_code, "email_code", "Kode dari Email", 16)?;
+            code_version = Some(registration::verify_code(&app, &email, &code).await?);
             let id = app.ids.id();
             (
                 Company {
@@ -447,6 +496,7 @@ pub async fn map_satker(app: Arc<App>, req: Request) -> ApiResult<Response> {
     let me = mapping(&caller.user_id, &code);
     let table = app.store.table();
     let mut tx = Tx::new();
+    let mut code_op = None;
     let company_op = if new {
         let mut guard = key(schema::buyer_company_email(&company.email), "GUARD");
         guard.insert("company_id".into(), s(&company.id));
@@ -454,6 +504,9 @@ pub async fn map_satker(app: Arc<App>, req: Request) -> ApiResult<Response> {
         let mut c = company.clone();
         c.mapped_to = Some(me.clone());
         tx.put_new(table, to_item(&c)?);
+        code_op = code_version.map(|version| {
+            tx.delete_versioned(table, registration::code_key(&company.email), version)
+        });
         guard_op
     } else {
         tx.update(
@@ -480,12 +533,13 @@ pub async fn map_satker(app: Arc<App>, req: Request) -> ApiResult<Response> {
     );
     match app.store.transact(tx).await {
         Ok(()) => {}
+        // The code was used meanwhile (by another registration).
+        Err(TxError::Condition(failed)) if code_op.is_some_and(|i| failed.contains(&i)) => {
+            return Err(registration::code_invalid());
+        }
         Err(TxError::Condition(failed)) if failed.contains(&company_op) => {
             return Err(if new {
-                ApiError::conflict(
-                    "company_email_taken",
-                    "Email ini sudah terdaftar sebagai akun perusahaan; pilih masuk (login)",
-                )
+                email_taken()
             } else {
                 ApiError::conflict(
                     "company_already_mapped",
