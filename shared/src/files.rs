@@ -233,10 +233,11 @@ pub async fn check_upload(
     }
 }
 
-/// What one kind of upload accepts (vendor documents, product photos; later order
-/// invoices, permit attachments): the one mechanism is presign (`presign`), then
-/// check before linking (`check`), with the pending record removed when the file is
-/// refused.
+/// What one kind of upload accepts (vendor documents, product photos, order invoices,
+/// permit attachments): the one mechanism is presign (`presign`), then check before
+/// linking (`check`), with the pending record removed when the file is refused. For a
+/// record of its own that waits for its file ([`PendingUpload`]), `expect` and
+/// `confirm` are the whole flow.
 #[derive(Debug, Clone, Copy)]
 pub struct UploadKind {
     pub types: &'static [&'static str],
@@ -290,6 +291,63 @@ impl UploadKind {
             }
             other => other,
         }
+    }
+}
+
+/// A record that waits for its uploaded file (a vendor's document, an order's invoice):
+/// where the file goes, what it must be, and the record once its file is checked.
+pub trait PendingUpload: Serialize + Sized {
+    /// `PK`, `SK` of the record.
+    fn keys(&self) -> (&str, &str);
+    /// The S3 key of its file.
+    fn object_key(&self) -> &str;
+    fn content_type(&self) -> &str;
+    fn version(&self) -> i64;
+    fn is_uploaded(&self) -> bool;
+    /// The record with its checked file's `size`, its version bumped.
+    fn uploaded(&self, size: u64) -> Self;
+}
+
+impl UploadKind {
+    /// Records `pending` (a new record) and answers the presigned POST of its file.
+    pub async fn expect<R: PendingUpload>(
+        &self,
+        app: &App,
+        pending: &R,
+    ) -> ApiResult<PresignedPost> {
+        let upload = self
+            .presign(app, pending.object_key(), pending.content_type())
+            .await?;
+        let mut tx = crate::store::Tx::new();
+        tx.put_new(app.store.table(), crate::store::to_item(pending)?);
+        app.store.transact(tx).await?;
+        Ok(upload)
+    }
+
+    /// Checks the file of `pending` ([`UploadKind::check`]: a refused file and its
+    /// record are deleted) and records it uploaded, on the version read. A record
+    /// already uploaded is answered as it is.
+    pub async fn confirm<R: PendingUpload>(&self, app: &App, pending: R) -> ApiResult<R> {
+        if pending.is_uploaded() {
+            return Ok(pending);
+        }
+        let size = self
+            .check(
+                app,
+                pending.object_key(),
+                pending.content_type(),
+                pending.keys(),
+            )
+            .await?;
+        let done = pending.uploaded(size);
+        let mut tx = crate::store::Tx::new();
+        tx.put_versioned(
+            app.store.table(),
+            crate::store::to_item(&done)?,
+            pending.version(),
+        );
+        app.store.transact(tx).await?;
+        Ok(done)
     }
 }
 

@@ -10,7 +10,7 @@ use loket_shared::auth::Caller;
 use loket_shared::files::{self, UploadKind};
 use loket_shared::http::{authenticate, body, json, optional, path_param, Request, Response};
 use loket_shared::schema;
-use loket_shared::store::{from_item, to_item, Query, Tx};
+use loket_shared::store::{from_item, Query};
 use loket_shared::{ApiError, ApiResult, App};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -77,18 +77,34 @@ pub struct OrderDocument {
     pub version: i64,
 }
 
-impl OrderDocument {
-    /// Adds to `tx` the document marked uploaded with its file's `size` (conditioned on
-    /// the version read); returns the new state.
-    pub fn mark_uploaded(&self, app: &App, tx: &mut Tx, size: u64) -> ApiResult<OrderDocument> {
-        let mut done = self.clone();
-        done.status = OrderDocumentStatus::Uploaded;
-        done.size = Some(size);
-        done.version += 1;
-        tx.put_versioned(app.store.table(), to_item(&done)?, self.version);
-        Ok(done)
+impl files::PendingUpload for OrderDocument {
+    fn keys(&self) -> (&str, &str) {
+        (&self.pk, &self.sk)
     }
+    fn object_key(&self) -> &str {
+        &self.key
+    }
+    /// Invoices and kwitansi are PDFs (uploaded or generated).
+    fn content_type(&self) -> &str {
+        "application/pdf"
+    }
+    fn version(&self) -> i64 {
+        self.version
+    }
+    fn is_uploaded(&self) -> bool {
+        self.status == OrderDocumentStatus::Uploaded
+    }
+    fn uploaded(&self, size: u64) -> Self {
+        OrderDocument {
+            status: OrderDocumentStatus::Uploaded,
+            size: Some(size),
+            version: self.version + 1,
+            ..self.clone()
+        }
+    }
+}
 
+impl OrderDocument {
     pub fn view(&self) -> serde_json::Value {
         serde_json::json!({
             "id": self.id, "kind": self.kind, "label": self.kind.label(), "number": self.number,
@@ -176,7 +192,8 @@ pub async fn create_order_document(app: Arc<App>, req: Request) -> ApiResult<Res
             ))
         }
     };
-    let content_type = ORDER_DOCUMENT.content_type(&r.content_type)?;
+    // Only a declared PDF is taken (its bytes are checked at confirmation).
+    ORDER_DOCUMENT.content_type(&r.content_type)?;
     let file_name = optional(&r.file_name, "file_name", "Nama berkas", 120)?
         .unwrap_or_else(|| format!("{}-{}.pdf", kind.label().to_lowercase(), o.number()));
     let id = app.ids.id();
@@ -194,10 +211,7 @@ pub async fn create_order_document(app: Arc<App>, req: Request) -> ApiResult<Res
         created_at: app.clock.epoch(),
         version: 1,
     };
-    let upload = ORDER_DOCUMENT.presign(&app, &key, &content_type).await?;
-    let mut tx = Tx::new();
-    tx.put_new(app.store.table(), to_item(&doc)?);
-    app.store.transact(tx).await?;
+    let upload = ORDER_DOCUMENT.expect(&app, &doc).await?;
     json(
         201,
         &serde_json::json!({ "document": doc.view(), "upload": upload }),
@@ -212,13 +226,8 @@ pub async fn confirm_order_document(app: Arc<App>, req: Request) -> ApiResult<Re
     if doc.status == OrderDocumentStatus::Uploaded {
         return json(200, &doc.view());
     }
-    let size = ORDER_DOCUMENT
-        .check(&app, &doc.key, "application/pdf", (&doc.pk, &doc.sk))
-        .await?;
-    let mut tx = Tx::new();
-    let done = doc.mark_uploaded(&app, &mut tx, size)?;
-    app.store.transact(tx).await?;
-    tracing::info!(order_id = %o.id, document_id = %done.id, size, "order document uploaded");
+    let done = ORDER_DOCUMENT.confirm(&app, doc).await?;
+    tracing::info!(order_id = %o.id, document_id = %done.id, size = done.size, "order document uploaded");
     let mut v = done.view();
     v["message"] = "Dokumen berhasil diunggah".into();
     json(200, &v)

@@ -11,10 +11,11 @@
 
 use crate::documents::{self, OrderDocument, OrderDocumentKind, OrderDocumentStatus};
 use crate::order::{rupiah, Order};
+use loket_shared::files::PendingUpload;
 use loket_shared::pdf::{self, Line};
 use loket_shared::rules::terbilang::rupiah_in_words;
 use loket_shared::schema;
-use loket_shared::store::{from_item, Item, Tx};
+use loket_shared::store::{from_item, to_item, Item, Tx};
 use loket_shared::{files, streams, ApiResult, App};
 use std::sync::Arc;
 
@@ -134,7 +135,11 @@ async fn generate(app: &App, image: Item) -> ApiResult<()> {
     let bytes = pdf::render(&number, &lines(&o, &number, &work_unit, &issued));
     let size = files::put_once(app, &doc.key, bytes, "application/pdf").await?;
     let mut tx = Tx::new();
-    doc.mark_uploaded(app, &mut tx, size)?;
+    tx.put_versioned(
+        app.store.table(),
+        to_item(&doc.uploaded(size))?,
+        doc.version,
+    );
     match app.store.transact(tx).await {
         // Another delivery marked it meanwhile: the file is the same one.
         Ok(()) | Err(loket_shared::store::TxError::Condition(_)) => {}

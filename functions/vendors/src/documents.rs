@@ -11,7 +11,7 @@ use crate::profile::{self, vendor_pk};
 use loket_shared::auth::{Caller, Role};
 use loket_shared::files::{self, ALLOWED_TYPES, MAX_UPLOAD_BYTES};
 use loket_shared::http::{authenticate, body, json, path_param, Request, Response};
-use loket_shared::store::{from_item, to_item, Query, Tx};
+use loket_shared::store::{from_item, Query};
 use loket_shared::{ApiError, ApiResult, App};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -75,6 +75,32 @@ pub struct Document {
     pub key: String,
     pub created_at: i64,
     pub version: i64,
+}
+
+impl files::PendingUpload for Document {
+    fn keys(&self) -> (&str, &str) {
+        (&self.pk, &self.sk)
+    }
+    fn object_key(&self) -> &str {
+        &self.key
+    }
+    fn content_type(&self) -> &str {
+        &self.content_type
+    }
+    fn version(&self) -> i64 {
+        self.version
+    }
+    fn is_uploaded(&self) -> bool {
+        self.status == DocumentStatus::Uploaded
+    }
+    fn uploaded(&self, size: u64) -> Self {
+        Document {
+            status: DocumentStatus::Uploaded,
+            size: Some(size),
+            version: self.version + 1,
+            ..self.clone()
+        }
+    }
 }
 
 impl Document {
@@ -165,10 +191,7 @@ pub async fn create_vendor_document(app: Arc<App>, req: Request) -> ApiResult<Re
         created_at: now,
         version: 1,
     };
-    let upload = DOCUMENT_UPLOAD.presign(&app, &key, &content_type).await?;
-    let mut tx = Tx::new();
-    tx.put_new(app.store.table(), to_item(&doc)?);
-    app.store.transact(tx).await?;
+    let upload = DOCUMENT_UPLOAD.expect(&app, &doc).await?;
     json(
         201,
         &serde_json::json!({ "document": doc.view(), "upload": upload }),
@@ -183,17 +206,8 @@ pub async fn confirm_vendor_document(app: Arc<App>, req: Request) -> ApiResult<R
     if doc.status == DocumentStatus::Uploaded {
         return json(200, &doc.view());
     }
-    let size = DOCUMENT_UPLOAD
-        .check(&app, &doc.key, &doc.content_type, (&doc.pk, &doc.sk))
-        .await?;
-    let mut done = doc.clone();
-    done.status = DocumentStatus::Uploaded;
-    done.size = Some(size);
-    done.version += 1;
-    let mut tx = Tx::new();
-    tx.put_versioned(app.store.table(), to_item(&done)?, doc.version);
-    app.store.transact(tx).await?;
-    tracing::info!(document_id = %done.id, size, "vendor document uploaded");
+    let done = DOCUMENT_UPLOAD.confirm(&app, doc).await?;
+    tracing::info!(document_id = %done.id, size = done.size, "vendor document uploaded");
     let mut v = done.view();
     v["message"] = "Dokumen berhasil diunggah".into();
     json(200, &v)
