@@ -106,9 +106,6 @@ pub struct OrdersConfig {
     /// reminded; the same for the vendor's shipment and the buyer's rating, and for the
     /// other party's answer to a cancellation request (`LOKET_ORDER_STEP_REMIND_DAYS`).
     pub step_remind_after_working_days: i64,
-    /// Whether orders follow JATHIL MART's rules (seed 003 §II): the deployment's
-    /// chain (`LOKET_ONBOARDING_CHAIN=jathil`).
-    pub chain: String,
     /// JATHIL MART's service time applies within this regency (Kabupaten Ponorogo,
     /// `LOKET_JATHIL_REGENCY`).
     pub jathil_regency: String,
@@ -117,12 +114,6 @@ pub struct OrdersConfig {
     /// The organisation code self-registered JATHIL MART customers buy under
     /// (`LOKET_JATHIL_CUSTOMER_ORG`).
     pub jathil_customer_org: String,
-}
-
-impl OrdersConfig {
-    pub fn jathil(&self) -> bool {
-        self.chain == "jathil"
-    }
 }
 
 /// Vendor onboarding: which chain the deployment runs and where its tasks go.
@@ -165,6 +156,12 @@ fn required(name: &str) -> Result<String, ApiError> {
 }
 
 impl Config {
+    /// Whether this is a JATHIL MART deployment (its onboarding chain): its orders are
+    /// validated and paid out by its administrators, its customers register themselves.
+    pub fn jathil(&self) -> bool {
+        self.onboarding.chain == "jathil"
+    }
+
     pub fn from_env() -> Result<Self, ApiError> {
         let captcha = match var("LOKET_CAPTCHA").as_deref().unwrap_or("test") {
             "test" => CaptchaKind::Test,
@@ -226,7 +223,6 @@ impl Config {
                 confirm_remind_after_working_days: num("LOKET_ORDER_CONFIRM_REMIND_DAYS", 1)?,
                 confirm_expire_after_working_days: num("LOKET_ORDER_CONFIRM_EXPIRE_DAYS", 3)?,
                 step_remind_after_working_days: num("LOKET_ORDER_STEP_REMIND_DAYS", 2)?,
-                chain: var("LOKET_ONBOARDING_CHAIN").unwrap_or_else(|| "eorder".into()),
                 jathil_regency: var("LOKET_JATHIL_REGENCY").unwrap_or_else(|| "35.02".into()),
                 jathil_service_working_days: num("LOKET_JATHIL_SERVICE_DAYS", 3)?,
                 jathil_customer_org: var("LOKET_JATHIL_CUSTOMER_ORG")

@@ -295,7 +295,7 @@ struct BuyerRegistration {
 /// creates (403 elsewhere). Customers buy under the deployment's customer organisation
 /// (`LOKET_JATHIL_CUSTOMER_ORG`); they are not officers, so they are not listed under it.
 pub async fn register_buyer(app: Arc<App>, req: Request) -> ApiResult<Response> {
-    if !app.cfg.orders.jathil() {
+    if !app.cfg.jathil() {
         return Err(ApiError::new(
             403,
             "buyer_registration_closed",

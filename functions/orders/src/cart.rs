@@ -70,15 +70,12 @@ async fn own_draft(app: &App, caller: &Caller, id: &str) -> ApiResult<Order> {
     Ok(o)
 }
 
-/// A name and email of an account.
+/// The name and email of the signed-in person (identity's published read).
 pub(crate) async fn account(app: &App, user_id: &str) -> ApiResult<(String, String)> {
-    let item = app
-        .store
-        .get(&schema::user(user_id), schema::ACCOUNT_SK)
+    let p = loket_identity::directory::person(app, user_id)
         .await?
         .ok_or_else(|| ApiError::internal(format!("account {user_id} is missing")))?;
-    let field = |name| get_s(&item, name).unwrap_or_default().to_string();
-    Ok((field("name"), field("email")))
+    Ok((p.name, p.email))
 }
 
 /// The order as its parties read it.
@@ -399,7 +396,7 @@ pub async fn save_order_details(app: Arc<App>, req: Request) -> ApiResult<Respon
         "Metode Pembayaran",
         40,
     )? {
-        let offered = PaymentMethod::offered(app.cfg.orders.jathil());
+        let offered = PaymentMethod::offered(app.cfg.jathil());
         d.payment_method = Some(
             PaymentMethod::parse(&m)
                 .filter(|m| offered.contains(m))
@@ -511,7 +508,7 @@ pub async fn confirm_order(app: Arc<App>, req: Request) -> ApiResult<Response> {
     o.lines = lines;
     o.placed_at = Some(now);
     o.confirm_key = Some(idem);
-    o.jathil = app.cfg.orders.jathil();
+    o.jathil = app.cfg.jathil();
     // Placed for the satker picked in the form (checked again: it may have been
     // removed or remapped meanwhile), as its company; else the official's own unit.
     if let Some(code) = o.details.satker_code.clone() {

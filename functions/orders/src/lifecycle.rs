@@ -408,7 +408,7 @@ impl Workflow for Order {
     /// only reminded. Orders are never escalated to officers.
     fn deadline(cfg: &Config, stage: OrderStage) -> Deadline {
         let o = &cfg.orders;
-        if o.jathil() {
+        if cfg.jathil() {
             // JATHIL MART's service time: every step is reminded after a working day,
             // and escalated to the SKPD's satpel and main administrator when the service
             // time has passed (an administrator's step: after two).
