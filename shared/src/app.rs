@@ -73,6 +73,8 @@ pub struct App {
     sfn: Option<aws_sdk_sfn::Client>,
     /// S3: uploads (through presigned POSTs), their checks and presigned downloads.
     s3: Option<aws_sdk_s3::Client>,
+    /// KMS: signs issued permits and verifies their signatures.
+    kms: Option<aws_sdk_kms::Client>,
 }
 
 impl App {
@@ -123,6 +125,7 @@ impl App {
         app.mailer = Some(app.new_mailer());
         app.sfn = Some(aws_sdk_sfn::Client::new(&app.aws));
         app.s3 = Some(app.new_s3());
+        app.kms = Some(aws_sdk_kms::Client::new(&app.aws));
         Ok(app)
     }
 
@@ -151,10 +154,12 @@ impl App {
             mailer: None,
             sfn: None,
             s3: None,
+            kms: None,
         };
         app.mailer = uses(needs, Client::Ses).then(|| app.new_mailer());
         app.sfn = uses(needs, Client::StepFunctions).then(|| aws_sdk_sfn::Client::new(&app.aws));
         app.s3 = uses(needs, Client::S3).then(|| app.new_s3());
+        app.kms = uses(needs, Client::Kms).then(|| aws_sdk_kms::Client::new(&app.aws));
         Ok(app)
     }
 
@@ -189,6 +194,9 @@ impl App {
         if !uses(needs, Client::S3) {
             app.s3 = None;
         }
+        if !uses(needs, Client::Kms) {
+            app.kms = None;
+        }
         app
     }
 
@@ -222,6 +230,13 @@ impl App {
     /// S3, for a use case that declares an `Uploads` need.
     pub fn s3(&self) -> ApiResult<&aws_sdk_s3::Client> {
         self.s3.as_ref().ok_or_else(|| self.undeclared(Client::S3))
+    }
+
+    /// KMS, for a use case that declares a `SigningKey` need.
+    pub fn kms(&self) -> ApiResult<&aws_sdk_kms::Client> {
+        self.kms
+            .as_ref()
+            .ok_or_else(|| self.undeclared(Client::Kms))
     }
 }
 

@@ -93,6 +93,11 @@ pub trait Stage: Copy + Eq + std::fmt::Debug + Send + Sync + 'static {
     fn rejectable(self) -> bool {
         true
     }
+    /// Whether the stage can send the subject back to its owner for a revision (with a
+    /// note saying what to change), besides approving and rejecting it.
+    fn revisable(self) -> bool {
+        false
+    }
     /// Whether the officer deciding at this stage may first correct the subject's data
     /// ("Edit", [`correct`]).
     fn corrects(self) -> bool {
@@ -149,6 +154,9 @@ pub enum Verdict<I> {
     Approve(I),
     /// "Tolak", with its reason.
     Reject { reason: String },
+    /// "Kembalikan untuk Revisi": back to the owner with what to change (only at a
+    /// stage that [`Stage::revisable`]).
+    Revise { note: String },
 }
 
 impl<I> Verdict<I> {
@@ -156,6 +164,7 @@ impl<I> Verdict<I> {
         match self {
             Verdict::Approve(_) => "approve",
             Verdict::Reject { .. } => "reject",
+            Verdict::Revise { .. } => "revise",
         }
     }
 
@@ -164,8 +173,19 @@ impl<I> Verdict<I> {
         match self {
             Verdict::Approve(_) => "approved",
             Verdict::Reject { .. } => "rejected",
+            Verdict::Revise { .. } => "revision_requested",
         }
     }
+}
+
+/// The refusal of a revision at a stage that cannot ask for one (the engine refuses it
+/// before any transition; a transition answers it for completeness).
+pub fn not_revisable() -> Refusal {
+    Refusal::invalid(
+        "decision_invalid",
+        "Tahap ini tidak dapat dikembalikan untuk revisi",
+        "decision",
+    )
 }
 
 /// The outcome of a transition: the subject's new state, what happened (for the
@@ -534,8 +554,23 @@ pub async fn submit_with<W: Workflow>(
     expected: i64,
     change: Change<'_>,
     start: Start<'_>,
-    mut tx: Tx,
+    tx: Tx,
 ) -> ApiResult<()> {
+    let tx = submission(app, subject, expected, change, start, tx)?;
+    app.store.transact(tx).await?;
+    Ok(())
+}
+
+/// The writes of [`submit_with`] added to `tx`, for a caller that runs the transaction
+/// itself (e.g. to retry when a guard of its own is taken).
+pub fn submission<W: Workflow>(
+    app: &App,
+    subject: &W,
+    expected: i64,
+    change: Change<'_>,
+    start: Start<'_>,
+    mut tx: Tx,
+) -> ApiResult<Tx> {
     let now = app.clock.epoch();
     record(app, &mut tx, subject, expected, change)?;
     tx.put_new(
@@ -543,8 +578,7 @@ pub async fn submit_with<W: Workflow>(
         subject.status_email(app, None).to_item(&app.sealer, now)?,
     );
     executions::start(app, &mut tx, start.machine, &start.name, &start.input, now);
-    app.store.transact(tx).await?;
-    Ok(())
+    Ok(tx)
 }
 
 /// The input of a decision that has nothing besides `decision` and `note`.
@@ -575,10 +609,15 @@ pub fn read_verdict<I: DeserializeOwned + Default>(
         Some("reject") => Verdict::Reject {
             reason: tasks::rejection_reason(&note)?,
         },
+        Some("revise") => Verdict::Revise {
+            note: note.clone().ok_or_else(|| {
+                ApiError::invalid("note_required", "Catatan revisi wajib diisi", "note")
+            })?,
+        },
         _ => {
             return Err(ApiError::invalid(
                 "decision_invalid",
-                "Keputusan harus approve (Proses) atau reject",
+                "Keputusan harus approve (Proses), revise atau reject",
                 "decision",
             ))
         }
@@ -598,6 +637,9 @@ pub async fn decide<W: Workflow>(
     let stage = W::Stage::parse_decided(&task.stage)
         .ok_or_else(|| ApiError::internal(format!("{} has no stage {}", W::KIND, task.stage)))?;
     let (verdict, note) = read_verdict::<W::Input>(input)?;
+    if matches!(verdict, Verdict::Revise { .. }) && !stage.revisable() {
+        return Err(not_revisable().into());
+    }
     let subject = subject_of::<W>(app, task).await?;
     if subject.awaiting() != Some(stage) {
         return Err(tasks::already_decided());
@@ -636,7 +678,7 @@ pub async fn decide<W: Workflow>(
     };
     record(app, &mut tx, &state, subject.version(), change)?;
     W::effects(app, &state, &events, &mut tx).await?;
-    let mail_note = matches!(verdict, Verdict::Reject { .. })
+    let mail_note = matches!(verdict, Verdict::Reject { .. } | Verdict::Revise { .. })
         .then_some(note)
         .flatten();
     tx.put_new(
@@ -804,6 +846,8 @@ pub struct TaskKind {
     pub approve_fields: fn(&str) -> &'static [ApproveField],
     /// Whether a stage code can be rejected.
     pub rejectable: fn(&str) -> bool,
+    /// Whether a stage code can be sent back for a revision.
+    pub revisable: fn(&str) -> bool,
     /// The case the officer decides on: the subject's lines and its timeline.
     pub case: for<'a> fn(&'a App, &'a Task) -> BoxFuture<'a, ApiResult<Case>>,
     /// Every decision stage.
@@ -849,6 +893,7 @@ pub fn task_kind<W: Workflow>() -> TaskKind {
         approve_pick: |code| W::Stage::parse_decided(code).and_then(|s| s.approve_pick()),
         approve_fields: |code| W::Stage::parse_decided(code).map_or(&[], |s| s.approve_fields()),
         rejectable: |code| W::Stage::parse_decided(code).is_some_and(|s| s.rejectable()),
+        revisable: |code| W::Stage::parse_decided(code).is_some_and(|s| s.revisable()),
         case: |app, task| {
             Box::pin(async move {
                 let subject = subject_of::<W>(app, task).await?;

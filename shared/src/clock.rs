@@ -115,6 +115,15 @@ impl IdGen for RandomIds {
     }
 }
 
+/// The calendar date of `epoch` in the offices' zone (`offset_hours` from UTC), as
+/// generated documents print it: `03-12-2026`.
+pub fn office_date(epoch: i64, offset_hours: i8) -> String {
+    let t = time::OffsetDateTime::from_unix_timestamp(epoch)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+        .to_offset(time::UtcOffset::from_hms(offset_hours, 0, 0).unwrap_or(time::UtcOffset::UTC));
+    format!("{:02}-{:02}-{}", t.day(), u8::from(t.month()), t.year())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -78,6 +78,7 @@ pub struct Config {
     pub onboarding: OnboardingConfig,
     pub catalog: CatalogConfig,
     pub orders: OrdersConfig,
+    pub licensing: LicensingConfig,
     /// The offices' time zone as people name it (`LOKET_OFFICE_ZONE`: WIB, WITA or
     /// WIT) and its offset from UTC in hours: pages show times in it.
     pub office_zone: (&'static str, i8),
@@ -88,6 +89,19 @@ pub struct Config {
 pub struct CatalogConfig {
     /// ARN of the product listing state machine (`LOKET_PRODUCT_LISTING_ARN`).
     pub listing_state_machine: Option<String>,
+}
+
+/// Permit applications (E-PTSP).
+#[derive(Debug, Clone)]
+pub struct LicensingConfig {
+    /// ARN of the permit application state machine (`LOKET_PERMIT_APPLICATION_ARN`).
+    pub state_machine: Option<String>,
+    /// Working days an applicant has to resubmit a revision before the application
+    /// lapses (`LOKET_REVISION_LAPSE_DAYS`, seed: 5).
+    pub revision_lapse_working_days: i64,
+    /// The managed key that signs permits: a KMS key id, ARN or alias
+    /// (`LOKET_PERMIT_SIGNING_KEY`).
+    pub signing_key: Option<String>,
 }
 
 /// Procurement orders.
@@ -227,6 +241,11 @@ impl Config {
                 jathil_service_working_days: num("LOKET_JATHIL_SERVICE_DAYS", 3)?,
                 jathil_customer_org: var("LOKET_JATHIL_CUSTOMER_ORG")
                     .unwrap_or_else(|| "PELANGGAN".into()),
+            },
+            licensing: LicensingConfig {
+                state_machine: var("LOKET_PERMIT_APPLICATION_ARN"),
+                revision_lapse_working_days: num("LOKET_REVISION_LAPSE_DAYS", 5)?,
+                signing_key: var("LOKET_PERMIT_SIGNING_KEY"),
             },
             office_zone: match var("LOKET_OFFICE_ZONE").as_deref().unwrap_or("WIB") {
                 "WIB" => ("WIB", 7),

@@ -24,6 +24,7 @@ pub mod pdf;
 pub mod ratelimit;
 pub mod rules;
 pub mod schema;
+pub mod signing;
 pub mod store;
 pub mod streams;
 pub mod tasks;

@@ -29,6 +29,7 @@ pub struct Meter {
     pub dynamodb_items_written: AtomicU64,
     pub dynamodb_write_units: AtomicU64,
     pub emails_sent: AtomicU64,
+    pub kms_calls: AtomicU64,
     pub invocations: AtomicU64,
     pub api_requests: AtomicU64,
 }
@@ -41,6 +42,7 @@ pub static METER: Meter = Meter {
     dynamodb_items_written: AtomicU64::new(0),
     dynamodb_write_units: AtomicU64::new(0),
     emails_sent: AtomicU64::new(0),
+    kms_calls: AtomicU64::new(0),
     invocations: AtomicU64::new(0),
     api_requests: AtomicU64::new(0),
 };
@@ -113,6 +115,10 @@ pub fn email_sent() {
     METER.emails_sent.fetch_add(1, Relaxed);
 }
 
+pub fn kms_call() {
+    METER.kms_calls.fetch_add(1, Relaxed);
+}
+
 pub fn invocation() {
     METER.invocations.fetch_add(1, Relaxed);
 }
@@ -132,6 +138,7 @@ pub fn totals() -> serde_json::Value {
         "dynamodb_items_written": m.dynamodb_items_written.load(Relaxed),
         "dynamodb_write_units": m.dynamodb_write_units.load(Relaxed),
         "emails_sent": m.emails_sent.load(Relaxed),
+        "kms_calls": m.kms_calls.load(Relaxed),
         "invocations": m.invocations.load(Relaxed),
         "api_requests": m.api_requests.load(Relaxed),
     })

@@ -24,6 +24,8 @@ pub enum Need {
     StateMachines(&'static [&'static str], &'static [&'static str]),
     /// SES actions on the mail identity (`ses:SendEmail`).
     Mail(&'static [&'static str]),
+    /// KMS actions on the permit signing key (`kms:Sign`, `kms:Verify`).
+    SigningKey(&'static [&'static str]),
     /// Secrets Manager actions on the application secret; implied for every function
     /// (see [`APP_SECRET`]).
     AppSecret(&'static [&'static str]),
@@ -40,6 +42,7 @@ pub const WORKFLOW_MACHINES: &[&str] = &[
     "ProductListingStateMachine",
     "OrderLifecycleStateMachine",
     "OrderCancellationStateMachine",
+    "PermitApplicationStateMachine",
 ];
 
 /// An AWS SDK client a function may build.
@@ -49,6 +52,7 @@ pub enum Client {
     S3,
     StepFunctions,
     Ses,
+    Kms,
 }
 
 impl Client {
@@ -58,6 +62,7 @@ impl Client {
             Client::S3 => "S3",
             Client::StepFunctions => "Step Functions",
             Client::Ses => "SES",
+            Client::Kms => "KMS",
         }
     }
 }
@@ -71,6 +76,7 @@ impl Need {
             Need::Uploads(..) => Some(Client::S3),
             Need::StateMachines(..) => Some(Client::StepFunctions),
             Need::Mail(_) => Some(Client::Ses),
+            Need::SigningKey(_) => Some(Client::Kms),
             Need::AppSecret(_) => None,
         }
     }
@@ -83,6 +89,7 @@ impl Need {
             | Need::Uploads(_, a)
             | Need::StateMachines(a, _)
             | Need::Mail(a)
+            | Need::SigningKey(a)
             | Need::AppSecret(a) => a,
         }
     }

@@ -4,6 +4,7 @@
 //! uncompressed (small documents, and their text stays checkable by tests).
 
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
+use qrcode::{Color, EcLevel, QrCode};
 
 /// One line of a document.
 #[derive(Debug, Clone, PartialEq)]
@@ -18,11 +19,26 @@ pub enum Line {
     Field(String, String),
     /// An empty line.
     Gap,
+    /// A QR code of `payload` (e.g. a verification URL) with `caption` under it: drawn
+    /// as filled vector squares, so it stays sharp at any zoom or print resolution and
+    /// needs no image embedded.
+    Qr { payload: String, caption: String },
 }
 
 const PAGE: (f32, f32) = (595.0, 842.0);
 const MARGIN: f32 = 56.0;
 const VALUE_X: f32 = 220.0;
+/// The QR symbol's side including its quiet zone: about 4 cm, which phone cameras
+/// read from a printout at arm's length.
+const QR_SIDE: f32 = 110.0;
+/// Modules of light margin around the symbol, as the QR standard requires for the
+/// finder patterns to be found.
+const QR_QUIET: usize = 4;
+/// The caption's line under the symbol.
+const QR_CAPTION: f32 = 15.0;
+/// Room above the symbol's quiet zone, so the descenders of the line before it stay
+/// out of the quiet zone.
+const QR_ABOVE: f32 = 4.0;
 
 /// Text in the fonts' standard encoding: printable ASCII; anything else becomes `?`
 /// (the base-14 fonts have no glyphs we could rely on for it).
@@ -45,6 +61,9 @@ impl Line {
             Line::Title(_) => (b"F2", 16.0, 26.0),
             Line::Heading(_) => (b"F2", 11.0, 20.0),
             Line::Gap => (b"F1", 10.0, 8.0),
+            // The whole symbol (quiet zone included) and its caption move together to
+            // the next page when they do not fit.
+            Line::Qr { .. } => (b"F1", 10.0, QR_ABOVE + QR_SIDE + QR_CAPTION),
             _ => (b"F1", 10.0, 15.0),
         }
     }
@@ -113,11 +132,63 @@ pub fn render(title: &str, lines: &[Line]) -> Vec<u8> {
                     show(VALUE_X, value, b"F1");
                 }
                 Line::Gap => {}
+                Line::Qr { payload, caption } => {
+                    show(MARGIN, caption, b"F1");
+                    draw_qr(&mut content, payload, *y + QR_CAPTION);
+                }
             }
         }
         pdf.stream(content_id, &content.finish());
     }
     pdf.finish()
+}
+
+/// Draws the QR code of `payload` with the bottom of its quiet zone at `bottom`: one
+/// filled rectangle per horizontal run of dark modules (fewer operators than one per
+/// module, and no seams between neighbours in viewers that anti-alias each square).
+///
+/// The dark modules start at the text's left edge, so the symbol lines up with the
+/// lines above it; the quiet zone to their left lies in the page margin. The drawing
+/// is a marked-content section tagged `/QR`, so a reader (the tests' decoder) finds
+/// exactly these rectangles; inside it, a `cm` scales one unit to one module, so the
+/// rectangles sit on the integer module grid and carry no rounding.
+fn draw_qr(content: &mut Content, payload: &str, bottom: f32) {
+    // A payload too long for any QR version (over about 2.3 kB at level M) is a bug
+    // in the caller; the document is still worth having, with its caption.
+    let code = match QrCode::with_error_correction_level(payload, EcLevel::M) {
+        Ok(code) => code,
+        Err(e) => {
+            tracing::warn!(error = %e, len = payload.len(), "QR payload not encodable");
+            return;
+        }
+    };
+    let width = code.width();
+    let module = QR_SIDE / (width + 2 * QR_QUIET) as f32;
+    let origin = bottom + QR_QUIET as f32 * module;
+    let colors = code.to_colors();
+    content.begin_marked_content(Name(b"QR"));
+    content.save_state();
+    content.transform([module, 0.0, 0.0, module, MARGIN, origin]);
+    content.set_fill_gray(0.0);
+    for (row, modules) in colors.chunks(width).enumerate() {
+        // PDF's y axis points up, the code's rows go down.
+        let y = (width - 1 - row) as f32;
+        let mut x = 0;
+        while x < width {
+            if modules[x] == Color::Dark {
+                let start = x;
+                while x < width && modules[x] == Color::Dark {
+                    x += 1;
+                }
+                content.rect(start as f32, y, (x - start) as f32, 1.0);
+            } else {
+                x += 1;
+            }
+        }
+    }
+    content.fill_nonzero();
+    content.restore_state();
+    content.end_marked_content();
 }
 
 #[cfg(test)]
@@ -143,5 +214,114 @@ mod tests {
             ascii("Kab. Ponorogo – Jawa"),
             b"Kab. Ponorogo ? Jawa".to_vec()
         );
+    }
+
+    /// The symbol drawn by [`draw_qr`], read back from the `re` operators of the
+    /// first `/QR` section and decoded as a camera would: the same reading as the
+    /// end-to-end tests' `qr_in_pdf` (`tests/src/lib.rs`), which cannot be shared
+    /// from here without making the product crate carry a decoder.
+    fn decode_qr(pdf: &[u8]) -> Option<String> {
+        let text = String::from_utf8_lossy(pdf);
+        let start = text.find("/QR BMC")?;
+        let section = &text[start..start + text[start..].find("EMC")?];
+        let mut operands: Vec<f64> = Vec::new();
+        let mut rects: Vec<[f64; 4]> = Vec::new();
+        for token in section.split_ascii_whitespace() {
+            match token.parse::<f64>() {
+                Ok(n) => operands.push(n),
+                Err(_) => {
+                    if token == "re" && operands.len() >= 4 {
+                        let r = &operands[operands.len() - 4..];
+                        // A negative width or height draws from the other corner.
+                        let (x, w) = if r[2] < 0.0 {
+                            (r[0] + r[2], -r[2])
+                        } else {
+                            (r[0], r[2])
+                        };
+                        let (y, h) = if r[3] < 0.0 {
+                            (r[1] + r[3], -r[3])
+                        } else {
+                            (r[1], r[3])
+                        };
+                        rects.push([x, y, w, h]);
+                    }
+                    operands.clear();
+                }
+            }
+        }
+        let module = rects
+            .iter()
+            .map(|r| r[3])
+            .filter(|&h| h > 0.0)
+            .reduce(f64::min)?;
+        let left = rects.iter().map(|r| r[0]).reduce(f64::min)?;
+        let bottom = rects.iter().map(|r| r[1]).reduce(f64::min)?;
+        let right = rects.iter().map(|r| r[0] + r[2]).reduce(f64::max)?;
+        let top = rects.iter().map(|r| r[1] + r[3]).reduce(f64::max)?;
+        let cells = |length: f64| (length / module).round() as usize;
+        let (width, height) = (cells(right - left), cells(top - bottom));
+        if width == 0 || width != height {
+            return None;
+        }
+        // Rows top down, as in an image; the PDF's y axis points up.
+        let mut grid = vec![vec![false; width]; width];
+        for [x, y, w, h] in rects {
+            let (col, row) = (cells(x - left), cells(y - bottom));
+            for r in row..(row + cells(h)).min(width) {
+                let cols = col.min(width)..(col + cells(w)).min(width);
+                grid[width - 1 - r][cols].fill(true);
+            }
+        }
+        const QUIET: usize = 4;
+        const SCALE: usize = 4;
+        let side = (width + 2 * QUIET) * SCALE;
+        let mut image = rqrr::PreparedImage::prepare_from_greyscale(side, side, |px, py| {
+            let col = (px / SCALE).checked_sub(QUIET);
+            let row = (py / SCALE).checked_sub(QUIET);
+            match (row.and_then(|r| grid.get(r)), col) {
+                (Some(modules), Some(c)) if modules.get(c) == Some(&true) => 0,
+                _ => 255,
+            }
+        });
+        let grids = image.detect_grids();
+        grids.first()?.decode().ok().map(|(_, payload)| payload)
+    }
+
+    #[test]
+    fn a_qr_line_draws_a_readable_code_with_its_caption() {
+        let payload = "https://loket.example.go.id/verifikasi/01JABCDEFGHJKMNPQRSTVWXYZ0";
+        let lines = vec![
+            Line::Title("IZIN".into()),
+            Line::Field("Nomor".into(), "IZN/2026/0001".into()),
+            Line::Gap,
+            Line::Qr {
+                payload: payload.into(),
+                caption: "Pindai untuk memverifikasi dokumen ini".into(),
+            },
+            Line::Text("Sesudah kode".into()),
+        ];
+        let pdf = render("Izin", &lines);
+        let text = String::from_utf8_lossy(&pdf);
+        assert!(text.starts_with("%PDF"));
+        assert!(text.contains("(Pindai untuk memverifikasi dokumen ini)"));
+        assert!(text.contains("/Count 1"));
+        assert_eq!(decode_qr(&pdf).as_deref(), Some(payload));
+
+        // 40 lines of text leave room for the symbol and its caption; 41 do not, and
+        // it opens the next page.
+        let qr = lines[3].clone();
+        for (before, pages) in [(40, 1), (41, 2)] {
+            let mut long: Vec<Line> = (0..before)
+                .map(|i| Line::Text(format!("Baris {i}")))
+                .collect();
+            long.push(qr.clone());
+            let pdf = render("Izin", &long);
+            let text = String::from_utf8_lossy(&pdf);
+            assert!(text.contains(&format!("/Count {pages}")), "{before} lines");
+            let last = &text[text.find(&format!("(Baris {})", before - 1)).unwrap()..];
+            let end_of_stream = last.find("endstream").unwrap();
+            assert_eq!(last[..end_of_stream].contains("/QR BMC"), pages == 1);
+            assert_eq!(decode_qr(&pdf).as_deref(), Some(payload));
+        }
     }
 }

@@ -220,6 +220,18 @@ pub fn resi(resi: &str) -> String {
     format!("RESI#{resi}")
 }
 pub const RESI_SK: &str = "GUARD";
+/// A document of an application (`DOC#RECEIPT`, `DOC#PERMIT`), in its partition.
+pub const APPLICATION_DOC_PREFIX: &str = "DOC#";
+/// An issued permit's public verification record.
+pub fn permit(id: &str) -> String {
+    format!("ISSUEDPERMIT#{id}")
+}
+pub const PERMIT_SK: &str = "PERMIT";
+/// The counter of permit numbers of an agency, permit type and year (`last`).
+pub fn permit_counter(agency: &str, permit_type: &str, year: i32) -> String {
+    format!("PERMITSEQ#{agency}#{permit_type}#{year}")
+}
+pub const PERMIT_COUNTER_SK: &str = "SEQ";
 /// A buyer's orders (GSI1), newest first.
 pub fn buyer_orders(buyer_id: &str) -> String {
     format!("BUYERORDERS#{buyer_id}")

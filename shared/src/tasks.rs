@@ -90,8 +90,17 @@ impl Task {
     }
 
     /// Whether `caller` may decide this task: the task's role, in the task's
-    /// organisation, and the assigned officer when there is one.
+    /// organisation, and the assigned officer when there is one. An applicant belongs
+    /// to no organisation: its tasks (a revision of its own application) are always
+    /// assigned to it, and only the assignee decides them.
     pub fn authorize(&self, caller: &Caller) -> ApiResult<()> {
+        if self.role == Role::Applicant {
+            caller.require_any(&[Role::Applicant])?;
+            return match &self.assignee {
+                Some(a) if a == &caller.user_id => Ok(()),
+                _ => Err(ApiError::forbidden()),
+            };
+        }
         caller.require_role_in(self.role, &self.organisation)?;
         match &self.assignee {
             Some(a) if a != &caller.user_id => Err(ApiError::forbidden()),
@@ -109,6 +118,24 @@ pub async fn load(app: &App, id: &str) -> ApiResult<Option<Task>> {
         Some(item) => Ok(Some(Task::from_item(&item)?)),
         None => Ok(None),
     }
+}
+
+/// The pending task of `kind` on subject `subject_id` in the inbox of `user_id` (a
+/// task assigned to that person), if any.
+pub async fn open_for_user(
+    app: &App,
+    user_id: &str,
+    kind: &str,
+    subject_id: &str,
+) -> ApiResult<Option<Task>> {
+    let q = crate::store::Query::partition(user_inbox(user_id)).on_index(crate::schema::GSI1);
+    for item in app.store.query_all(&q).await? {
+        let t = Task::from_item(&item)?;
+        if t.subject_id == subject_id && t.kind == kind && t.is_pending() {
+            return Ok(Some(t));
+        }
+    }
+    Ok(None)
 }
 
 pub fn task_not_found() -> ApiError {

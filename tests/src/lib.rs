@@ -882,11 +882,20 @@ impl Api {
     /// A submitted application of `applicant` for an SIPA (DPMPTSP), as an individual,
     /// in Samarinda, every mandatory document a PDF; returns (id, resi).
     pub async fn submitted_application(&self, applicant: &str) -> (String, String) {
+        self.submitted_application_of(applicant, "SIPA").await
+    }
+
+    /// As [`Api::submitted_application`], of permit type `permit_type` of DPMPTSP.
+    pub async fn submitted_application_of(
+        &self,
+        applicant: &str,
+        permit_type: &str,
+    ) -> (String, String) {
         let started = self
             .post(
                 "/applications",
                 Some(applicant),
-                json!({ "agency_code": "DPMPTSP", "permit_type_code": "SIPA", "kind": "new" }),
+                json!({ "agency_code": "DPMPTSP", "permit_type_code": permit_type, "kind": "new" }),
             )
             .await;
         let started = started.expect(201).clone();
@@ -993,5 +1002,110 @@ impl Api {
         let p = self.get("/vendor/profile", Some(&token)).await;
         assert_eq!(p.expect(200)["status"], "Terdaftar");
         (vendor_id, mail, token, ids)
+    }
+}
+
+/// The text of the QR code in a PDF made by `loket_shared::pdf::render` (the first, if
+/// several), or `None` when there is none or it does not decode: read as a camera
+/// would, from the picture drawn, so a test checks what a phone would scan.
+///
+/// The renderer draws each QR as filled rectangles, one per horizontal run of dark
+/// modules, in a marked-content section `/QR BMC … EMC` of an uncompressed content
+/// stream; only the `x y w h re` operators inside it are read. Their unit (modules,
+/// under the section's `cm`, or points) does not matter: a module's size is the
+/// smallest rectangle height, and every rectangle is placed on the grid it makes. The
+/// grid is rasterized at 4 px per module with a 4-module white quiet zone and handed
+/// to `rqrr`.
+pub fn qr_in_pdf(pdf: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(pdf);
+    let start = text.find("/QR BMC")?;
+    let section = &text[start..start + text[start..].find("EMC")?];
+    let mut operands: Vec<f64> = Vec::new();
+    let mut rects: Vec<[f64; 4]> = Vec::new();
+    for token in section.split_ascii_whitespace() {
+        match token.parse::<f64>() {
+            Ok(n) => operands.push(n),
+            Err(_) => {
+                if token == "re" && operands.len() >= 4 {
+                    let r = &operands[operands.len() - 4..];
+                    // A negative width or height draws from the other corner.
+                    let (x, w) = if r[2] < 0.0 {
+                        (r[0] + r[2], -r[2])
+                    } else {
+                        (r[0], r[2])
+                    };
+                    let (y, h) = if r[3] < 0.0 {
+                        (r[1] + r[3], -r[3])
+                    } else {
+                        (r[1], r[3])
+                    };
+                    rects.push([x, y, w, h]);
+                }
+                operands.clear();
+            }
+        }
+    }
+    let module = rects
+        .iter()
+        .map(|r| r[3])
+        .filter(|&h| h > 0.0)
+        .reduce(f64::min)?;
+    let left = rects.iter().map(|r| r[0]).reduce(f64::min)?;
+    let bottom = rects.iter().map(|r| r[1]).reduce(f64::min)?;
+    let right = rects.iter().map(|r| r[0] + r[2]).reduce(f64::max)?;
+    let top = rects.iter().map(|r| r[1] + r[3]).reduce(f64::max)?;
+    let cells = |length: f64| (length / module).round() as usize;
+    let (width, height) = (cells(right - left), cells(top - bottom));
+    if width == 0 || width != height {
+        return None;
+    }
+    // Rows top down, as in an image; the PDF's y axis points up.
+    let mut grid = vec![vec![false; width]; width];
+    for [x, y, w, h] in rects {
+        let (col, row) = (cells(x - left), cells(y - bottom));
+        for r in row..(row + cells(h)).min(width) {
+            let cols = col.min(width)..(col + cells(w)).min(width);
+            grid[width - 1 - r][cols].fill(true);
+        }
+    }
+    const QUIET: usize = 4;
+    const SCALE: usize = 4;
+    let side = (width + 2 * QUIET) * SCALE;
+    let mut image = rqrr::PreparedImage::prepare_from_greyscale(side, side, |px, py| {
+        let col = (px / SCALE).checked_sub(QUIET);
+        let row = (py / SCALE).checked_sub(QUIET);
+        match (row.and_then(|r| grid.get(r)), col) {
+            (Some(modules), Some(c)) if modules.get(c) == Some(&true) => 0,
+            _ => 255,
+        }
+    });
+    let grids = image.detect_grids();
+    grids.first()?.decode().ok().map(|(_, payload)| payload)
+}
+
+#[cfg(test)]
+mod qr_in_pdf_tests {
+    use super::qr_in_pdf;
+    use loket_shared::pdf::{render, Line};
+
+    #[test]
+    fn reads_back_the_qr_code_that_render_draws() {
+        let payload = "https://loket.example.go.id/verifikasi/01JABCDEFGHJKMNPQRSTVWXYZ0";
+        let pdf = render(
+            "Izin",
+            &[
+                Line::Title("IZIN".into()),
+                Line::Field("Nomor".into(), "IZN/2026/0001".into()),
+                Line::Qr {
+                    payload: payload.into(),
+                    caption: "Pindai untuk memverifikasi".into(),
+                },
+            ],
+        );
+        assert_eq!(qr_in_pdf(&pdf).as_deref(), Some(payload));
+        assert_eq!(
+            qr_in_pdf(&render("Izin", &[Line::Text("Tanpa kode".into())])),
+            None
+        );
     }
 }

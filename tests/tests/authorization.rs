@@ -107,6 +107,12 @@ const MATRIX: &[(&str, &str)] = &[
     ("create_attachment", "aodddddd"),
     ("confirm_attachment", "aodddddd"),
     ("submit_application", "aodddddd"),
+    ("print_receipt", "aodddddd"),
+    ("print_permit", "aodddddd"),
+    // licensing: a permit's public verification (a forged id: 404)
+    ("verify_permit", "oooooooo"),
+    ("check_permit_document", "oooooooo"),
+    ("permit_verification_page", "oooooooo"),
     ("list_satkers", "addodddd"),
     ("add_satker", "addodddd"),
     ("get_satker", "addodddd"),
@@ -436,6 +442,17 @@ const OBJECT_MATRIX: &[(&str, &str, &str)] = &[
     (
         "submit_application",
         "/applications/{app}/submit",
+        "addddddddddod",
+    ),
+    // its documents: not yet available for a draft (409), and only for its applicant
+    (
+        "print_receipt",
+        "/applications/{app}/receipt",
+        "addddddddddod",
+    ),
+    (
+        "print_permit",
+        "/applications/{app}/permit",
         "addddddddddod",
     ),
     // last: these remove their object (another buyer, meanwhile: refused or not found)

@@ -758,6 +758,7 @@ impl Workflow for ProductReview {
                     at: at.now,
                 });
             }
+            Verdict::Revise { .. } => return Err(approval::not_revisable()),
         }
         Ok(Decided::to(next))
     }

@@ -13,7 +13,9 @@ use loket_reference::regions::RegionPath;
 use loket_shared::schema;
 use serde::{Deserialize, Serialize};
 
-/// Where an application stands.
+/// Where an application stands. The applicant sees the four statuses of seed 004
+/// §3.2.2 ([`ApplicationStatus::label`]: Dalam Proses, Revisi, Ditolak, Selesai); the
+/// timeline and the officers see the stage ([`ApplicationStatus::stage_label`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ApplicationStatus {
@@ -21,15 +23,106 @@ pub enum ApplicationStatus {
     Draft,
     /// Submitted with its resi: the front office checks it is complete.
     Submitted,
+    /// Complete (the receipt can be printed): the agency's verifier checks it.
+    Verification,
+    /// Sent back to the applicant with the verifier's note.
+    Revision,
+    /// Verified: the agency head signs it.
+    Signing,
+    /// Signed: the permit number is issued and the permit generated.
+    Issuing,
+    /// The permit is issued ("Cetak Izin").
+    Completed,
+    /// Refused, with its reason.
+    Rejected,
+    /// The revision was not resubmitted in time.
+    Lapsed,
 }
 
 impl ApplicationStatus {
     pub fn label(self) -> &'static str {
         match self {
             ApplicationStatus::Draft => "Draf",
-            ApplicationStatus::Submitted => "Dalam Proses",
+            ApplicationStatus::Submitted
+            | ApplicationStatus::Verification
+            | ApplicationStatus::Signing
+            | ApplicationStatus::Issuing => "Dalam Proses",
+            ApplicationStatus::Revision => "Revisi",
+            ApplicationStatus::Completed => "Selesai",
+            ApplicationStatus::Rejected => "Ditolak",
+            ApplicationStatus::Lapsed => "Kedaluwarsa",
         }
     }
+
+    /// The stage, as the timeline names it.
+    pub fn stage_label(self) -> &'static str {
+        match self {
+            ApplicationStatus::Draft => "Draf",
+            ApplicationStatus::Submitted => "Pemeriksaan Kelengkapan",
+            ApplicationStatus::Verification => "Verifikasi Berkas",
+            ApplicationStatus::Revision => "Revisi oleh Pemohon",
+            ApplicationStatus::Signing => "Penandatanganan (TTE)",
+            ApplicationStatus::Issuing => "Penerbitan Izin",
+            ApplicationStatus::Completed => "Selesai",
+            ApplicationStatus::Rejected => "Ditolak",
+            ApplicationStatus::Lapsed => "Kedaluwarsa",
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApplicationStatus::Draft => "draft",
+            ApplicationStatus::Submitted => "submitted",
+            ApplicationStatus::Verification => "verification",
+            ApplicationStatus::Revision => "revision",
+            ApplicationStatus::Signing => "signing",
+            ApplicationStatus::Issuing => "issuing",
+            ApplicationStatus::Completed => "completed",
+            ApplicationStatus::Rejected => "rejected",
+            ApplicationStatus::Lapsed => "lapsed",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        serde_json::from_value(serde_json::Value::String(code.into())).ok()
+    }
+
+    /// Whether the applicant may change the application now: a draft, or a revision.
+    pub fn editable(self) -> bool {
+        matches!(self, ApplicationStatus::Draft | ApplicationStatus::Revision)
+    }
+
+    /// Whether the receipt ("Cetak Resi") exists: once the front office found the
+    /// application complete.
+    pub fn has_receipt(self) -> bool {
+        matches!(
+            self,
+            ApplicationStatus::Verification
+                | ApplicationStatus::Revision
+                | ApplicationStatus::Signing
+                | ApplicationStatus::Issuing
+                | ApplicationStatus::Completed
+        )
+    }
+}
+
+/// Who signed the permit (TTE), as the permit names them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Signature {
+    pub officer_id: String,
+    pub name: String,
+    pub position: String,
+    pub at: i64,
+}
+
+/// The issued permit, as the application refers to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssuedPermit {
+    /// The public verification id (`/verifikasi/<id>`).
+    pub id: String,
+    /// e.g. `503/0007/SIPA/DPMPTSP/2026`.
+    pub number: String,
+    pub valid_until: String,
 }
 
 /// Step 2, "Data Pemohon".
@@ -126,6 +219,19 @@ pub struct Application {
     pub resi: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub submitted_at: Option<i64>,
+    /// The verifier's note of the revision asked for (while in `Revision`, and kept
+    /// after as the last one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision_note: Option<String>,
+    /// How many times it was sent back for revision (names each resubmission).
+    #[serde(default)]
+    pub revisions: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rejection_reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<Signature>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permit: Option<IssuedPermit>,
     /// What "Permohonan Saya" searches (resi and permit type, lower case).
     #[serde(default)]
     pub search_text: String,
@@ -210,7 +316,7 @@ pub fn is_resi(text: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     pub fn draft() -> Application {
@@ -258,6 +364,11 @@ mod tests {
             declaration: false,
             resi: None,
             submitted_at: None,
+            revision_note: None,
+            revisions: 0,
+            rejection_reason: None,
+            signature: None,
+            permit: None,
             search_text: String::new(),
             created_at: 1,
             version: 1,

@@ -1,15 +1,41 @@
 //! Licensing (E-PTSP, seed 004 §3.2): an applicant's permit application, from the
 //! wizard (`application` holds the model and its pure rules, `wizard` the use cases)
-//! to its submission with a resi, and the public monitoring by resi (`monitoring`). The permit types and their requirements are reference
-//! data (`loket_reference::permits`).
+//! to its submission with a resi; its processing by the agency's officers as a
+//! workflow of the approval engine (`processing`); the receipt and the signed,
+//! numbered permit (`issuance`); the public monitoring by resi (`monitoring`) and the
+//! public verification of a permit (`verification`). The permit types and their
+//! requirements are reference data (`loket_reference::permits`).
 
 pub mod application;
+pub mod issuance;
 pub mod monitoring;
+pub mod processing;
+pub mod verification;
 pub mod wizard;
 
+use loket_shared::approval::{task_kind, TaskKind};
 use loket_shared::http::UseCase;
+use loket_shared::lambda::EventUseCase;
 use loket_shared::needs::Need::*;
-use loket_shared::use_case;
+use loket_shared::{event_use_case, use_case};
+
+/// The human tasks of this context's workflow (a permit application's processing).
+pub fn task_kinds() -> Vec<TaskKind> {
+    vec![task_kind::<application::Application>()]
+}
+
+/// The event use cases of this context, by `LOKET_USE_CASE` name.
+pub fn event_use_cases() -> Vec<EventUseCase> {
+    vec![event_use_case!(
+        "issue_documents",
+        issuance::issue_documents,
+        needs: [
+            Table(&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"]),
+            Uploads("applications/", &["s3:GetObject", "s3:PutObject"]),
+            SigningKey(&["kms:Sign"]),
+        ]
+    )]
+}
 
 /// The HTTP use cases of this context, by `LOKET_USE_CASE` name.
 pub fn use_cases() -> Vec<UseCase> {
@@ -33,7 +59,7 @@ pub fn use_cases() -> Vec<UseCase> {
             "get_application",
             GET "/applications/{id}",
             wizard::get_application,
-            needs: [Table(&["dynamodb:GetItem"])]
+            needs: [Table(&["dynamodb:GetItem", "dynamodb:Query"])]
         ),
         use_case!(
             "save_application",
@@ -63,19 +89,58 @@ pub fn use_cases() -> Vec<UseCase> {
             "track_application",
             GET "/tracking",
             monitoring::track_application,
-            needs: [Table(&["dynamodb:GetItem", "dynamodb:UpdateItem"])]
+            needs: [Table(&["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query"])]
         ),
         use_case!(
             "monitoring_page",
             GET "/monitoring",
             monitoring::monitoring_page,
-            needs: [Table(&["dynamodb:GetItem", "dynamodb:UpdateItem"])]
+            needs: [Table(&["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query"])]
         ),
         use_case!(
             "submit_application",
             POST "/applications/{id}/submit",
             wizard::submit_application,
-            needs: [Table(&["dynamodb:GetItem", "dynamodb:PutItem"])]
+            needs: [
+                Table(&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"]),
+                Indexes(&["dynamodb:Query"]),
+            ]
+        ),
+        use_case!(
+            "print_receipt",
+            GET "/applications/{id}/receipt",
+            issuance::print_receipt,
+            needs: [
+                Table(&["dynamodb:GetItem"]),
+                Uploads("applications/", &["s3:GetObject"]),
+            ]
+        ),
+        use_case!(
+            "print_permit",
+            GET "/applications/{id}/permit",
+            issuance::print_permit,
+            needs: [
+                Table(&["dynamodb:GetItem"]),
+                Uploads("applications/", &["s3:GetObject"]),
+            ]
+        ),
+        use_case!(
+            "verify_permit",
+            GET "/permits/{id}/verification",
+            verification::verify_permit,
+            needs: [Table(&["dynamodb:GetItem"]), SigningKey(&["kms:Verify"])]
+        ),
+        use_case!(
+            "check_permit_document",
+            POST "/permits/{id}/verification",
+            verification::check_permit_document,
+            needs: [Table(&["dynamodb:GetItem"]), SigningKey(&["kms:Verify"])]
+        ),
+        use_case!(
+            "permit_verification_page",
+            GET "/verifikasi/{id}",
+            verification::verification_page,
+            needs: [Table(&["dynamodb:GetItem"]), SigningKey(&["kms:Verify"])]
         ),
     ]
 }

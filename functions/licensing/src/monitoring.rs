@@ -51,21 +51,38 @@ fn description(a: &Application) -> &'static str {
         ApplicationStatus::Submitted => {
             "Permohonan diterima dan sedang diperiksa kelengkapannya oleh petugas"
         }
+        ApplicationStatus::Verification => "Berkas sedang diverifikasi oleh verifikator",
+        ApplicationStatus::Revision => "Permohonan dikembalikan kepada pemohon untuk direvisi",
+        ApplicationStatus::Signing => "Permohonan menunggu penandatanganan pimpinan",
+        ApplicationStatus::Issuing => "Izin telah ditandatangani dan sedang diterbitkan",
+        ApplicationStatus::Completed => "Izin telah terbit",
+        ApplicationStatus::Rejected => "Permohonan ditolak",
+        ApplicationStatus::Lapsed => {
+            "Revisi tidak dikirim ulang dalam batas waktu; permohonan kedaluwarsa"
+        }
     }
 }
 
-/// What the public may read of an application.
-pub fn public_view(a: &Application) -> serde_json::Value {
-    let timeline: Vec<_> = a
-        .submitted_at
-        .map(|at| serde_json::json!({ "at": at, "status": "Dalam Proses", "note": "Permohonan diterima" }))
+/// The public timeline: when each stage was reached (no officer, no note).
+async fn public_timeline(app: &App, a: &Application) -> ApiResult<Vec<serde_json::Value>> {
+    Ok(crate::wizard::timeline(app, a)
+        .await?
         .into_iter()
-        .collect();
+        .map(|e| {
+            serde_json::json!({
+                "at": e["at"], "status": e["status_after"], "action": e["action"],
+            })
+        })
+        .collect())
+}
+
+/// What the public may read of an application.
+pub fn public_view(a: &Application, timeline: Vec<serde_json::Value>) -> serde_json::Value {
     serde_json::json!({
         "resi": a.resi, "date": a.submitted_at, "applicant": mask_name(&a.applicant.name),
         "permit_type": a.permit_name, "agency": a.agency_name, "kind": a.kind.label(),
         "status": a.status.label(), "status_code": a.status, "description": description(a),
-        "timeline": timeline, "rejection_note": serde_json::Value::Null,
+        "timeline": timeline, "rejection_note": a.rejection_reason,
     })
 }
 
@@ -125,7 +142,8 @@ pub async fn track_application(app: Arc<App>, req: Request) -> ApiResult<Respons
         return Err(not_found());
     }
     let a = lookup(&app, &req, &resi).await?;
-    json(200, &public_view(&a))
+    let timeline = public_timeline(&app, &a).await?;
+    json(200, &public_view(&a, timeline))
 }
 
 /// `GET /monitoring` (public page): the form, and with `?resi=` the application.
@@ -133,7 +151,13 @@ pub async fn monitoring_page(app: Arc<App>, req: Request) -> ApiResult<Response>
     let ip = source_ip(&req);
     let resi = query_param(&req, "resi").filter(|r| !r.is_empty() && r.chars().count() <= 20);
     let result = match &resi {
-        Some(r) => Some(lookup(&app, &req, r).await),
+        Some(r) => Some(match lookup(&app, &req, r).await {
+            Ok(a) => {
+                let timeline = public_timeline(&app, &a).await?;
+                Ok((a, timeline))
+            }
+            Err(e) => Err(e),
+        }),
         None => None,
     };
     let needs_captcha = captcha_needed(&app, &ip).await?;
@@ -163,7 +187,7 @@ pub async fn monitoring_page(app: Arc<App>, req: Request) -> ApiResult<Response>
             }
             @match &result {
                 Some(Err(e)) => { (web::notice("error", &e.message)) }
-                Some(Ok(a)) => {
+                Some(Ok((a, timeline))) => {
                     h2 { "Permohonan " (a.resi.clone().unwrap_or_default()) }
                     dl {
                         dt { "Tanggal" } dd { (web::local_time(&a.submitted_at.unwrap_or_default().to_string(), offset, zone)) }
@@ -172,11 +196,14 @@ pub async fn monitoring_page(app: Arc<App>, req: Request) -> ApiResult<Response>
                         dt { "Dinas/Badan" } dd { (a.agency_name) }
                         dt { "Status" } dd { (a.status.label()) }
                         dt { "Keterangan" } dd { (description(a)) }
+                        @if let Some(r) = &a.rejection_reason {
+                            dt { "Alasan Penolakan" } dd { (r) }
+                        }
                     }
                     h2 { "Riwayat" }
                     ul class="timeline" {
-                        @if let Some(at) = a.submitted_at {
-                            li { (web::local_time(&at.to_string(), offset, zone)) " — Dalam Proses: Permohonan diterima" }
+                        @for e in timeline {
+                            li { (web::local_time(&e["at"].to_string(), offset, zone)) " — " (e["status"].as_str().unwrap_or_default()) }
                         }
                     }
                 }

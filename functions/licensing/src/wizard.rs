@@ -11,14 +11,15 @@ use crate::application::{
 use loket_identity::directory;
 use loket_reference::permits::{self, ApplicationKind};
 use loket_reference::regions;
+use loket_shared::approval::{self, Change, Start, Workflow};
 use loket_shared::auth::{Caller, Role};
 use loket_shared::http::{
     authenticate, body, json, optional, path_param, query_param, required, Request, Response,
 };
-use loket_shared::mail::{EmailTemplate, OutboxEmail};
 use loket_shared::rules::{contact, npwp};
 use loket_shared::schema::{self, GSI1};
 use loket_shared::store::{key, s, to_item, Query, Tx, TxError};
+use loket_shared::tasks;
 use loket_shared::{cursor, files, ApiError, ApiResult, App};
 use serde::Deserialize;
 use std::sync::Arc;
@@ -53,6 +54,13 @@ fn not_draft() -> ApiError {
     )
 }
 
+fn revision_not_ready() -> ApiError {
+    ApiError::conflict(
+        "revision_not_ready",
+        "Permohonan sedang diproses, coba kirim ulang beberapa saat lagi",
+    )
+}
+
 pub async fn load(app: &App, id: &str) -> ApiResult<Option<Application>> {
     if id.is_empty() || id.len() > 40 {
         return Ok(None);
@@ -62,7 +70,7 @@ pub async fn load(app: &App, id: &str) -> ApiResult<Option<Application>> {
 }
 
 /// Application `id` of the signed-in applicant (another applicant's: 403).
-async fn own(app: &App, caller: &Caller, id: &str) -> ApiResult<Application> {
+pub(crate) async fn own(app: &App, caller: &Caller, id: &str) -> ApiResult<Application> {
     caller.require_any(&[Role::Applicant])?;
     let a = load(app, id).await?.ok_or_else(not_found)?;
     if a.applicant_id != caller.user_id {
@@ -71,9 +79,11 @@ async fn own(app: &App, caller: &Caller, id: &str) -> ApiResult<Application> {
     Ok(a)
 }
 
+/// The applicant's application while it may change it: a draft, or a revision (the
+/// revision form is the wizard, prefilled).
 async fn own_draft(app: &App, caller: &Caller, id: &str) -> ApiResult<Application> {
     let a = own(app, caller, id).await?;
-    if a.status != ApplicationStatus::Draft {
+    if !a.status.editable() {
         return Err(not_draft());
     }
     Ok(a)
@@ -102,6 +112,14 @@ pub fn view(a: &Application) -> serde_json::Value {
         "location": a.location, "attachments": attachments,
         "declaration": a.declaration, "declaration_text": DECLARATION,
         "missing": a.missing(), "resi": a.resi, "submitted_at": a.submitted_at,
+        "revision_note": a.revision_note, "rejection_reason": a.rejection_reason,
+        "permit": a.permit, "signature": a.signature.as_ref().map(|s| serde_json::json!({
+            "name": s.name, "position": s.position, "at": s.at })),
+        "actions": {
+            "edit": a.status.editable(),
+            "print_receipt": a.status.has_receipt(),
+            "print_permit": a.status == ApplicationStatus::Completed,
+        },
         "created_at": a.created_at, "version": a.version,
     })
 }
@@ -194,6 +212,11 @@ pub async fn start_application(app: Arc<App>, req: Request) -> ApiResult<Respons
         declaration: false,
         resi: None,
         submitted_at: None,
+        revision_note: None,
+        revisions: 0,
+        rejection_reason: None,
+        signature: None,
+        permit: None,
         search_text: String::new(),
         created_at: now,
         version: 1,
@@ -249,7 +272,28 @@ pub async fn list_applications(app: Arc<App>, req: Request) -> ApiResult<Respons
 pub async fn get_application(app: Arc<App>, req: Request) -> ApiResult<Response> {
     let caller = authenticate(&app, &req).await?;
     let a = own(&app, &caller, &path_param(&req, "id")?).await?;
-    json(200, &view(&a))
+    let mut v = view(&a);
+    v["timeline"] = timeline(&app, &a).await?.into();
+    json(200, &v)
+}
+
+/// The application's timeline as its applicant reads it: each change with its stage,
+/// the officer's role and note (revision notes, the rejection reason), oldest first.
+pub async fn timeline(app: &App, a: &Application) -> ApiResult<Vec<serde_json::Value>> {
+    Ok(approval::timeline::<Application>(app, &a.pk)
+        .await?
+        .into_iter()
+        .map(|mut e| {
+            // The applicant's "approve" of its own revision is a resubmission.
+            if e["actor_role"] == "applicant" && e["action"] == "approved" {
+                e["action"] = "resubmitted".into();
+            }
+            if let Some(o) = e.as_object_mut() {
+                o.remove("actor_id");
+            }
+            e
+        })
+        .collect())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -529,9 +573,11 @@ pub async fn confirm_attachment(app: Arc<App>, req: Request) -> ApiResult<Respon
 const RESI_ATTEMPTS: usize = 8;
 
 /// `POST /applications/{id}/submit` ("Submit"): everything is checked; what is missing
-/// is answered at once (422, each item in `missing`). A complete application gets its
-/// resi (unique through its guard item, a collision retried with another) and is
-/// emailed to its applicant, in one transaction with the application's new status.
+/// is answered at once (422, each item in `missing`). A complete draft gets its resi
+/// (unique through its guard item, a collision retried with another) and enters its
+/// workflow — new status, timeline, email and the execution's start in one
+/// transaction. A revision is resubmitted: the applicant's revision task is decided,
+/// and the application returns to the verifier.
 pub async fn submit_application(app: Arc<App>, req: Request) -> ApiResult<Response> {
     let caller = authenticate(&app, &req).await?;
     let a = own_draft(&app, &caller, &path_param(&req, "id")?).await?;
@@ -547,6 +593,15 @@ pub async fn submit_application(app: Arc<App>, req: Request) -> ApiResult<Respon
         e.missing = Some(missing);
         return Err(e);
     }
+    if a.status == ApplicationStatus::Revision {
+        return resubmit(&app, &caller, a).await;
+    }
+    let machine = app
+        .cfg
+        .licensing
+        .state_machine
+        .clone()
+        .ok_or_else(|| ApiError::internal("LOKET_PERMIT_APPLICATION_ARN is not set"))?;
     let now = app.clock.epoch();
     let table = app.store.table();
     for _ in 0..RESI_ATTEMPTS {
@@ -556,29 +611,31 @@ pub async fn submit_application(app: Arc<App>, req: Request) -> ApiResult<Respon
         next.status = ApplicationStatus::Submitted;
         next.resi = Some(number.clone());
         next.submitted_at = Some(now);
-        next.version += 1;
-        next.updated_at = now;
+        approval::Versioned::stamp(&mut next, now);
         let next = next.indexed();
         let mut tx = Tx::new();
         let mut guard = key(schema::resi(&number), schema::RESI_SK);
         guard.insert("application_id".into(), s(&a.id));
         let guard_op = tx.put_new(table, guard);
-        tx.put_versioned(table, to_item(&next)?, a.version);
-        let mail = OutboxEmail {
-            id: app.ids.id(),
-            to: next.applicant.email.clone(),
-            template: EmailTemplate::ApplicationStatus {
-                name: next.applicant.name.clone(),
-                resi: number.clone(),
-                permit: next.permit_name.clone(),
-                status: next.status.label().to_string(),
-                note: Some(format!(
-                    "Permohonan Anda diterima dan akan diperiksa kelengkapannya. Waktu pelayanan {} hari kerja.",
-                    next.service_days
-                )),
-            },
+        let start = Start {
+            machine: &machine,
+            name: format!("application-{}", a.id),
+            input: serde_json::json!({
+                "application_id": next.id,
+                "application_name": format!("{} — {} ({number})", next.permit_name, next.applicant.name),
+                "agency_code": next.agency_code,
+                "applicant_id": next.applicant_id,
+                "task_timeout_seconds": app.cfg.onboarding.task_timeout_seconds,
+            }),
         };
-        tx.put_new(table, mail.to_item(&app.sealer, now)?);
+        let change = Change {
+            actor: &caller,
+            role: Role::Applicant,
+            action: "submitted",
+            from: a.status.as_str(),
+            note: None,
+        };
+        let tx = approval::submission(&app, &next, a.version, change, start, tx)?;
         match app.store.transact(tx).await {
             Ok(()) => {
                 tracing::info!(application_id = %next.id, resi = %number, "application submitted");
@@ -593,4 +650,25 @@ pub async fn submit_application(app: Arc<App>, req: Request) -> ApiResult<Respon
         }
     }
     Err(ApiError::unavailable("no free resi after several attempts"))
+}
+
+/// A revision resubmitted: the applicant decides its own revision task ("Kirim
+/// ulang"), through the engine as every decision is (one wins against the lapse).
+async fn resubmit(app: &App, caller: &Caller, a: Application) -> ApiResult<Response> {
+    let task = tasks::open_for_user(app, &caller.user_id, Application::KIND, &a.id)
+        .await?
+        .ok_or_else(revision_not_ready)?;
+    task.authorize(caller)?;
+    approval::decide::<Application>(
+        app,
+        &task,
+        caller,
+        &serde_json::json!({ "decision": "approve" }),
+    )
+    .await?;
+    let a = load(app, &a.id).await?.ok_or_else(not_found)?;
+    tracing::info!(application_id = %a.id, "revision resubmitted");
+    let mut v = view(&a);
+    v["message"] = "Revisi permohonan berhasil dikirim".into();
+    json(200, &v)
 }

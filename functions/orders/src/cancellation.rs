@@ -22,8 +22,7 @@ use loket_shared::auth::Role;
 use loket_shared::http::{authenticate, body, json, path_param, required, Request, Response};
 use loket_shared::mail::{EmailTemplate, OutboxEmail};
 use loket_shared::rules::Refusal;
-use loket_shared::schema::GSI1;
-use loket_shared::store::{Item, Query, Tx};
+use loket_shared::store::{Item, Tx};
 use loket_shared::tasks::{self, Task};
 use loket_shared::{executions, ApiError, ApiResult, App};
 use serde::Deserialize;
@@ -243,6 +242,7 @@ impl Workflow for OrderCancellation {
                 c.refusal = Some(reason.clone());
                 Ok(Decided::to(next))
             }
+            Verdict::Revise { .. } => Err(approval::not_revisable()),
         }
     }
 
@@ -284,12 +284,8 @@ impl Workflow for OrderCancellation {
 /// The lifecycle task the order waits on, in its vendor's or buyer's inbox.
 async fn open_lifecycle_step(app: &App, o: &Order) -> ApiResult<Option<Task>> {
     for user in [&o.vendor_id, &o.buyer_id] {
-        let q = Query::partition(tasks::user_inbox(user)).on_index(GSI1);
-        for item in app.store.query_all(&q).await? {
-            let t = Task::from_item(&item)?;
-            if t.subject_id == o.id && t.kind == <Order as Workflow>::KIND && t.is_pending() {
-                return Ok(Some(t));
-            }
+        if let Some(t) = tasks::open_for_user(app, user, <Order as Workflow>::KIND, &o.id).await? {
+            return Ok(Some(t));
         }
     }
     Ok(None)

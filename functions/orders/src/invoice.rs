@@ -122,14 +122,9 @@ async fn generate(app: &App, image: Item) -> ApiResult<()> {
         .await?
         .map_or_else(|| o.buyer_org.clone(), |org| org.name);
     let (zone, offset) = app.cfg.office_zone;
-    let issued = time::OffsetDateTime::from_unix_timestamp(doc.created_at)
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
-        .to_offset(time::UtcOffset::from_hms(offset, 0, 0).unwrap_or(time::UtcOffset::UTC));
     let issued = format!(
-        "{:02}-{:02}-{} ({zone})",
-        issued.day(),
-        u8::from(issued.month()),
-        issued.year()
+        "{} ({zone})",
+        loket_shared::clock::office_date(doc.created_at, offset)
     );
     let number = doc.number.clone().unwrap_or_default();
     let bytes = pdf::render(&number, &lines(&o, &number, &work_unit, &issued));

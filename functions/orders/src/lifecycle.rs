@@ -296,6 +296,7 @@ impl Workflow for Order {
                 return Ok(Decided::to(next));
             }
             Verdict::Reject { .. } => return Err(not_at_this_stage()),
+            Verdict::Revise { .. } => return Err(loket_shared::approval::not_revisable()),
         };
         match stage {
             OrderStage::AdminValidate => {

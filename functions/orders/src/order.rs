@@ -320,18 +320,7 @@ pub fn total(lines: &[OrderLine]) -> i64 {
     lines.iter().map(OrderLine::subtotal).sum()
 }
 
-/// Rupiah as people read it: `Rp 1.250.000`.
-pub fn rupiah(amount: i64) -> String {
-    let digits = amount.abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    format!("Rp {}{out}", if amount < 0 { "-" } else { "" })
-}
+pub use loket_shared::rules::terbilang::rupiah;
 
 #[cfg(test)]
 mod tests {

@@ -340,6 +340,7 @@ impl Workflow for VendorProfile {
                 });
                 Ok(Decided::to(p))
             }
+            Verdict::Revise { .. } => Err(approval::not_revisable()),
         }
     }
 }

@@ -35,6 +35,7 @@ pub fn task_kinds() -> Vec<TaskKind> {
     let mut kinds = loket_vendors::task_kinds();
     kinds.extend(loket_catalog::task_kinds());
     kinds.extend(loket_orders::task_kinds());
+    kinds.extend(loket_licensing::task_kinds());
     kinds
 }
 

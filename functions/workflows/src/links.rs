@@ -169,6 +169,10 @@ fn action_label(action: &str) -> &str {
         "corrected" => "Diperbaiki",
         "approved" => "Disetujui",
         "rejected" => "Ditolak",
+        "revision_requested" => "Dikembalikan untuk revisi",
+        "resubmitted" => "Dikirim ulang",
+        "expired" => "Kedaluwarsa",
+        "issued" => "Izin diterbitkan",
         other => other,
     }
 }
@@ -234,6 +238,7 @@ async fn decision_page(
     let approve = (kind.approve_label)(&task.stage).unwrap_or("Setujui (Confirm)");
     let fields = (kind.approve_fields)(&task.stage);
     let rejectable = (kind.rejectable)(&task.stage);
+    let revisable = (kind.revisable)(&task.stage);
     let pick = match (kind.approve_pick)(&task.stage) {
         Some(p) => {
             let people = directory::officers(app, &task.organisation, p.role, 200).await?;
@@ -302,6 +307,17 @@ async fn decision_page(
                 }
                 @for f in fields { (approve_input(f)) }
                 button type="submit" { (approve) }
+            }
+            @if revisable {
+                form class="decide" method="post" action=(here) {
+                    input type="hidden" name="csrf" value=(me.csrf);
+                    input type="hidden" name="decision" value="revise";
+                    div {
+                        label for="revise-note" { "Catatan revisi untuk pemohon (wajib)" }
+                        textarea id="revise-note" name="note" required maxlength="1000" {}
+                    }
+                    button type="submit" class="revise" { "Kembalikan untuk Revisi" }
+                }
             }
             @if rejectable {
                 form class="decide" method="post" action=(here) {
@@ -402,14 +418,18 @@ pub async fn decide_task_page(app: Arc<App>, req: Request) -> ApiResult<Response
     let input = decision_input(&f, (kind_of(&task)?.approve_fields)(&task.stage));
     match inbox::decide_with(&app, &caller, &task, &input).await {
         Ok(output) => {
-            let approved = output["decision"] == "approve";
+            let outcome = match output["decision"].as_str() {
+                Some("approve") => "Keputusan berhasil disimpan: disetujui.",
+                Some("revise") => "Keputusan berhasil disimpan: dikembalikan untuk revisi.",
+                _ => "Keputusan berhasil disimpan: ditolak.",
+            };
             web::page(
                 200,
                 web::layout(
                     "Keputusan tersimpan",
                     Some(&me),
                     html! {
-                        (web::notice("ok", if approved { "Keputusan berhasil disimpan: disetujui." } else { "Keputusan berhasil disimpan: ditolak." }))
+                        (web::notice("ok", outcome))
                         (summary(&app, &task))
                         p { a href="/tugas" { "Kembali ke daftar tugas" } }
                     },

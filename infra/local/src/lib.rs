@@ -31,7 +31,11 @@ pub fn contexts() -> Vec<Context> {
         context("identity", loket_identity::use_cases(), vec![]),
         context("reference", loket_reference::use_cases(), vec![]),
         context("vendors", loket_vendors::use_cases(), vec![]),
-        context("licensing", loket_licensing::use_cases(), vec![]),
+        context(
+            "licensing",
+            loket_licensing::use_cases(),
+            loket_licensing::event_use_cases(),
+        ),
         context(
             "catalog",
             loket_catalog::use_cases(),

@@ -147,6 +147,7 @@ async fn run(args: Args, t: Template, root: PathBuf) -> Result<(), String> {
     let table = provision::table(&t, &ddb).await?;
     provision::bucket(&t, &aws_sdk_s3::Client::new(&aws)).await?;
     provision::email_identity(&t, &aws_sdk_sesv2::Client::new(&aws)).await?;
+    provision::signing_keys(&t, &aws_sdk_kms::Client::new(&aws)).await?;
     let machines = provision::state_machines(&t, &aws_sdk_sfn::Client::new(&aws)).await?;
 
     let mut app = App::from_env().await.map_err(|e| e.to_string())?;

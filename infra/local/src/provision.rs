@@ -154,6 +154,82 @@ pub async fn email_identity(t: &Template, ses: &aws_sdk_sesv2::Client) -> Result
     }
 }
 
+/// Creates each KMS key the template names through an alias (`AWS::KMS::Alias`): a key
+/// of the target's `KeySpec` and `KeyUsage`, then the alias. Idempotent: an existing
+/// alias keeps its key (signatures made earlier stay verifiable).
+pub async fn signing_keys(t: &Template, kms: &aws_sdk_kms::Client) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for id in t.logical_ids_of("AWS::KMS::Alias") {
+        let alias = t
+            .resolve(&serde_yaml::from_str(&format!("!Ref {id}")).map_err(|e| e.to_string())?)
+            .ok_or_else(|| format!("{id}: AliasName does not resolve"))?;
+        let props = t
+            .resource(&id)
+            .and_then(|r| Template::field(r, "Properties"))
+            .ok_or_else(|| format!("{id} has no properties"))?;
+        let target_ref = Template::field(props, "TargetKeyId").and_then(|v| t.resolve(v));
+        let target = t
+            .logical_ids_of("AWS::KMS::Key")
+            .into_iter()
+            .find(|k| {
+                serde_yaml::from_str::<Value>(&format!("!Ref {k}"))
+                    .ok()
+                    .and_then(|v| t.resolve(&v))
+                    == target_ref
+            })
+            .ok_or_else(|| format!("{id}: TargetKeyId must be a !Ref of a key"))?;
+        let target = target.as_str();
+        let key_props = t
+            .resource(target)
+            .and_then(|r| Template::field(r, "Properties"))
+            .ok_or_else(|| format!("{target} has no properties"))?;
+        let existing = kms.describe_key().key_id(&alias).send().await;
+        if existing.is_ok() {
+            out.push(alias);
+            continue;
+        }
+        let key = kms
+            .create_key()
+            .key_spec(aws_sdk_kms::types::KeySpec::from(str_of(
+                key_props, "KeySpec",
+            )))
+            .key_usage(aws_sdk_kms::types::KeyUsageType::from(str_of(
+                key_props, "KeyUsage",
+            )))
+            .description(str_of(key_props, "Description"))
+            .send()
+            .await
+            .map_err(|e| {
+                format!(
+                    "create key {target}: {}",
+                    aws_sdk_kms::error::DisplayErrorContext(e)
+                )
+            })?;
+        let key_id = key
+            .key_metadata
+            .map(|m| m.key_id)
+            .ok_or_else(|| format!("create key {target}: no key id"))?;
+        match kms
+            .create_alias()
+            .alias_name(&alias)
+            .target_key_id(&key_id)
+            .send()
+            .await
+        {
+            Ok(_) => {}
+            Err(e) if format!("{e:?}").contains("AlreadyExists") => {}
+            Err(e) => {
+                return Err(format!(
+                    "create alias {alias}: {}",
+                    aws_sdk_kms::error::DisplayErrorContext(e)
+                ))
+            }
+        }
+        out.push(alias);
+    }
+    Ok(out)
+}
+
 /// Creates every state machine; returns (logical id, ARN). moto must have Step Functions
 /// execution enabled before this (see `moto::enable_step_functions`).
 pub async fn state_machines(

@@ -318,6 +318,12 @@ impl Template {
             if Self::resource_type(res) == "AWS::Serverless::StateMachine" {
                 return self.resolve_getatt(i, &format!("{name}.Arn"));
             }
+            // An alias's Ref is its name.
+            if Self::resource_type(res) == "AWS::KMS::Alias" {
+                return Self::field(res, "Properties")
+                    .and_then(|p| Self::field(p, "AliasName"))
+                    .and_then(|v| self.resolve_in(i, v));
+            }
             return Some(self.local_name(name));
         }
         self.parameter(i, name)
@@ -338,6 +344,7 @@ impl Template {
                 format!("arn:aws:states:{r}:{a}:stateMachine:{name}")
             }
             ("AWS::Serverless::StateMachine", "Name") => name,
+            ("AWS::KMS::Key", "Arn") => format!("arn:aws:kms:{r}:{a}:key/{name}"),
             ("AWS::Serverless::Function", "Arn") => {
                 format!("arn:aws:lambda:{r}:{a}:function:{name}")
             }

@@ -82,6 +82,7 @@ struct Resources {
     uploads: String,
     mail: String,
     secret: String,
+    signing_key: String,
     labels: BTreeMap<String, String>,
 }
 
@@ -95,6 +96,7 @@ impl Resources {
                 "!Sub arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${MailDomain}",
             ),
             secret: resolve(t, "!Ref AppSecretArn"),
+            signing_key: resolve(t, "!GetAtt PermitSigningKey.Arn"),
             labels: BTreeMap::new(),
         };
         let mut labels = BTreeMap::from([
@@ -102,6 +104,7 @@ impl Resources {
             (format!("{}/index/*", r.table), "the table's indexes".into()),
             (r.mail.clone(), "the mail identity".into()),
             (r.secret.clone(), "the app secret".into()),
+            (r.signing_key.clone(), "the permit signing key".into()),
         ]);
         for id in t.logical_ids_of("AWS::Serverless::StateMachine") {
             labels.insert(resolve(t, &format!("!Ref {id}")), id);
@@ -141,6 +144,7 @@ impl Resources {
                     })
                     .collect(),
                 Need::Mail(_) => vec![self.mail.clone()],
+                Need::SigningKey(_) => vec![self.signing_key.clone()],
                 Need::AppSecret(_) => vec![self.secret.clone()],
             };
             for action in need.actions() {

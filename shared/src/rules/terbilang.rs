@@ -59,6 +59,19 @@ pub fn terbilang(n: u64) -> String {
     parts.join(" ")
 }
 
+/// Rupiah as people read it: `Rp 1.250.000`.
+pub fn rupiah(amount: i64) -> String {
+    let digits = amount.abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    format!("Rp {}{out}", if amount < 0 { "-" } else { "" })
+}
+
 /// An amount of rupiah in words, capitalised: "Satu juta ... rupiah".
 pub fn rupiah_in_words(amount: u64) -> String {
     let words = format!("{} rupiah", terbilang(amount));
