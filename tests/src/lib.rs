@@ -930,6 +930,24 @@ impl Api {
         (id, resi)
     }
 
+    /// The admins' holiday calendar of the years around `day`, as the deadline job
+    /// reads it.
+    pub async fn holiday_calendar(
+        &self,
+        day: time::Date,
+    ) -> std::collections::BTreeSet<time::Date> {
+        let mut days = std::collections::BTreeSet::new();
+        for year in [day.year() - 1, day.year(), day.year() + 1] {
+            let r = self.get(&format!("/holidays?year={year}"), None).await;
+            for h in r.expect(200)["items"].as_array().unwrap() {
+                let d = h["date"].as_str().unwrap();
+                let format = time::macros::format_description!("[year]-[month]-[day]");
+                days.insert(time::Date::parse(d, &format).unwrap());
+            }
+        }
+        days
+    }
+
     /// Fires the hourly deadline job as its schedule would on `day`, 10:00 WIB; what it
     /// did.
     pub async fn run_deadline_job_on(&self, day: time::Date) -> Value {
@@ -1081,6 +1099,19 @@ pub fn qr_in_pdf(pdf: &[u8]) -> Option<String> {
     });
     let grids = image.detect_grids();
     grids.first()?.decode().ok().map(|(_, payload)| payload)
+}
+
+/// The first day `n` working days after `from` (weekends and `calendar` do not count).
+pub fn working_day(
+    from: time::Date,
+    n: i64,
+    calendar: &std::collections::BTreeSet<time::Date>,
+) -> time::Date {
+    let mut day = from;
+    while loket_shared::rules::workdays::working_days_between(from, day, calendar) < n {
+        day += time::Duration::days(1);
+    }
+    day
 }
 
 #[cfg(test)]

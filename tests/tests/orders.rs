@@ -3,9 +3,8 @@
 //! of the vendor and the buyer (real state machine executions), with the emails.
 
 use loket_e2e::{Api, Reply, DEMO_PASSWORD};
-use loket_shared::rules::workdays::{wib_date, working_days_between};
+use loket_shared::rules::workdays::wib_date;
 use serde_json::{json, Value};
-use std::collections::BTreeSet;
 
 const SKPD: &str = "141201";
 const BUYER_ORG: &str = "141732";
@@ -767,29 +766,6 @@ async fn the_vendor_uploads_invoice_and_kwitansi_and_only_the_parties_download_t
     }
 }
 
-/// The admins' holiday calendar of the years around `day`, as the deadline job reads it.
-async fn calendar(api: &Api, day: time::Date) -> BTreeSet<time::Date> {
-    let mut days = BTreeSet::new();
-    for year in [day.year() - 1, day.year(), day.year() + 1] {
-        let r = api.get(&format!("/holidays?year={year}"), None).await;
-        for h in r.expect(200)["items"].as_array().unwrap() {
-            let d = h["date"].as_str().unwrap();
-            let format = time::macros::format_description!("[year]-[month]-[day]");
-            days.insert(time::Date::parse(d, &format).unwrap());
-        }
-    }
-    days
-}
-
-/// The first day `n` working days after `from`.
-fn working_day(from: time::Date, n: i64, calendar: &BTreeSet<time::Date>) -> time::Date {
-    let mut day = from;
-    while working_days_between(from, day, calendar) < n {
-        day += time::Duration::days(1);
-    }
-    day
-}
-
 /// Deadlines in working days through the hourly job (on a deployment of its own: the
 /// job run days ahead would expire other tests' orders): the vendor is reminded to
 /// confirm after one working day, the order it has not confirmed after three expires
@@ -819,11 +795,11 @@ async fn an_order_not_confirmed_in_time_expires_and_a_receipt_is_reminded() {
 
     // Opened today (WIB); the job counts working days from there.
     let today = wib_date(time::OffsetDateTime::now_utc());
-    let holidays = calendar(&api, today).await;
+    let holidays = api.holiday_calendar(today).await;
     let confirm_reminder = format!("Pengingat Tugas: Konfirmasi Pesanan - {number}");
     let receipt_reminder = "Pengingat Tugas: Penerimaan Pesanan";
 
-    api.run_deadline_job_on(working_day(today, 1, &holidays))
+    api.run_deadline_job_on(loket_e2e::working_day(today, 1, &holidays))
         .await;
     let mail = api.wait_email(&p.vendor_mail, &confirm_reminder, 1).await;
     assert!(mail.body.contains("1 hari kerja"), "{}", mail.body);
@@ -832,7 +808,7 @@ async fn an_order_not_confirmed_in_time_expires_and_a_receipt_is_reminded() {
         "placed"
     );
 
-    api.run_deadline_job_on(working_day(today, 2, &holidays))
+    api.run_deadline_job_on(loket_e2e::working_day(today, 2, &holidays))
         .await;
     api.wait_email(&p.buyer_mail, receipt_reminder, 1).await;
     assert_eq!(
@@ -840,7 +816,7 @@ async fn an_order_not_confirmed_in_time_expires_and_a_receipt_is_reminded() {
         "placed"
     );
 
-    let expiry_day = working_day(today, 3, &holidays);
+    let expiry_day = loket_e2e::working_day(today, 3, &holidays);
     let done = api.run_deadline_job_on(expiry_day).await;
     assert!(done["expired"].as_u64().unwrap() >= 1, "{done}");
     let o = order_of(&api, &p.vendor, &late).await;

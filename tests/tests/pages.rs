@@ -567,3 +567,124 @@ async fn anyone_follows_an_application_on_the_monitoring_page() {
     })
     .await;
 }
+
+/// A permit application's officers decide from their emailed links (issue 13 §3): the
+/// verifier sends it back for revision with a note on the task page (the button only
+/// the verifier's stage offers), and, once resubmitted, the agency head signs it on
+/// the page; the permit is issued. Both pages accessible at both sizes.
+#[tokio::test]
+async fn a_verifier_sends_an_application_back_and_the_agency_head_signs_it_on_the_pages() {
+    let api = Api::new();
+    let officers = api
+        .new_officers(&[
+            ("helpdesk", "DPMPTSP"),
+            ("verifier", "DPMPTSP"),
+            ("agency_head", "DPMPTSP"),
+        ])
+        .await;
+    let (front_office, verifier, head) = (&officers[0], &officers[1], &officers[2]);
+    let (_, _, _, applicant) = api.new_applicant("pemohon-halaman").await;
+    let (id, resi) = api.submitted_application(&applicant).await;
+    let task = api
+        .wait_task(&front_office.3, "permit_application", "front_office", &id)
+        .await;
+    api.decide(&front_office.3, &task, json!({ "decision": "approve" }))
+        .await
+        .expect(200);
+    let in_subject = format!("({resi})");
+    let revise_link = api
+        .wait_email(&verifier.1, &in_subject, 1)
+        .await
+        .link_path("/task-links/");
+
+    let api_ref = &api;
+    let (verifier_mail, verifier_pw) = (verifier.1.clone(), verifier.2.clone());
+    let (head_mail, head_pw, head_token) = (head.1.clone(), head.2.clone(), head.3.clone());
+    let verifier_token = verifier.3.clone();
+    let (app_id, applicant_token, resi_ref) = (id.clone(), applicant.clone(), resi.clone());
+    Browser::run(&api, |browser| async move {
+        browser.step("verifier revises");
+        sign_in_from_link(&browser, &revise_link, &verifier_mail, &verifier_pw).await;
+        assert!(browser.text("h1").await.contains("Verifikasi Berkas"));
+        assert!(browser.page_text().await.contains(&resi_ref));
+        assert!(
+            browser.has("button.revise").await,
+            "the verifier may ask for a revision"
+        );
+        browser
+            .check_accessibility_at_both_sizes("verifikasi-izin")
+            .await;
+        browser
+            .fill("#revise-note", "Lampirkan hasil uji kualitas air terbaru")
+            .await;
+        browser.click("form.decide button.revise").await;
+        browser.wait_for(".notice.ok").await;
+        assert!(browser
+            .page_text()
+            .await
+            .contains("dikembalikan untuk revisi"));
+        sign_out(&browser).await;
+
+        // The applicant resubmits; the verifier forwards it through the API.
+        for _ in 0..120 {
+            let r = api_ref
+                .post(
+                    &format!("/applications/{app_id}/submit"),
+                    Some(&applicant_token),
+                    json!({}),
+                )
+                .await;
+            if r.status == 200 {
+                break;
+            }
+            assert_eq!(r.body["code"], "revision_not_ready", "{:?}", r.body);
+            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+        }
+        let again = api_ref
+            .wait_task(
+                &verifier_token,
+                "permit_application",
+                "verification",
+                &app_id,
+            )
+            .await;
+        api_ref
+            .decide(&verifier_token, &again, json!({ "decision": "approve" }))
+            .await
+            .expect(200);
+
+        browser.step("agency head signs");
+        let sign_link = api_ref
+            .wait_email(&head_mail, &format!("({resi_ref})"), 1)
+            .await
+            .link_path("/task-links/");
+        sign_in_from_link(&browser, &sign_link, &head_mail, &head_pw).await;
+        assert!(browser.text("h1").await.contains("Penandatanganan Izin"));
+        assert!(
+            !browser.has("button.revise").await,
+            "signing cannot be sent back"
+        );
+        assert!(browser
+            .page_text()
+            .await
+            .contains("Lampirkan hasil uji kualitas air terbaru"));
+        browser
+            .check_accessibility_at_both_sizes("tandatangan-izin")
+            .await;
+        approve_on_page(&browser).await;
+        let _ = head_token;
+    })
+    .await;
+    for _ in 0..120 {
+        let a = api
+            .get(&format!("/applications/{id}"), Some(&applicant))
+            .await;
+        if a.expect(200)["status_code"] == "completed" {
+            let a = a.body.clone();
+            assert!(a["permit"]["number"].as_str().unwrap().starts_with("503/"));
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    panic!("the signed permit was never issued");
+}

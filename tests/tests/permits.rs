@@ -442,3 +442,105 @@ async fn permits_signed_at_the_same_time_get_consecutive_numbers() {
         "consecutive, no gap, no duplicate"
     );
 }
+
+/// Sends `id` back for revision (front office forwards, verifier revises) and waits
+/// until the applicant's revision task is open (its "Tugas Baru" email).
+async fn sent_back(api: &Api, officers: &Agency, id: &str, applicant_mail: &str) {
+    decide(
+        api,
+        &officers.front_office,
+        "front_office",
+        id,
+        json!({ "decision": "approve" }),
+    )
+    .await;
+    decide(
+        api,
+        &officers.verifier,
+        "verification",
+        id,
+        json!({ "decision": "revise", "note": "Peta lokasi belum sesuai" }),
+    )
+    .await;
+    api.wait_email(applicant_mail, "Tugas Baru: Revisi Permohonan", 1)
+        .await;
+}
+
+/// A revision not resubmitted within 5 working days lapses, through the hourly job (on
+/// a deployment of its own: the job runs days ahead): reminded on the third working
+/// day, lapsed on the fifth — once, emailed, even when the job runs twice; a
+/// resubmission racing the job: exactly one of them wins.
+#[tokio::test]
+async fn a_revision_not_resubmitted_in_time_lapses_once() {
+    let api = Api::own_deployment();
+    let officers = agency(&api).await;
+    let (_, late_mail, _, late_applicant) = api.new_applicant("pemohon-gugur").await;
+    let (_, racing_mail, _, racing_applicant) = api.new_applicant("pemohon-balapan").await;
+    let (late, resi) = api.submitted_application(&late_applicant).await;
+    let (racing, _) = api.submitted_application(&racing_applicant).await;
+    sent_back(&api, &officers, &late, &late_mail).await;
+    sent_back(&api, &officers, &racing, &racing_mail).await;
+
+    let today = loket_shared::rules::workdays::wib_date(time::OffsetDateTime::now_utc());
+    let holidays = api.holiday_calendar(today).await;
+    api.run_deadline_job_on(loket_e2e::working_day(today, 3, &holidays))
+        .await;
+    let reminder = api
+        .wait_email(&late_mail, "Pengingat Tugas: Revisi Permohonan", 1)
+        .await;
+    assert!(reminder.body.contains("3 hari kerja"), "{}", reminder.body);
+    assert_eq!(
+        application(&api, &late_applicant, &late).await["status_code"],
+        "revision"
+    );
+
+    // The fifth working day: the job and a last-minute resubmission at once.
+    let lapse_day = loket_e2e::working_day(today, 5, &holidays);
+    let submit = format!("/applications/{racing}/submit");
+    let (done, resubmitted) = tokio::join!(
+        api.run_deadline_job_on(lapse_day),
+        api.post(&submit, Some(&racing_applicant), json!({})),
+    );
+    assert!(done["expired"].as_u64().unwrap() >= 1, "{done}");
+    let racing_now = application(&api, &racing_applicant, &racing).await;
+    match resubmitted.status {
+        200 => assert_eq!(racing_now["status_code"], "verification"),
+        409 => assert_eq!(racing_now["status_code"], "lapsed"),
+        other => panic!(
+            "a resubmission racing the lapse answered {other}: {:?}",
+            resubmitted.body
+        ),
+    }
+
+    let a = application(&api, &late_applicant, &late).await;
+    assert_eq!(a["status_code"], "lapsed");
+    assert_eq!(a["status"], "Kedaluwarsa");
+    let lapsed = format!("Permohonan {resi} (Surat Izin Pengambilan Air Tanah): Kedaluwarsa");
+    let mail = api.wait_email(&late_mail, &lapsed, 1).await;
+    assert!(mail.body.contains("5 hari kerja"), "{}", mail.body);
+    // Too late now.
+    api.post(
+        &format!("/applications/{late}/submit"),
+        Some(&late_applicant),
+        json!({}),
+    )
+    .await
+    .expect_error(409, "application_not_draft");
+
+    // Once: the job again the same day changes nothing and sends nothing.
+    api.run_deadline_job_on(lapse_day).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let a = application(&api, &late_applicant, &late).await;
+    let expired = a["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "expired")
+        .count();
+    assert_eq!(expired, 1);
+    let mails = api.emails(&late_mail).await;
+    assert_eq!(
+        mails.iter().filter(|m| m.subject.contains(&lapsed)).count(),
+        1
+    );
+}
