@@ -412,7 +412,7 @@ pub trait Workflow: Subject + Clone + 'static {
 
     /// How long `stage` may wait and what happens then. By default the officers'
     /// deadline: reminded, then escalated to the organisation's satpel and main
-    /// administrators.
+    /// administrators ([`Deadline::SUPERVISORS`]).
     fn deadline(cfg: &crate::config::Config, stage: Self::Stage) -> Deadline {
         let _ = stage;
         Deadline::officers(&cfg.onboarding)
@@ -744,8 +744,10 @@ pub async fn correct<W: Workflow>(
 pub struct Deadline {
     /// Whoever may decide the task is reminded.
     pub remind_after: Option<i64>,
-    /// The satpel and main administrators of the task's organisation are told.
+    /// The officers of `escalate_to` in the task's organisation are told.
     pub escalate_after: Option<i64>,
+    /// Whom an escalation tells (the roles, in the task's organisation).
+    pub escalate_to: &'static [Role],
     /// The wait ends: the subject becomes what [`Workflow::expired`] says.
     pub expire_after: Option<i64>,
 }
@@ -757,9 +759,13 @@ impl Deadline {
         Self {
             remind_after: Some(cfg.remind_after_working_days),
             escalate_after: Some(cfg.escalate_after_working_days),
+            escalate_to: Self::SUPERVISORS,
             expire_after: None,
         }
     }
+
+    /// Who is told of a late step of an SKPD: its satpel and main administrators.
+    pub const SUPERVISORS: &'static [Role] = &[Role::Satpel, Role::MainAdmin];
 
     /// Only a reminder, after `days`.
     pub fn remind(days: i64) -> Self {

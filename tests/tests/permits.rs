@@ -16,6 +16,7 @@ struct Agency {
     verifier: String,
     head: String,
     head_name: String,
+    head_mail: String,
 }
 
 async fn agency(api: &Api) -> Agency {
@@ -31,6 +32,7 @@ async fn agency(api: &Api) -> Agency {
         verifier: o[1].3.clone(),
         head: o[2].3.clone(),
         head_name: "Petugas Uji".into(),
+        head_mail: o[2].1.clone(),
     }
 }
 
@@ -473,13 +475,21 @@ async fn sent_back(api: &Api, officers: &Agency, id: &str, applicant_mail: &str)
 #[tokio::test]
 async fn a_revision_not_resubmitted_in_time_lapses_once() {
     let api = Api::own_deployment();
-    let officers = agency(&api).await;
-    let (_, late_mail, _, late_applicant) = api.new_applicant("pemohon-gugur").await;
-    let (_, racing_mail, _, racing_applicant) = api.new_applicant("pemohon-balapan").await;
-    let (late, resi) = api.submitted_application(&late_applicant).await;
-    let (racing, _) = api.submitted_application(&racing_applicant).await;
-    sent_back(&api, &officers, &late, &late_mail).await;
-    sent_back(&api, &officers, &racing, &racing_mail).await;
+    let (officers, (_, late_mail, _, late_applicant), (_, racing_mail, _, racing_applicant)) = tokio::join!(
+        agency(&api),
+        api.new_applicant("pemohon-gugur"),
+        api.new_applicant("pemohon-balapan"),
+    );
+    // A third one the front office leaves waiting: its head hears of it.
+    let ((late, resi), (racing, _), (_, waiting_resi)) = tokio::join!(
+        api.submitted_application(&late_applicant),
+        api.submitted_application(&racing_applicant),
+        api.submitted_application(&racing_applicant),
+    );
+    tokio::join!(
+        sent_back(&api, &officers, &late, &late_mail),
+        sent_back(&api, &officers, &racing, &racing_mail),
+    );
 
     let today = loket_shared::rules::workdays::wib_date(time::OffsetDateTime::now_utc());
     let holidays = api.holiday_calendar(today).await;
@@ -511,6 +521,21 @@ async fn a_revision_not_resubmitted_in_time_lapses_once() {
             resubmitted.body
         ),
     }
+
+    // The front office's step, late by then, is escalated to the agency head.
+    api.wait_email(
+        &officers.head_mail,
+        "Eskalasi Tugas: Pemeriksaan Kelengkapan - ",
+        1,
+    )
+    .await;
+    let escalations = api.emails(&officers.head_mail).await;
+    assert!(
+        escalations
+            .iter()
+            .any(|m| m.subject.starts_with("Eskalasi Tugas") && m.subject.contains(&waiting_resi)),
+        "the head is told of the waiting application"
+    );
 
     let a = application(&api, &late_applicant, &late).await;
     assert_eq!(a["status_code"], "lapsed");

@@ -327,19 +327,28 @@ impl Workflow for Application {
         }
     }
 
-    /// Officers are reminded and escalated as every officer is; the applicant's
-    /// revision is reminded two working days before it lapses, and lapses.
+    /// Officers are reminded as every officer is; a late front office or verifier is
+    /// escalated to the agency head (the head's own signature is only reminded). The
+    /// applicant's revision is reminded two working days before it lapses, and lapses.
     fn deadline(cfg: &Config, stage: LicensingStage) -> Deadline {
+        let officers = Deadline::officers(&cfg.onboarding);
         match stage {
             LicensingStage::ApplicantRevision => {
                 let lapse = cfg.licensing.revision_lapse_working_days;
                 Deadline {
                     remind_after: Some((lapse - 2).max(1)),
-                    escalate_after: None,
                     expire_after: Some(lapse),
+                    ..Deadline::default()
                 }
             }
-            _ => Deadline::officers(&cfg.onboarding),
+            LicensingStage::Signing => Deadline {
+                escalate_after: None,
+                ..officers
+            },
+            LicensingStage::FrontOffice | LicensingStage::Verification => Deadline {
+                escalate_to: &[Role::AgencyHead],
+                ..officers
+            },
         }
     }
 

@@ -420,6 +420,7 @@ impl Workflow for Order {
             return Deadline {
                 remind_after: Some(1),
                 escalate_after: Some(escalate),
+                escalate_to: Deadline::SUPERVISORS,
                 expire_after: None,
             };
         }

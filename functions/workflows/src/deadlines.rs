@@ -85,7 +85,7 @@ pub async fn enforce_task_deadlines(
             }
         }
         if past(deadline.escalate_after) && get_s(item, "escalated_at").is_none() {
-            done.escalated += escalate(&app, &task, days).await? as u32;
+            done.escalated += escalate(&app, &task, deadline.escalate_to, days).await? as u32;
         }
         if past(deadline.remind_after) && get_s(item, "reminded_at").is_none() {
             done.reminded += remind(&app, &task, days).await? as u32;
@@ -158,12 +158,11 @@ async fn remind(app: &App, task: &Task, days: i64) -> ApiResult<bool> {
     mark_and_send(app, task, "reminded_at", mails).await
 }
 
-async fn escalate(app: &App, task: &Task, days: i64) -> ApiResult<bool> {
-    let mut people =
-        directory::officers(app, &task.organisation, Role::Satpel, MAX_RECIPIENTS).await?;
-    people.extend(
-        directory::officers(app, &task.organisation, Role::MainAdmin, MAX_RECIPIENTS).await?,
-    );
+async fn escalate(app: &App, task: &Task, to: &[Role], days: i64) -> ApiResult<bool> {
+    let mut people = Vec::new();
+    for role in to {
+        people.extend(directory::officers(app, &task.organisation, *role, MAX_RECIPIENTS).await?);
+    }
     let mails = people
         .into_iter()
         .map(|p| OutboxEmail {
