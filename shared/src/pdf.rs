@@ -216,79 +216,8 @@ mod tests {
         );
     }
 
-    /// The symbol drawn by [`draw_qr`], read back from the `re` operators of the
-    /// first `/QR` section and decoded as a camera would: the same reading as the
-    /// end-to-end tests' `qr_in_pdf` (`tests/src/lib.rs`), which cannot be shared
-    /// from here without making the product crate carry a decoder.
-    fn decode_qr(pdf: &[u8]) -> Option<String> {
-        let text = String::from_utf8_lossy(pdf);
-        let start = text.find("/QR BMC")?;
-        let section = &text[start..start + text[start..].find("EMC")?];
-        let mut operands: Vec<f64> = Vec::new();
-        let mut rects: Vec<[f64; 4]> = Vec::new();
-        for token in section.split_ascii_whitespace() {
-            match token.parse::<f64>() {
-                Ok(n) => operands.push(n),
-                Err(_) => {
-                    if token == "re" && operands.len() >= 4 {
-                        let r = &operands[operands.len() - 4..];
-                        // A negative width or height draws from the other corner.
-                        let (x, w) = if r[2] < 0.0 {
-                            (r[0] + r[2], -r[2])
-                        } else {
-                            (r[0], r[2])
-                        };
-                        let (y, h) = if r[3] < 0.0 {
-                            (r[1] + r[3], -r[3])
-                        } else {
-                            (r[1], r[3])
-                        };
-                        rects.push([x, y, w, h]);
-                    }
-                    operands.clear();
-                }
-            }
-        }
-        let module = rects
-            .iter()
-            .map(|r| r[3])
-            .filter(|&h| h > 0.0)
-            .reduce(f64::min)?;
-        let left = rects.iter().map(|r| r[0]).reduce(f64::min)?;
-        let bottom = rects.iter().map(|r| r[1]).reduce(f64::min)?;
-        let right = rects.iter().map(|r| r[0] + r[2]).reduce(f64::max)?;
-        let top = rects.iter().map(|r| r[1] + r[3]).reduce(f64::max)?;
-        let cells = |length: f64| (length / module).round() as usize;
-        let (width, height) = (cells(right - left), cells(top - bottom));
-        if width == 0 || width != height {
-            return None;
-        }
-        // Rows top down, as in an image; the PDF's y axis points up.
-        let mut grid = vec![vec![false; width]; width];
-        for [x, y, w, h] in rects {
-            let (col, row) = (cells(x - left), cells(y - bottom));
-            for r in row..(row + cells(h)).min(width) {
-                let cols = col.min(width)..(col + cells(w)).min(width);
-                grid[width - 1 - r][cols].fill(true);
-            }
-        }
-        const QUIET: usize = 4;
-        const SCALE: usize = 4;
-        let side = (width + 2 * QUIET) * SCALE;
-        let mut image = rqrr::PreparedImage::prepare_from_greyscale(side, side, |px, py| {
-            let col = (px / SCALE).checked_sub(QUIET);
-            let row = (py / SCALE).checked_sub(QUIET);
-            match (row.and_then(|r| grid.get(r)), col) {
-                (Some(modules), Some(c)) if modules.get(c) == Some(&true) => 0,
-                _ => 255,
-            }
-        });
-        let grids = image.detect_grids();
-        grids.first()?.decode().ok().map(|(_, payload)| payload)
-    }
-
     #[test]
-    fn a_qr_line_draws_a_readable_code_with_its_caption() {
+    fn a_qr_line_draws_its_code_and_caption_and_moves_to_a_new_page_when_needed() {
         let payload = "https://loket.example.go.id/verifikasi/01JABCDEFGHJKMNPQRSTVWXYZ0";
         let lines = vec![
             Line::Title("IZIN".into()),
@@ -305,7 +234,9 @@ mod tests {
         assert!(text.starts_with("%PDF"));
         assert!(text.contains("(Pindai untuk memverifikasi dokumen ini)"));
         assert!(text.contains("/Count 1"));
-        assert_eq!(decode_qr(&pdf).as_deref(), Some(payload));
+        // That it decodes to `payload` is the end-to-end tests' `qr_in_pdf` unit test
+        // (tests/src/lib.rs): the product crate carries no decoder.
+        assert!(text.contains("/QR BMC"));
 
         // 40 lines of text leave room for the symbol and its caption; 41 do not, and
         // it opens the next page.
@@ -321,7 +252,6 @@ mod tests {
             let last = &text[text.find(&format!("(Baris {})", before - 1)).unwrap()..];
             let end_of_stream = last.find("endstream").unwrap();
             assert_eq!(last[..end_of_stream].contains("/QR BMC"), pages == 1);
-            assert_eq!(decode_qr(&pdf).as_deref(), Some(payload));
         }
     }
 }

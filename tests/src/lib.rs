@@ -1134,6 +1134,13 @@ mod qr_in_pdf_tests {
             ],
         );
         assert_eq!(qr_in_pdf(&pdf).as_deref(), Some(payload));
+        // Moved to a second page, it still reads.
+        let mut long: Vec<Line> = (0..41).map(|i| Line::Text(format!("Baris {i}"))).collect();
+        long.push(Line::Qr {
+            payload: payload.into(),
+            caption: "Pindai".into(),
+        });
+        assert_eq!(qr_in_pdf(&render("Izin", &long)).as_deref(), Some(payload));
         assert_eq!(
             qr_in_pdf(&render("Izin", &[Line::Text("Tanpa kode".into())])),
             None

@@ -60,6 +60,13 @@ async fn decide(api: &Api, officer: &str, stage: &str, id: &str, body: Value) {
     api.decide(officer, &task, body).await.expect(200);
 }
 
+/// The front office forwards `id`; the verifier decides `verdict`.
+async fn to_verifier(api: &Api, officers: &Agency, id: &str, verdict: Value) {
+    let forward = json!({ "decision": "approve" });
+    decide(api, &officers.front_office, "front_office", id, forward).await;
+    decide(api, &officers.verifier, "verification", id, verdict).await;
+}
+
 /// The document behind "Cetak Resi"/"Cetak Izin" once generated: its bytes.
 async fn printed(api: &Api, who: &str, id: &str, what: &str) -> (Value, Vec<u8>) {
     for _ in 0..120 {
@@ -393,27 +400,10 @@ async fn permits_signed_at_the_same_time_get_consecutive_numbers() {
         }
     }))
     .await;
-    futures::future::join_all(ids.iter().map(|(id, _)| {
-        let (api, officers) = (&api, &officers);
-        async move {
-            decide(
-                api,
-                &officers.front_office,
-                "front_office",
-                id,
-                json!({ "decision": "approve" }),
-            )
-            .await;
-            decide(
-                api,
-                &officers.verifier,
-                "verification",
-                id,
-                json!({ "decision": "approve" }),
-            )
-            .await;
-        }
-    }))
+    futures::future::join_all(
+        ids.iter()
+            .map(|(id, _)| to_verifier(&api, &officers, id, json!({ "decision": "approve" }))),
+    )
     .await;
     let mut tasks = Vec::new();
     for (id, _) in &ids {
@@ -448,22 +438,8 @@ async fn permits_signed_at_the_same_time_get_consecutive_numbers() {
 /// Sends `id` back for revision (front office forwards, verifier revises) and waits
 /// until the applicant's revision task is open (its "Tugas Baru" email).
 async fn sent_back(api: &Api, officers: &Agency, id: &str, applicant_mail: &str) {
-    decide(
-        api,
-        &officers.front_office,
-        "front_office",
-        id,
-        json!({ "decision": "approve" }),
-    )
-    .await;
-    decide(
-        api,
-        &officers.verifier,
-        "verification",
-        id,
-        json!({ "decision": "revise", "note": "Peta lokasi belum sesuai" }),
-    )
-    .await;
+    let revise = json!({ "decision": "revise", "note": "Peta lokasi belum sesuai" });
+    to_verifier(api, officers, id, revise).await;
     api.wait_email(applicant_mail, "Tugas Baru: Revisi Permohonan", 1)
         .await;
 }
