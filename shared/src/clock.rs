@@ -124,6 +124,14 @@ pub fn office_date(epoch: i64, offset_hours: i8) -> String {
     format!("{:02}-{:02}-{}", t.day(), u8::from(t.month()), t.year())
 }
 
+/// The calendar date of `epoch` in the offices' zone as `yyyy-mm-dd` (sortable keys).
+pub fn office_iso_date(epoch: i64, offset_hours: i8) -> String {
+    let t = time::OffsetDateTime::from_unix_timestamp(epoch)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+        .to_offset(time::UtcOffset::from_hms(offset_hours, 0, 0).unwrap_or(time::UtcOffset::UTC));
+    format!("{}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,7 +15,8 @@ use std::time::Duration;
 /// The largest upload (seed: 50 MB).
 pub const MAX_UPLOAD_BYTES: u64 = 50 * 1024 * 1024;
 
-/// The types accepted for documents, by what their first bytes say they are.
+/// The types accepted for documents, by what their first bytes say they are (the
+/// library also takes GIF and DWG, `sniff` knows them all).
 pub const ALLOWED_TYPES: [&str; 3] = ["application/pdf", "image/jpeg", "image/png"];
 
 /// What the file's first bytes say it is (only the allowed types are recognised).
@@ -26,9 +27,18 @@ pub fn sniff(head: &[u8]) -> Option<&'static str> {
         Some("image/jpeg")
     } else if head.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]) {
         Some("image/png")
+    } else if head.starts_with(b"GIF87a") || head.starts_with(b"GIF89a") {
+        Some("image/gif")
+    } else if is_dwg(head) {
+        Some("image/vnd.dwg")
     } else {
         None
     }
+}
+
+/// An AutoCAD drawing: its version string `AC10nn` (`AC1012` R13 … `AC1032` 2018+).
+fn is_dwg(head: &[u8]) -> bool {
+    head.len() >= 6 && head.starts_with(b"AC10") && head[4..6].iter().all(u8::is_ascii_digit)
 }
 
 /// A form upload the client sends straight to S3: POST `url` as multipart/form-data
@@ -351,6 +361,20 @@ impl UploadKind {
     }
 }
 
+/// Copies the object at `from` to `to` (a file an application takes from the
+/// applicant's library: its own copy, whatever becomes of the original).
+pub async fn copy(app: &App, from: &str, to: &str) -> ApiResult<()> {
+    app.s3()?
+        .copy_object()
+        .bucket(&app.cfg.bucket)
+        .copy_source(format!("{}/{from}", app.cfg.bucket))
+        .key(to)
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| ApiError::unavailable(aws_sdk_s3::error::DisplayErrorContext(e)))
+}
+
 /// A presigned GET of `key`, valid `expires_in` seconds.
 pub async fn presigned_get(app: &App, key: &str, expires_in: u64) -> ApiResult<String> {
     let cfg = aws_sdk_s3::presigning::PresigningConfig::expires_in(Duration::from_secs(expires_in))
@@ -381,6 +405,9 @@ mod tests {
             sniff(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0]),
             Some("image/png")
         );
+        assert_eq!(sniff(b"GIF89a\x01\x00"), Some("image/gif"));
+        assert_eq!(sniff(b"AC1032\x00\x00\x00"), Some("image/vnd.dwg"));
+        assert_eq!(sniff(b"AC10XY"), None);
         // A renamed executable or script is none of them.
         assert_eq!(sniff(b"MZ\x90\x00"), None);
         assert_eq!(sniff(b"<html><script>"), None);

@@ -77,6 +77,12 @@ pub enum EmailTemplate {
         subject: String,
         days: i64,
     },
+    /// A completed application's applicant is invited to the IKM survey.
+    SurveyInvitation {
+        name: String,
+        resi: String,
+        permit: String,
+    },
     /// A permit application changed status (submitted with its resi, and later steps).
     ApplicationStatus {
         name: String,
@@ -164,6 +170,7 @@ impl EmailTemplate {
             Self::OrderStatusChanged { .. } => "order_status_changed",
             Self::ChatMessage { .. } => "chat_message",
             Self::ApplicationStatus { .. } => "application_status",
+            Self::SurveyInvitation { .. } => "survey_invitation",
             Self::TaskAssigned { .. } => "task_assigned",
             Self::TaskReminder { .. } => "task_reminder",
             Self::TaskEscalated { .. } => "task_escalated",
@@ -309,6 +316,15 @@ impl EmailTemplate {
                     lines.push(format!("Alasan: {note}"));
                 }
                 lines.push("Lihat rincian pesanan pada menu Pesananku.".to_string());
+                rendered(subject, lines, None)
+            }
+            Self::SurveyInvitation { name, resi, permit } => {
+                let subject = format!("Undangan Survey Kepuasan Masyarakat - resi {resi}");
+                let lines = vec![
+                    format!("Yth. {name},"),
+                    format!("Permohonan {permit} dengan nomor resi {resi} telah selesai. Bantu kami meningkatkan kualitas pelayanan perizinan dengan mengisi Survey IKM (sembilan pertanyaan, nilai 1 sampai 4)."),
+                    format!("Buka menu Survey IKM, masukkan nomor resi {resi}, isi penilaian dan klik \"Kirim Survey\"."),
+                ];
                 rendered(subject, lines, None)
             }
             Self::ApplicationStatus {

@@ -206,6 +206,15 @@ pub fn permit_type_sk(code: &str) -> String {
 }
 /// GSI1 partition of every permit type (the public "Persyaratan"), by agency and code.
 pub const PERMIT_TYPES: &str = "PERMITTYPES";
+/// A message of a person's inbox (keyed by the outbox email it mirrors).
+pub fn inbox_message(id: &str) -> String {
+    format!("INBOXMSG#{id}")
+}
+pub const INBOX_MESSAGE_SK: &str = "MSG";
+/// A person's messages (GSI1): unread first, newest first.
+pub fn user_messages(user_id: &str) -> String {
+    format!("USERINBOX#{user_id}")
+}
 /// A permit application.
 pub fn application(id: &str) -> String {
     format!("APPLICATION#{id}")
@@ -220,6 +229,21 @@ pub fn resi(resi: &str) -> String {
     format!("RESI#{resi}")
 }
 pub const RESI_SK: &str = "GUARD";
+/// A file of an applicant's library ("File Saya").
+pub fn library_file(id: &str) -> String {
+    format!("LIBFILE#{id}")
+}
+pub const LIBRARY_FILE_SK: &str = "FILE";
+/// An applicant's library (GSI1), newest first.
+pub fn library(user_id: &str) -> String {
+    format!("LIBRARY#{user_id}")
+}
+/// A completed application's survey, in its partition.
+pub const SURVEY_SK: &str = "SURVEY";
+/// The surveys of a service (GSI1), by date: the IKM report's partition.
+pub fn ikm(agency: &str, permit_type: &str) -> String {
+    format!("IKM#{agency}#{permit_type}")
+}
 /// A document of an application (`DOC#RECEIPT`, `DOC#PERMIT`), in its partition.
 pub const APPLICATION_DOC_PREFIX: &str = "DOC#";
 /// An issued permit's public verification record.

@@ -948,6 +948,40 @@ impl Api {
         days
     }
 
+    /// An application of `applicant` taken to its signed permit by new officers of
+    /// DPMPTSP (front office, verifier, agency head): (id, resi), once `Selesai`.
+    pub async fn completed_application(&self, applicant: &str) -> (String, String) {
+        let officers = self
+            .new_officers(&[
+                ("helpdesk", "DPMPTSP"),
+                ("verifier", "DPMPTSP"),
+                ("agency_head", "DPMPTSP"),
+            ])
+            .await;
+        let (id, resi) = self.submitted_application(applicant).await;
+        for (officer, stage) in officers
+            .iter()
+            .zip(["front_office", "verification", "signing"])
+        {
+            let task = self
+                .wait_task(&officer.3, "permit_application", stage, &id)
+                .await;
+            self.decide(&officer.3, &task, json!({ "decision": "approve" }))
+                .await
+                .expect(200);
+        }
+        for _ in 0..120 {
+            let a = self
+                .get(&format!("/applications/{id}"), Some(applicant))
+                .await;
+            if a.expect(200)["status_code"] == "completed" {
+                return (id, resi);
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+        panic!("application {id} was never completed");
+    }
+
     /// Fires the hourly deadline job as its schedule would on `day`, 10:00 WIB; what it
     /// did.
     pub async fn run_deadline_job_on(&self, day: time::Date) -> Value {

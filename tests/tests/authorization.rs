@@ -107,6 +107,19 @@ const MATRIX: &[(&str, &str)] = &[
     ("create_attachment", "aodddddd"),
     ("confirm_attachment", "aodddddd"),
     ("submit_application", "aodddddd"),
+    ("list_inbox", "aooooooo"),
+    ("get_inbox_message", "aooooooo"),
+    ("mark_inbox_message", "aooooooo"),
+    ("applicant_dashboard", "aodddddd"),
+    ("create_library_file", "aodddddd"),
+    ("list_library_files", "aodddddd"),
+    ("confirm_library_file", "aodddddd"),
+    ("download_library_file", "aodddddd"),
+    ("delete_library_file", "aodddddd"),
+    ("submit_survey", "aodddddd"),
+    // the IKM report: the agency is asked before the role (none given: 400)
+    ("ikm_report", "aooooooo"),
+    ("public_ikm", "oooooooo"),
     ("print_receipt", "aodddddd"),
     ("print_permit", "aodddddd"),
     // licensing: a permit's public verification (a forged id: 404)
@@ -444,6 +457,21 @@ const OBJECT_MATRIX: &[(&str, &str, &str)] = &[
         "/applications/{app}/submit",
         "addddddddddod",
     ),
+    // a message of the owner's inbox: only the owner reads or marks it
+    ("get_inbox_message", "/inbox/{msg}", "akddddddddddd"),
+    ("mark_inbox_message", "/inbox/{msg}/read", "aoddddddddddd"),
+    // a file of the applicant's library: only its owner (not uploaded yet: 404 to
+    // download, 400 to confirm; deleting it is last)
+    (
+        "confirm_library_file",
+        "/library/files/{lib}/confirm",
+        "addddddddddod",
+    ),
+    (
+        "download_library_file",
+        "/library/files/{lib}/download",
+        "addddddddddnd",
+    ),
     // its documents: not yet available for a draft (409), and only for its applicant
     (
         "print_receipt",
@@ -456,6 +484,11 @@ const OBJECT_MATRIX: &[(&str, &str, &str)] = &[
         "addddddddddod",
     ),
     // last: these remove their object (another buyer, meanwhile: refused or not found)
+    (
+        "delete_library_file",
+        "/library/files/{lib}",
+        "addddddddddkd",
+    ),
     (
         "delete_order_line",
         "/orders/{dr}/items/{p}",
@@ -647,6 +680,32 @@ async fn every_route_on_one_object_answers_owners_and_strangers_as_the_matrix_sa
         .trim_start_matches("/task-links/")
         .to_string();
 
+    // A file of the applicant's library (not uploaded).
+    let lib = api
+        .post(
+            "/library/files",
+            Some(&applicant),
+            json!({ "name": "KTP", "file_name": "ktp.pdf", "content_type": "application/pdf" }),
+        )
+        .await
+        .expect(201)["file"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // A message of the owner's inbox (its onboarding's status emails are filed there).
+    let msg = {
+        let mut found = None;
+        for _ in 0..120 {
+            let r = api.get("/inbox", Some(&owner)).await;
+            if let Some(m) = r.expect(200)["items"].as_array().unwrap().first() {
+                found = Some(m["id"].as_str().unwrap().to_string());
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+        }
+        found.expect("the owner's inbox has a message")
+    };
+
     let mut wrong = Vec::new();
     let mut cells = 0;
     for (name, path, row) in OBJECT_MATRIX {
@@ -656,6 +715,8 @@ async fn every_route_on_one_object_answers_owners_and_strangers_as_the_matrix_sa
             .find(|u| u.name == *name)
             .unwrap_or_else(|| panic!("{name} is not a declared route"));
         let path = path
+            .replace("{lib}", &lib)
+            .replace("{msg}", &msg)
             .replace("{photo}", &photo)
             .replace("{p}", &p)
             .replace("{r}", &r)

@@ -47,6 +47,13 @@ pub async fn person(app: &App, id: &str) -> ApiResult<Option<Person>> {
     Ok(account::load(app, id).await?.map(Person::of))
 }
 
+/// The account an email address belongs to (its id), if any.
+pub async fn id_by_email(app: &App, email: &str) -> ApiResult<Option<String>> {
+    Ok(account::by_guard(app, &account::email_guard(email))
+        .await?
+        .map(|a| a.id))
+}
+
 /// The active officers with `role` in `org` (at most `limit`).
 pub async fn officers(app: &App, org: &str, role: Role, limit: usize) -> ApiResult<Vec<Person>> {
     // Officers are listed under their organisation, sorted by role first.

@@ -23,6 +23,7 @@ use loket_identity::directory;
 use loket_shared::approval::{self, Change};
 use loket_shared::auth::{Caller, Role};
 use loket_shared::http::{authenticate, json, path_param, Request, Response};
+use loket_shared::mail::{EmailTemplate, OutboxEmail};
 use loket_shared::pdf::{self, Line};
 use loket_shared::rules::terbilang::rupiah;
 use loket_shared::signing::{self, Signed};
@@ -526,6 +527,16 @@ async fn issue_permit(app: &App, a: Application, doc: ApplicationDocument) -> Ap
         table,
         crate::processing::status_email(&done, app, None).to_item(&app.sealer, now)?,
     );
+    let invitation = OutboxEmail {
+        id: app.ids.id(),
+        to: done.applicant.email.clone(),
+        template: EmailTemplate::SurveyInvitation {
+            name: done.applicant.name.clone(),
+            resi: done.resi.clone().unwrap_or_default(),
+            permit: done.permit_name.clone(),
+        },
+    };
+    tx.put_new(table, invitation.to_item(&app.sealer, now)?);
     match app.store.transact(tx).await {
         Ok(()) => {
             tracing::info!(application_id = %a.id, number = %number, size, "permit issued");

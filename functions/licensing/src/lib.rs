@@ -7,9 +7,12 @@
 //! requirements are reference data (`loket_reference::permits`).
 
 pub mod application;
+pub mod dashboard;
 pub mod issuance;
+pub mod library;
 pub mod monitoring;
 pub mod processing;
+pub mod survey;
 pub mod verification;
 pub mod wizard;
 
@@ -74,6 +77,49 @@ pub fn use_cases() -> Vec<UseCase> {
             needs: [
                 Table(&["dynamodb:GetItem", "dynamodb:PutItem"]),
                 Uploads("applications/", &["s3:PutObject"]),
+                Uploads("library/", &["s3:GetObject"]),
+            ]
+        ),
+        use_case!(
+            "create_library_file",
+            POST "/library/files",
+            library::create_library_file,
+            needs: [
+                Table(&["dynamodb:PutItem"]),
+                Uploads("library/", &["s3:PutObject"]),
+            ]
+        ),
+        use_case!(
+            "list_library_files",
+            GET "/library/files",
+            library::list_library_files,
+            needs: [Table(&["dynamodb:GetItem"]), Indexes(&["dynamodb:Query"])]
+        ),
+        use_case!(
+            "confirm_library_file",
+            POST "/library/files/{id}/confirm",
+            library::confirm_library_file,
+            needs: [
+                Table(&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"]),
+                Uploads("library/", &["s3:GetObject", "s3:DeleteObject"]),
+            ]
+        ),
+        use_case!(
+            "download_library_file",
+            GET "/library/files/{id}/download",
+            library::download_library_file,
+            needs: [
+                Table(&["dynamodb:GetItem"]),
+                Uploads("library/", &["s3:GetObject"]),
+            ]
+        ),
+        use_case!(
+            "delete_library_file",
+            DELETE "/library/files/{id}",
+            library::delete_library_file,
+            needs: [
+                Table(&["dynamodb:GetItem", "dynamodb:DeleteItem"]),
+                Uploads("library/", &["s3:DeleteObject"]),
             ]
         ),
         use_case!(
@@ -122,6 +168,36 @@ pub fn use_cases() -> Vec<UseCase> {
             needs: [
                 Table(&["dynamodb:GetItem"]),
                 Uploads("applications/", &["s3:GetObject"]),
+            ]
+        ),
+        use_case!(
+            "applicant_dashboard",
+            GET "/dashboard",
+            dashboard::dashboard,
+            needs: [Table(&["dynamodb:GetItem"]), Indexes(&["dynamodb:Query"])]
+        ),
+        use_case!(
+            "submit_survey",
+            POST "/surveys",
+            survey::submit_survey,
+            needs: [Table(&["dynamodb:GetItem", "dynamodb:PutItem"])]
+        ),
+        use_case!(
+            "ikm_report",
+            GET "/ikm",
+            survey::ikm_report,
+            needs: [
+                Table(&["dynamodb:GetItem", "dynamodb:Query"]),
+                Indexes(&["dynamodb:Query"]),
+            ]
+        ),
+        use_case!(
+            "public_ikm",
+            GET "/agencies/{code}/ikm",
+            survey::public_ikm,
+            needs: [
+                Table(&["dynamodb:GetItem", "dynamodb:Query"]),
+                Indexes(&["dynamodb:Query"]),
             ]
         ),
         use_case!(

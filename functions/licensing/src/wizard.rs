@@ -458,11 +458,26 @@ struct AttachmentInput {
     requirement_code: Option<String>,
     file_name: Option<String>,
     content_type: Option<String>,
+    /// A file of the applicant's library ("File Saya") instead of an upload.
+    library_file_id: Option<String>,
+}
+
+fn wrong_format(requirement: &loket_reference::permits::Requirement) -> ApiError {
+    ApiError::invalid(
+        "document_type_invalid",
+        format!(
+            "{} harus berformat {}",
+            requirement.name,
+            requirement.formats.join(", ").to_uppercase()
+        ),
+        "content_type",
+    )
 }
 
 /// `POST /applications/{id}/attachments` (step 5, "Pilih" then "Upload"): the document
 /// for one requirement, in one of its formats; answers the presigned upload. A new
-/// upload for a requirement replaces the earlier one.
+/// upload for a requirement replaces the earlier one. With `library_file_id`, the
+/// document is a file of "File Saya", copied into the application (no upload).
 pub async fn create_attachment(app: Arc<App>, req: Request) -> ApiResult<Response> {
     let caller = authenticate(&app, &req).await?;
     let mut a = own_draft(&app, &caller, &path_param(&req, "id")?).await?;
@@ -485,22 +500,43 @@ pub async fn create_attachment(app: Arc<App>, req: Request) -> ApiResult<Respons
                 "requirement_code",
             )
         })?;
+    let accepts = |content_type: &str| {
+        requirement
+            .formats
+            .iter()
+            .any(|f| content_type_of(f) == content_type)
+    };
+    if let Some(file_id) = &input.library_file_id {
+        // Picked from "File Saya": the application takes its own copy.
+        let f = crate::library::own(&app, &caller, file_id).await?;
+        let size = f.size.ok_or_else(|| {
+            ApiError::bad_request("document_not_uploaded", "Berkas belum diunggah")
+        })?;
+        if !accepts(&f.content_type) {
+            return Err(wrong_format(&requirement));
+        }
+        let id = app.ids.id();
+        let attachment = Attachment {
+            requirement_code: code.clone(),
+            key: format!("applications/{}/{id}", a.id),
+            id,
+            file_name: f.file_name.clone(),
+            content_type: f.content_type.clone(),
+            size: Some(size),
+        };
+        files::copy(&app, &f.key, &attachment.key).await?;
+        a.attachments.retain(|d| d.requirement_code != code);
+        a.attachments.push(attachment.clone());
+        let a = save(&app, a).await?;
+        return json(
+            201,
+            &serde_json::json!({ "application": view(&a), "attachment_id": attachment.id }),
+        );
+    }
     let file_name = required(&input.file_name, "file_name", "Nama berkas", 120)?;
     let content_type = ATTACHMENT_UPLOAD.content_type(&input.content_type)?;
-    if !requirement
-        .formats
-        .iter()
-        .any(|f| content_type_of(f) == content_type)
-    {
-        return Err(ApiError::invalid(
-            "document_type_invalid",
-            format!(
-                "{} harus berformat {}",
-                requirement.name,
-                requirement.formats.join(", ").to_uppercase()
-            ),
-            "content_type",
-        ));
+    if !accepts(&content_type) {
+        return Err(wrong_format(&requirement));
     }
     let id = app.ids.id();
     let attachment = Attachment {

@@ -1,4 +1,5 @@
-//! Notifications: the side effects of state changes, driven from the table's stream.
+//! Notifications: the side effects of state changes, driven from the table's stream,
+//! and the inbox that mirrors them (`inbox`).
 //!
 //! `send_outbox_email` receives the `INSERT` records of outbox items (the stream's
 //! filter passes only `PK` beginning with `OUTBOX#`), opens the sealed parameters,
@@ -13,13 +14,14 @@
 //! claim, so a retry never sends an email twice. Pending emails are on a sparse index
 //! (GSI1 `OUTBOX#PENDING`, by time) that a sent email leaves.
 
+use loket_shared::http::UseCase;
 use loket_shared::lambda::EventUseCase;
 use loket_shared::mail::OutboxEmail;
 use loket_shared::needs::Need::*;
 use loket_shared::schema;
 use loket_shared::store::{key, n, s, Item, Query};
 use loket_shared::streams;
-use loket_shared::{event_use_case, ApiResult, App};
+use loket_shared::{event_use_case, use_case, ApiResult, App};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -44,6 +46,11 @@ pub fn event_use_cases() -> Vec<EventUseCase> {
             ]
         ),
         event_use_case!(
+            "mirror_to_inbox",
+            inbox::mirror_to_inbox,
+            needs: [Table(&["dynamodb:GetItem", "dynamodb:PutItem"])]
+        ),
+        event_use_case!(
             "notify_task_assignees",
             tasks::notify_task_assignees,
             needs: [
@@ -54,7 +61,32 @@ pub fn event_use_cases() -> Vec<EventUseCase> {
     ]
 }
 
+pub mod inbox;
 pub mod tasks;
+
+/// The HTTP use cases of this context: the signed-in person's inbox.
+pub fn use_cases() -> Vec<UseCase> {
+    vec![
+        use_case!(
+            "list_inbox",
+            GET "/inbox",
+            inbox::list_inbox,
+            needs: [Table(&["dynamodb:GetItem"]), Indexes(&["dynamodb:Query"])]
+        ),
+        use_case!(
+            "get_inbox_message",
+            GET "/inbox/{id}",
+            inbox::get_inbox_message,
+            needs: [Table(&["dynamodb:GetItem"])]
+        ),
+        use_case!(
+            "mark_inbox_message",
+            PUT "/inbox/{id}/read",
+            inbox::mark_inbox_message,
+            needs: [Table(&["dynamodb:GetItem", "dynamodb:PutItem"])]
+        ),
+    ]
+}
 
 const LEASE_SECONDS: i64 = 120;
 

@@ -13,7 +13,7 @@ use loket_shared::auth::Role;
 use loket_shared::http::{authenticate, body, json, path_param, query_param, Request, Response};
 use loket_shared::rules::Refusal;
 use loket_shared::schema::{self, GSI1};
-use loket_shared::store::{from_item, to_item, Query, Tx, TxError};
+use loket_shared::store::{from_item, to_item, Query, Store, Tx, TxError};
 use loket_shared::{cursor, ApiError, ApiResult, App};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -277,20 +277,28 @@ pub async fn list_all_permit_types(app: Arc<App>, req: Request) -> ApiResult<Res
     )
 }
 
+/// The permit types of `agency` (one query of its partition).
+pub async fn of_agency(store: &Store, agency: &str) -> ApiResult<Vec<PermitType>> {
+    let q = Query::partition(schema::organisation(agency))
+        .sk_begins_with("SK", schema::PERMIT_TYPE_PREFIX)
+        .limit(100);
+    store
+        .query_all(&q)
+        .await?
+        .into_iter()
+        .map(from_item::<PermitType>)
+        .collect()
+}
+
 /// `GET /agencies/{code}/permit-types` (public): one agency's permit types.
 pub async fn list_permit_types(app: Arc<App>, req: Request) -> ApiResult<Response> {
     let code = path_param(&req, "code")?;
     agency_name(&app, &code).await?;
-    let q = Query::partition(schema::organisation(&code))
-        .sk_begins_with("SK", schema::PERMIT_TYPE_PREFIX)
-        .limit(100);
-    let items = app
-        .store
-        .query_all(&q)
+    let items: Vec<_> = of_agency(&app.store, &code)
         .await?
-        .into_iter()
-        .map(|i| from_item::<PermitType>(i).map(|p| p.view()))
-        .collect::<ApiResult<Vec<_>>>()?;
+        .iter()
+        .map(PermitType::view)
+        .collect();
     json(
         200,
         &serde_json::json!({ "agency_code": code, "items": items }),

@@ -53,7 +53,7 @@ pub fn contexts() -> Vec<Context> {
         ),
         context(
             "notifications",
-            vec![],
+            loket_notifications::use_cases(),
             loket_notifications::event_use_cases(),
         ),
     ]

@@ -117,6 +117,20 @@ pub struct Demo {
     pub catalog: DemoCatalog,
     #[serde(default)]
     pub waiting_vendor: Option<WaitingVendor>,
+    /// Survey IKM responses of completed applications (the IKM report has data).
+    #[serde(default)]
+    pub surveys: Vec<DemoSurvey>,
+}
+
+/// A survey of a (demo) completed application, `days_ago` days before the stack starts.
+#[derive(Deserialize)]
+pub struct DemoSurvey {
+    pub agency: String,
+    pub permit_type: String,
+    pub days_ago: i64,
+    pub scores: [u8; 9],
+    #[serde(default)]
+    pub suggestion: Option<String>,
 }
 
 /// A demo vendor whose data is confirmed through the API when the stack starts, so the
@@ -219,6 +233,27 @@ pub async fn demo(app: &App, demo: &Demo) -> Result<()> {
             .check(&p.agency, &agency.name, &p.code)
             .map_err(|e| format!("permit type {}: {}", p.code, e.message))?;
         items.push(to_item(&permit).map_err(|e| e.to_string())?);
+    }
+    let now = app.clock.epoch();
+    for (n, d) in demo.surveys.iter().enumerate() {
+        let at = now - d.days_ago * 24 * 3600;
+        let date = loket_shared::clock::office_iso_date(at, app.cfg.office_zone.1);
+        let application = format!("demo-survey-{n}");
+        let survey = loket_licensing::survey::Survey {
+            pk: loket_shared::schema::application(&application),
+            sk: loket_shared::schema::SURVEY_SK.into(),
+            gsi1pk: loket_shared::schema::ikm(&d.agency, &d.permit_type),
+            gsi1sk: format!("{date}#{application}"),
+            application_id: application,
+            applicant_id: "demo".into(),
+            agency_code: d.agency.clone(),
+            permit_type_code: d.permit_type.clone(),
+            scores: d.scores.to_vec(),
+            suggestion: d.suggestion.clone(),
+            date,
+            created_at: at,
+        };
+        items.push(to_item(&survey).map_err(|e| e.to_string())?);
     }
     app.store.put_many(items).await.map_err(|e| e.to_string())?;
 
