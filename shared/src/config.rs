@@ -102,6 +102,8 @@ pub struct LicensingConfig {
     /// The managed key that signs permits: a KMS key id, ARN or alias
     /// (`LOKET_PERMIT_SIGNING_KEY`).
     pub signing_key: Option<String>,
+    /// The map page's tiles, a URL template (`LOKET_MAP_TILES`; default OpenStreetMap).
+    pub map_tiles: String,
 }
 
 /// Procurement orders.
@@ -246,6 +248,8 @@ impl Config {
                 state_machine: var("LOKET_PERMIT_APPLICATION_ARN"),
                 revision_lapse_working_days: num("LOKET_REVISION_LAPSE_DAYS", 5)?,
                 signing_key: var("LOKET_PERMIT_SIGNING_KEY"),
+                map_tiles: var("LOKET_MAP_TILES")
+                    .unwrap_or_else(|| "https://tile.openstreetmap.org/{z}/{x}/{y}.png".into()),
             },
             office_zone: match var("LOKET_OFFICE_ZONE").as_deref().unwrap_or("WIB") {
                 "WIB" => ("WIB", 7),

@@ -238,6 +238,10 @@ pub const LIBRARY_FILE_SK: &str = "FILE";
 pub fn library(user_id: &str) -> String {
     format!("LIBRARY#{user_id}")
 }
+/// The issued permits of a geohash cell (the map's index), `SK` = the permit's id.
+pub fn permit_map(cell: &str) -> String {
+    format!("PERMITMAP#{cell}")
+}
 /// A completed application's survey, in its partition.
 pub const SURVEY_SK: &str = "SURVEY";
 /// The surveys of a service (GSI1), by date: the IKM report's partition.

@@ -120,6 +120,9 @@ const MATRIX: &[(&str, &str)] = &[
     // the IKM report: the agency is asked before the role (none given: 400)
     ("ikm_report", "aooooooo"),
     ("public_ikm", "oooooooo"),
+    ("permits_in_area", "oooooooo"),
+    ("permit_map_page", "oooooooo"),
+    ("map_asset", "oooooooo"),
     ("print_receipt", "aodddddd"),
     ("print_permit", "aodddddd"),
     // licensing: a permit's public verification (a forged id: 404)

@@ -454,3 +454,58 @@ async fn file_saya_keeps_named_files_found_by_name_and_picked_in_the_wizard() {
         .await
         .expect_error(404, "file_not_found");
 }
+
+#[tokio::test]
+async fn the_permit_map_finds_an_issued_permit_by_its_area_without_personal_data() {
+    let api = Api::new();
+    let (_, _, _, applicant) = api.new_applicant("pemohon-peta").await;
+    let (id, _) = api.completed_application(&applicant).await;
+    let a = api
+        .get(&format!("/applications/{id}"), Some(&applicant))
+        .await
+        .expect(200)
+        .clone();
+    let permit_id = a["permit"]["id"].as_str().unwrap().to_string();
+    let holder = a["applicant"]["name"].as_str().unwrap().to_string();
+    let find = |body: &Value| {
+        body["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["properties"]["id"] == permit_id.as_str())
+            .cloned()
+    };
+    // Its location is Jl. Juanda No. 8, Samarinda (-0.4948, 117.1436).
+    let around = api
+        .get("/webgis/permits?bbox=117.10,-0.52,117.18,-0.46", None)
+        .await
+        .expect(200)
+        .clone();
+    assert_eq!(around["type"], "FeatureCollection");
+    let feature = find(&around).expect("the permit is on the map of its area");
+    assert_eq!(
+        feature["geometry"]["coordinates"],
+        json!([117.1436, -0.4948])
+    );
+    assert_eq!(feature["properties"]["number"], a["permit"]["number"]);
+    let text = around.to_string();
+    assert!(
+        !text.contains(&holder) && !text.contains("Juanda"),
+        "no personal data: {text}"
+    );
+    let elsewhere = api
+        .get("/webgis/permits?bbox=116.0,-1.5,116.5,-1.0", None)
+        .await
+        .expect(200)
+        .clone();
+    assert!(find(&elsewhere).is_none());
+    let of_type = |t: &str| format!("/webgis/permits?bbox=117.10,-0.52,117.18,-0.46&type={t}");
+    assert!(find(api.get(&of_type("SIPA"), None).await.expect(200)).is_some());
+    assert!(find(api.get(&of_type("IZIN-TRAYEK"), None).await.expect(200)).is_none());
+    api.get("/webgis/permits?bbox=95,-11,141,6", None)
+        .await
+        .expect_error(400, "bbox_too_large");
+    api.get("/webgis/permits?bbox=117.3,-0.6,117.0,-0.4", None)
+        .await
+        .expect_error(400, "bbox_invalid");
+}

@@ -688,3 +688,22 @@ async fn a_verifier_sends_an_application_back_and_the_agency_head_signs_it_on_th
     }
     panic!("the signed permit was never issued");
 }
+
+/// The map of issued permits (issue 14 §6): Leaflet and our script served by us, the
+/// permits of the visible area drawn from the GeoJSON route, accessible at both sizes.
+#[tokio::test]
+async fn the_permit_map_page_draws_the_issued_permits_of_the_visible_area() {
+    let api = Api::new();
+    let (_, _, _, applicant) = api.new_applicant("pemohon-peta-halaman").await;
+    api.completed_application(&applicant).await;
+    Browser::run(&api, |browser| async move {
+        browser.goto("/peta-izin").await;
+        assert_eq!(browser.text("h1").await, "Peta Izin");
+        browser.wait_for("#peta[data-count]").await;
+        browser.wait_for("path.leaflet-interactive").await;
+        let status = browser.text("#peta-status").await;
+        assert!(status.ends_with("izin pada area peta ini"), "{status}");
+        browser.check_accessibility_at_both_sizes("peta-izin").await;
+    })
+    .await;
+}

@@ -508,6 +508,9 @@ async fn issue_permit(app: &App, a: Application, doc: ApplicationDocument) -> Ap
     approval::Versioned::stamp(&mut done, now);
     let mut tx = Tx::new();
     tx.put(table, to_item(&record)?);
+    if let Some(entry) = crate::webgis::MapEntry::of(&a, &data) {
+        tx.put(table, to_item(&entry)?);
+    }
     tx.put_versioned(table, to_item(&ready)?, doc.version);
     let system = Caller::system();
     approval::record(

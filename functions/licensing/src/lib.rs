@@ -14,6 +14,7 @@ pub mod monitoring;
 pub mod processing;
 pub mod survey;
 pub mod verification;
+pub mod webgis;
 pub mod wizard;
 
 use loket_shared::approval::{task_kind, TaskKind};
@@ -199,6 +200,24 @@ pub fn use_cases() -> Vec<UseCase> {
                 Table(&["dynamodb:GetItem", "dynamodb:Query"]),
                 Indexes(&["dynamodb:Query"]),
             ]
+        ),
+        use_case!(
+            "permits_in_area",
+            GET "/webgis/permits",
+            webgis::permits_in_area,
+            needs: [Table(&["dynamodb:GetItem", "dynamodb:Query"])]
+        ),
+        use_case!(
+            "permit_map_page",
+            GET "/peta-izin",
+            webgis::map_page,
+            needs: [Table(&["dynamodb:GetItem"])]
+        ),
+        use_case!(
+            "map_asset",
+            GET "/static/leaflet/{file}",
+            webgis::map_asset,
+            needs: [Table(&["dynamodb:GetItem"])]
         ),
         use_case!(
             "verify_permit",
