@@ -67,6 +67,8 @@ pub enum ApproveInput {
     Text { max: usize },
     /// Free text, optional, at most `max` characters.
     Note { max: usize },
+    /// Free text, required, at most `max` characters (an answer).
+    Paragraph { max: usize },
 }
 
 /// A stage of a workflow where an officer decides.

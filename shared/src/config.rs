@@ -104,6 +104,11 @@ pub struct LicensingConfig {
     pub signing_key: Option<String>,
     /// The map page's tiles, a URL template (`LOKET_MAP_TILES`; default OpenStreetMap).
     pub map_tiles: String,
+    /// ARN of the complaint state machine (`LOKET_COMPLAINT_ARN`).
+    pub complaint_state_machine: Option<String>,
+    /// The organisation whose helpdesk answers complaints about no application
+    /// (`LOKET_COMPLAINTS_ORG`, the one-stop office DPMPTSP).
+    pub complaints_org: String,
 }
 
 /// Procurement orders.
@@ -248,6 +253,8 @@ impl Config {
                 state_machine: var("LOKET_PERMIT_APPLICATION_ARN"),
                 revision_lapse_working_days: num("LOKET_REVISION_LAPSE_DAYS", 5)?,
                 signing_key: var("LOKET_PERMIT_SIGNING_KEY"),
+                complaint_state_machine: var("LOKET_COMPLAINT_ARN"),
+                complaints_org: var("LOKET_COMPLAINTS_ORG").unwrap_or_else(|| "DPMPTSP".into()),
                 map_tiles: var("LOKET_MAP_TILES")
                     .unwrap_or_else(|| "https://tile.openstreetmap.org/{z}/{x}/{y}.png".into()),
             },

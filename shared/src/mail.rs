@@ -77,6 +77,13 @@ pub enum EmailTemplate {
         subject: String,
         days: i64,
     },
+    /// A complaint's status changed (submitted, answered, closed), with the answer.
+    ComplaintStatus {
+        name: String,
+        number: String,
+        status: String,
+        reply: Option<String>,
+    },
     /// A completed application's applicant is invited to the IKM survey.
     SurveyInvitation {
         name: String,
@@ -171,6 +178,7 @@ impl EmailTemplate {
             Self::ChatMessage { .. } => "chat_message",
             Self::ApplicationStatus { .. } => "application_status",
             Self::SurveyInvitation { .. } => "survey_invitation",
+            Self::ComplaintStatus { .. } => "complaint_status",
             Self::TaskAssigned { .. } => "task_assigned",
             Self::TaskReminder { .. } => "task_reminder",
             Self::TaskEscalated { .. } => "task_escalated",
@@ -316,6 +324,24 @@ impl EmailTemplate {
                     lines.push(format!("Alasan: {note}"));
                 }
                 lines.push("Lihat rincian pesanan pada menu Pesananku.".to_string());
+                rendered(subject, lines, None)
+            }
+            Self::ComplaintStatus {
+                name,
+                number,
+                status,
+                reply,
+            } => {
+                let subject = format!("Pengaduan {number}: {status}");
+                let mut lines = vec![
+                    format!("Yth. {name},"),
+                    format!("Pengaduan Anda dengan nomor {number} sekarang berstatus: {status}."),
+                ];
+                match reply {
+                    Some(r) => lines.push(format!("Balasan petugas: {r}")),
+                    None => lines.push("Pengaduan Anda diterima dan akan ditanggapi petugas dalam 1 sampai 3 hari kerja.".into()),
+                }
+                lines.push("Pantau pengaduan Anda pada menu Pengaduan atau Inbox.".into());
                 rendered(subject, lines, None)
             }
             Self::SurveyInvitation { name, resi, permit } => {

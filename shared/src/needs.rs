@@ -43,6 +43,7 @@ pub const WORKFLOW_MACHINES: &[&str] = &[
     "OrderLifecycleStateMachine",
     "OrderCancellationStateMachine",
     "PermitApplicationStateMachine",
+    "ComplaintStateMachine",
 ];
 
 /// An AWS SDK client a function may build.

@@ -242,6 +242,15 @@ pub fn library(user_id: &str) -> String {
 pub fn permit_map(cell: &str) -> String {
     format!("PERMITMAP#{cell}")
 }
+/// A complaint ("Pengaduan").
+pub fn complaint(id: &str) -> String {
+    format!("COMPLAINT#{id}")
+}
+pub const COMPLAINT_SK: &str = "COMPLAINT";
+/// A complainant's complaints (GSI1), newest first.
+pub fn complainant(user_id: &str) -> String {
+    format!("COMPLAINANT#{user_id}")
+}
 /// A completed application's survey, in its partition.
 pub const SURVEY_SK: &str = "SURVEY";
 /// The surveys of a service (GSI1), by date: the IKM report's partition.

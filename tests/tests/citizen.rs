@@ -509,3 +509,136 @@ async fn the_permit_map_finds_an_issued_permit_by_its_area_without_personal_data
         .await
         .expect_error(400, "bbox_invalid");
 }
+
+#[tokio::test]
+async fn a_complaint_is_answered_then_closed_by_the_helpdesk_and_the_complainant_is_told() {
+    let api = Api::new();
+    let (_, mail, _, applicant) = api.new_applicant("pengadu").await;
+    let (_, _, _, other) = api.new_applicant("pengadu-lain").await;
+    let (app_id, resi) = api.submitted_application(&applicant).await;
+    let (_, other_app) = {
+        let (id, _) = api.submitted_application(&other).await;
+        ((), id)
+    };
+    let helpdesk = api.new_officers(&[("helpdesk", "DPMPTSP")]).await[0]
+        .3
+        .clone();
+    api.post(
+        "/complaints",
+        Some(&applicant),
+        json!({ "text": "Tanpa kategori" }),
+    )
+    .await
+    .expect_error(400, "field_required");
+    // Another applicant's application cannot be named.
+    api.post(
+        "/complaints",
+        Some(&applicant),
+        json!({ "category": "licensing", "application_id": other_app, "text": "x" }),
+    )
+    .await
+    .expect_error(403, "forbidden");
+    let sent = api
+        .post(
+            "/complaints",
+            Some(&applicant),
+            json!({ "category": "licensing", "application_id": app_id,
+                    "text": "Permohonan saya belum diverifikasi sejak minggu lalu",
+                    "attachment": { "file_name": "bukti.pdf", "content_type": "application/pdf" } }),
+        )
+        .await
+        .expect(201)
+        .clone();
+    assert_eq!(sent["complaint"]["message"], "Pengaduan berhasil dikirim");
+    assert_eq!(sent["complaint"]["status"], "Baru");
+    assert_eq!(sent["complaint"]["resi"], resi.as_str());
+    let id = sent["complaint"]["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        api.upload(&sent["upload"], loket_e2e::PDF_BYTES.to_vec())
+            .await,
+        204
+    );
+    let confirmed = api
+        .post(
+            &format!("/complaints/{id}/attachment/confirm"),
+            Some(&applicant),
+            json!({}),
+        )
+        .await
+        .expect(200)
+        .clone();
+    assert_eq!(confirmed["attachment"]["uploaded"], true);
+    api.get(&format!("/complaints/{id}"), Some(&other))
+        .await
+        .expect_error(403, "forbidden");
+
+    // The helpdesk of the application's agency answers from its inbox.
+    let task = api
+        .wait_task(&helpdesk, "complaint", "respond_complaint", &id)
+        .await;
+    api.decide(&helpdesk, &task, json!({ "decision": "approve" }))
+        .await
+        .expect_error(400, "field_required");
+    api.decide(
+        &helpdesk,
+        &task,
+        json!({ "decision": "reject", "note": "x" }),
+    )
+    .await
+    .expect_error(400, "decision_invalid");
+    api.decide(
+        &helpdesk,
+        &task,
+        json!({ "decision": "approve", "reply": "Sedang kami periksa bersama verifikator" }),
+    )
+    .await
+    .expect(200);
+    let c = api
+        .get(&format!("/complaints/{id}"), Some(&applicant))
+        .await
+        .expect(200)
+        .clone();
+    assert_eq!(c["status"], "Diproses");
+    assert_eq!(c["reply"], "Sedang kami periksa bersama verifikator");
+    assert!(c["replied_at"].as_i64().is_some());
+    let answered = api
+        .wait_email(&mail, &format!("Pengaduan {id}: Diproses"), 1)
+        .await;
+    assert!(answered
+        .body
+        .contains("Sedang kami periksa bersama verifikator"));
+    inbox_with(&api, &applicant, "complaint_status").await;
+    // The helpdesk reads the attachment; another applicant does not.
+    api.get(&format!("/complaints/{id}/attachment"), Some(&helpdesk))
+        .await
+        .expect(200);
+    api.get(&format!("/complaints/{id}/attachment"), Some(&other))
+        .await
+        .expect_error(403, "forbidden");
+
+    let close = api
+        .wait_task(&helpdesk, "complaint", "close_complaint", &id)
+        .await;
+    api.decide(
+        &helpdesk,
+        &close,
+        json!({ "decision": "approve", "reply": "Permohonan Anda sudah diverifikasi" }),
+    )
+    .await
+    .expect(200);
+    api.wait_email(&mail, &format!("Pengaduan {id}: Selesai"), 1)
+        .await;
+    let listed = api
+        .get(
+            &format!("/complaints?q={}", resi.to_lowercase()),
+            Some(&applicant),
+        )
+        .await
+        .expect(200)
+        .clone();
+    let item = &listed["items"][0];
+    assert_eq!(item["id"], id.as_str());
+    assert_eq!(item["status"], "Selesai");
+    assert_eq!(item["reply"], "Permohonan Anda sudah diverifikasi");
+    assert_eq!(item["replies"].as_array().unwrap().len(), 2);
+}

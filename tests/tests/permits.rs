@@ -17,6 +17,7 @@ struct Agency {
     head: String,
     head_name: String,
     head_mail: String,
+    front_office_mail: String,
 }
 
 async fn agency(api: &Api) -> Agency {
@@ -33,6 +34,7 @@ async fn agency(api: &Api) -> Agency {
         head: o[2].3.clone(),
         head_name: "Petugas Uji".into(),
         head_mail: o[2].1.clone(),
+        front_office_mail: o[0].1.clone(),
     }
 }
 
@@ -467,6 +469,25 @@ async fn a_revision_not_resubmitted_in_time_lapses_once() {
         sent_back(&api, &officers, &racing, &racing_mail),
     );
 
+    // A complaint left unanswered: its helpdesk is reminded on the third working day.
+    let complaint = api
+        .post(
+            "/complaints",
+            Some(&late_applicant),
+            json!({ "category": "service", "text": "Kapan revisi saya diperiksa?" }),
+        )
+        .await
+        .expect(201)["complaint"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    api.wait_task(
+        &officers.front_office,
+        "complaint",
+        "respond_complaint",
+        &complaint,
+    )
+    .await;
     let today = loket_shared::rules::workdays::wib_date(time::OffsetDateTime::now_utc());
     let holidays = api.holiday_calendar(today).await;
     api.run_deadline_job_on(loket_e2e::working_day(today, 3, &holidays))
@@ -475,6 +496,12 @@ async fn a_revision_not_resubmitted_in_time_lapses_once() {
         .wait_email(&late_mail, "Pengingat Tugas: Revisi Permohonan", 1)
         .await;
     assert!(reminder.body.contains("3 hari kerja"), "{}", reminder.body);
+    api.wait_email(
+        &officers.front_office_mail,
+        "Pengingat Tugas: Tanggapi Pengaduan",
+        1,
+    )
+    .await;
     assert_eq!(
         application(&api, &late_applicant, &late).await["status_code"],
         "revision"

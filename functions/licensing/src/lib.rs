@@ -7,6 +7,7 @@
 //! requirements are reference data (`loket_reference::permits`).
 
 pub mod application;
+pub mod complaints;
 pub mod dashboard;
 pub mod issuance;
 pub mod library;
@@ -25,7 +26,10 @@ use loket_shared::{event_use_case, use_case};
 
 /// The human tasks of this context's workflow (a permit application's processing).
 pub fn task_kinds() -> Vec<TaskKind> {
-    vec![task_kind::<application::Application>()]
+    vec![
+        task_kind::<application::Application>(),
+        task_kind::<complaints::Complaint>(),
+    ]
 }
 
 /// The event use cases of this context, by `LOKET_USE_CASE` name.
@@ -176,6 +180,45 @@ pub fn use_cases() -> Vec<UseCase> {
             GET "/dashboard",
             dashboard::dashboard,
             needs: [Table(&["dynamodb:GetItem"]), Indexes(&["dynamodb:Query"])]
+        ),
+        use_case!(
+            "submit_complaint",
+            POST "/complaints",
+            complaints::submit_complaint,
+            needs: [
+                Table(&["dynamodb:GetItem", "dynamodb:PutItem"]),
+                Uploads("complaints/", &["s3:PutObject"]),
+            ]
+        ),
+        use_case!(
+            "list_complaints",
+            GET "/complaints",
+            complaints::list_complaints,
+            needs: [Table(&["dynamodb:GetItem"]), Indexes(&["dynamodb:Query"])]
+        ),
+        use_case!(
+            "get_complaint",
+            GET "/complaints/{id}",
+            complaints::get_complaint,
+            needs: [Table(&["dynamodb:GetItem", "dynamodb:Query"])]
+        ),
+        use_case!(
+            "confirm_complaint_attachment",
+            POST "/complaints/{id}/attachment/confirm",
+            complaints::confirm_complaint_attachment,
+            needs: [
+                Table(&["dynamodb:GetItem", "dynamodb:PutItem"]),
+                Uploads("complaints/", &["s3:GetObject", "s3:DeleteObject"]),
+            ]
+        ),
+        use_case!(
+            "download_complaint_attachment",
+            GET "/complaints/{id}/attachment",
+            complaints::download_complaint_attachment,
+            needs: [
+                Table(&["dynamodb:GetItem"]),
+                Uploads("complaints/", &["s3:GetObject"]),
+            ]
         ),
         use_case!(
             "submit_survey",

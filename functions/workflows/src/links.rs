@@ -358,6 +358,10 @@ fn approve_input(f: &ApproveField) -> Markup {
                 label for=(id) { (f.label) }
                 textarea id=(id) name=(f.field) maxlength=(max) {}
             },
+            ApproveInput::Paragraph { max } => div {
+                label for=(id) { (f.label) }
+                textarea id=(id) name=(f.field) required maxlength=(max) {}
+            },
         }
     }
 }
