@@ -458,36 +458,14 @@ async fn a_revision_not_resubmitted_in_time_lapses_once() {
         api.new_applicant("pemohon-gugur"),
         api.new_applicant("pemohon-balapan"),
     );
-    // A third one the front office leaves waiting: its head hears of it.
-    let ((late, resi), (racing, _), (_, waiting_resi)) = tokio::join!(
+    let ((late, resi), (racing, _)) = tokio::join!(
         api.submitted_application(&late_applicant),
-        api.submitted_application(&racing_applicant),
         api.submitted_application(&racing_applicant),
     );
     tokio::join!(
         sent_back(&api, &officers, &late, &late_mail),
         sent_back(&api, &officers, &racing, &racing_mail),
     );
-
-    // A complaint left unanswered: its helpdesk is reminded on the third working day.
-    let complaint = api
-        .post(
-            "/complaints",
-            Some(&late_applicant),
-            json!({ "category": "service", "text": "Kapan revisi saya diperiksa?" }),
-        )
-        .await
-        .expect(201)["complaint"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    api.wait_task(
-        &officers.front_office,
-        "complaint",
-        "respond_complaint",
-        &complaint,
-    )
-    .await;
     let today = loket_shared::rules::workdays::wib_date(time::OffsetDateTime::now_utc());
     let holidays = api.holiday_calendar(today).await;
     api.run_deadline_job_on(loket_e2e::working_day(today, 3, &holidays))
@@ -496,12 +474,6 @@ async fn a_revision_not_resubmitted_in_time_lapses_once() {
         .wait_email(&late_mail, "Pengingat Tugas: Revisi Permohonan", 1)
         .await;
     assert!(reminder.body.contains("3 hari kerja"), "{}", reminder.body);
-    api.wait_email(
-        &officers.front_office_mail,
-        "Pengingat Tugas: Tanggapi Pengaduan",
-        1,
-    )
-    .await;
     assert_eq!(
         application(&api, &late_applicant, &late).await["status_code"],
         "revision"
@@ -525,21 +497,6 @@ async fn a_revision_not_resubmitted_in_time_lapses_once() {
         ),
     }
 
-    // The front office's step, late by then, is escalated to the agency head.
-    api.wait_email(
-        &officers.head_mail,
-        "Eskalasi Tugas: Pemeriksaan Kelengkapan - ",
-        1,
-    )
-    .await;
-    let escalations = api.emails(&officers.head_mail).await;
-    assert!(
-        escalations
-            .iter()
-            .any(|m| m.subject.starts_with("Eskalasi Tugas") && m.subject.contains(&waiting_resi)),
-        "the head is told of the waiting application"
-    );
-
     let a = application(&api, &late_applicant, &late).await;
     assert_eq!(a["status_code"], "lapsed");
     assert_eq!(a["status"], "Kedaluwarsa");
@@ -557,7 +514,7 @@ async fn a_revision_not_resubmitted_in_time_lapses_once() {
 
     // Once: the job again the same day changes nothing and sends nothing.
     api.run_deadline_job_on(lapse_day).await;
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
     let a = application(&api, &late_applicant, &late).await;
     let expired = a["timeline"]
         .as_array()
@@ -570,5 +527,62 @@ async fn a_revision_not_resubmitted_in_time_lapses_once() {
     assert_eq!(
         mails.iter().filter(|m| m.subject.contains(&lapsed)).count(),
         1
+    );
+}
+
+/// An agency's late steps (the hourly job, on the deployment of its own): an
+/// application the front office leaves waiting and an unanswered complaint — the
+/// helpdesk is reminded on the third working day, the agency head hears of both on
+/// the fifth (an SKPD's satpel would, for an SKPD's step).
+#[tokio::test]
+async fn an_agencys_late_steps_are_reminded_then_escalated_to_its_head() {
+    let api = Api::own_deployment();
+    let (officers, (_, _, _, applicant)) =
+        tokio::join!(agency(&api), api.new_applicant("pemohon-menunggu"));
+    let (_, waiting_resi) = api.submitted_application(&applicant).await;
+    let complaint = api
+        .post(
+            "/complaints",
+            Some(&applicant),
+            json!({ "category": "service", "text": "Kapan permohonan saya diperiksa?" }),
+        )
+        .await
+        .expect(201)["complaint"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    api.wait_task(
+        &officers.front_office,
+        "complaint",
+        "respond_complaint",
+        &complaint,
+    )
+    .await;
+    let today = loket_shared::rules::workdays::wib_date(time::OffsetDateTime::now_utc());
+    let holidays = api.holiday_calendar(today).await;
+    api.run_deadline_job_on(loket_e2e::working_day(today, 3, &holidays))
+        .await;
+    api.wait_email(
+        &officers.front_office_mail,
+        "Pengingat Tugas: Tanggapi Pengaduan",
+        1,
+    )
+    .await;
+    api.run_deadline_job_on(loket_e2e::working_day(today, 5, &holidays))
+        .await;
+    api.wait_email(&officers.head_mail, "Eskalasi Tugas: Tanggapi Pengaduan", 1)
+        .await;
+    api.wait_email(
+        &officers.head_mail,
+        "Eskalasi Tugas: Pemeriksaan Kelengkapan - ",
+        1,
+    )
+    .await;
+    let escalations = api.emails(&officers.head_mail).await;
+    assert!(
+        escalations
+            .iter()
+            .any(|m| m.subject.starts_with("Eskalasi Tugas") && m.subject.contains(&waiting_resi)),
+        "the head is told of the waiting application"
     );
 }
