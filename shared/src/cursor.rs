@@ -113,6 +113,43 @@ pub async fn page(
     })
 }
 
+/// One page of a person's own list, its newest first, 20 a page: the GSI1 partition
+/// `partition`, narrowed by the request's `q` (any case, contained in the item's
+/// lower-case `search_field`), continuing the request's cursor; each item answered as
+/// `view` shows it, with the next page's cursor. "Permohonan Saya", "File Saya" and
+/// the complaints list are this.
+pub async fn own_list<T: serde::de::DeserializeOwned>(
+    app: &App,
+    req: &Request,
+    route: &str,
+    caller: &str,
+    partition: String,
+    search_field: &str,
+    view: impl Fn(T) -> serde_json::Value,
+) -> ApiResult<serde_json::Value> {
+    let mut q = Query::partition(partition)
+        .on_index(crate::schema::GSI1)
+        .backwards()
+        .limit(20);
+    let text = crate::http::query_param(req, "q");
+    if let Some(text) = crate::http::optional(&text, "q", "Pencarian", 100)? {
+        q = q.filter(crate::store::Filter {
+            expression: format!("contains({search_field}, :q)"),
+            names: Default::default(),
+            values: [(":q".to_string(), crate::store::s(text.to_lowercase()))].into(),
+        });
+    }
+    let scope = Scope::of(route, caller, req);
+    let after = crate::http::query_param(req, "cursor");
+    let page = page(app, &q, &scope, after.as_deref()).await?;
+    let items = page
+        .items
+        .into_iter()
+        .map(|i| crate::store::from_item::<T>(i).map(&view))
+        .collect::<ApiResult<Vec<_>>>()?;
+    Ok(serde_json::json!({ "items": items, "cursor": page.cursor }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,12 +22,12 @@ use loket_shared::auth::{Caller, Role};
 use loket_shared::config::Config;
 use loket_shared::files::{self, UploadKind};
 use loket_shared::http::{
-    authenticate, body, json, optional, path_param, query_param, required, Request, Response,
+    authenticate, body, json, optional, path_param, required, Request, Response,
 };
 use loket_shared::mail::{EmailTemplate, OutboxEmail};
 use loket_shared::rules::Refusal;
-use loket_shared::schema::{self, GSI1};
-use loket_shared::store::{from_item, s, to_item, Filter, Item, Query, Tx, TxError};
+use loket_shared::schema;
+use loket_shared::store::{to_item, Item, Tx, TxError};
 use loket_shared::{cursor, ApiError, ApiResult, App};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -594,28 +594,17 @@ pub async fn confirm_complaint_attachment(app: Arc<App>, req: Request) -> ApiRes
 pub async fn list_complaints(app: Arc<App>, req: Request) -> ApiResult<Response> {
     let caller = authenticate(&app, &req).await?;
     caller.require_any(&[Role::Applicant])?;
-    let mut q = Query::partition(schema::complainant(&caller.user_id))
-        .on_index(GSI1)
-        .backwards()
-        .limit(20);
-    if let Some(text) = optional(&query_param(&req, "q"), "q", "Pencarian", 100)? {
-        q = q.filter(Filter {
-            expression: "contains(search_text, :q)".into(),
-            names: Default::default(),
-            values: [(":q".to_string(), s(text.to_lowercase()))].into(),
-        });
-    }
-    let scope = cursor::Scope::of("list_complaints", &caller.user_id, &req);
-    let page = cursor::page(&app, &q, &scope, query_param(&req, "cursor").as_deref()).await?;
-    let items = page
-        .items
-        .into_iter()
-        .map(|i| from_item::<Complaint>(i).map(|c| c.view()))
-        .collect::<ApiResult<Vec<_>>>()?;
-    json(
-        200,
-        &serde_json::json!({ "items": items, "cursor": page.cursor }),
+    let page = cursor::own_list(
+        &app,
+        &req,
+        "list_complaints",
+        &caller.user_id,
+        schema::complainant(&caller.user_id),
+        "search_text",
+        |c: Complaint| c.view(),
     )
+    .await?;
+    json(200, &page)
 }
 
 /// `GET /complaints/{id}`: the complaint with its timeline, for its complainant and

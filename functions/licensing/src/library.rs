@@ -11,11 +11,9 @@
 
 use loket_shared::auth::{Caller, Role};
 use loket_shared::files::{self, PendingUpload, UploadKind};
-use loket_shared::http::{
-    authenticate, body, json, path_param, query_param, required, Request, Response,
-};
-use loket_shared::schema::{self, GSI1};
-use loket_shared::store::{from_item, key, s, Filter, Query};
+use loket_shared::http::{authenticate, body, json, path_param, required, Request, Response};
+use loket_shared::schema;
+use loket_shared::store::key;
 use loket_shared::{cursor, ApiError, ApiResult, App};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -173,30 +171,17 @@ pub async fn confirm_library_file(app: Arc<App>, req: Request) -> ApiResult<Resp
 pub async fn list_library_files(app: Arc<App>, req: Request) -> ApiResult<Response> {
     let caller = authenticate(&app, &req).await?;
     caller.require_any(&[Role::Applicant])?;
-    let mut q = Query::partition(schema::library(&caller.user_id))
-        .on_index(GSI1)
-        .backwards()
-        .limit(20);
-    if let Some(text) =
-        loket_shared::http::optional(&query_param(&req, "q"), "q", "Pencarian", 100)?
-    {
-        q = q.filter(Filter {
-            expression: "contains(name_search, :q)".into(),
-            names: Default::default(),
-            values: [(":q".to_string(), s(text.to_lowercase()))].into(),
-        });
-    }
-    let scope = cursor::Scope::of("list_library_files", &caller.user_id, &req);
-    let page = cursor::page(&app, &q, &scope, query_param(&req, "cursor").as_deref()).await?;
-    let items = page
-        .items
-        .into_iter()
-        .map(|i| from_item::<LibraryFile>(i).map(|f| f.view()))
-        .collect::<ApiResult<Vec<_>>>()?;
-    json(
-        200,
-        &serde_json::json!({ "items": items, "cursor": page.cursor }),
+    let page = cursor::own_list(
+        &app,
+        &req,
+        "list_library_files",
+        &caller.user_id,
+        schema::library(&caller.user_id),
+        "name_search",
+        |f: LibraryFile| f.view(),
     )
+    .await?;
+    json(200, &page)
 }
 
 /// How long a download link stays valid.

@@ -14,11 +14,11 @@ use loket_reference::regions;
 use loket_shared::approval::{self, Change, Start, Workflow};
 use loket_shared::auth::{Caller, Role};
 use loket_shared::http::{
-    authenticate, body, json, optional, path_param, query_param, required, Request, Response,
+    authenticate, body, json, optional, path_param, required, Request, Response,
 };
 use loket_shared::rules::{contact, npwp};
-use loket_shared::schema::{self, GSI1};
-use loket_shared::store::{key, s, to_item, Query, Tx, TxError};
+use loket_shared::schema;
+use loket_shared::store::{key, s, to_item, Tx, TxError};
 use loket_shared::tasks;
 use loket_shared::{cursor, files, ApiError, ApiResult, App};
 use serde::Deserialize;
@@ -235,37 +235,24 @@ pub async fn start_application(app: Arc<App>, req: Request) -> ApiResult<Respons
 pub async fn list_applications(app: Arc<App>, req: Request) -> ApiResult<Response> {
     let caller = authenticate(&app, &req).await?;
     caller.require_any(&[Role::Applicant])?;
-    let mut q = Query::partition(schema::applicant_applications(&caller.user_id))
-        .on_index(GSI1)
-        .backwards()
-        .limit(20);
-    if let Some(text) = optional(&query_param(&req, "q"), "q", "Pencarian", 100)? {
-        q = q.filter(loket_shared::store::Filter {
-            expression: "contains(search_text, :q)".into(),
-            names: Default::default(),
-            values: [(":q".to_string(), s(text.to_lowercase()))].into(),
-        });
-    }
-    let scope = cursor::Scope::of("list_applications", &caller.user_id, &req);
-    let page = cursor::page(&app, &q, &scope, query_param(&req, "cursor").as_deref()).await?;
-    let items = page
-        .items
-        .into_iter()
-        .map(|i| {
-            loket_shared::store::from_item::<Application>(i).map(|a| {
-                serde_json::json!({
-                    "id": a.id, "resi": a.resi, "permit_type": a.permit_name,
-                    "agency": a.agency_name, "kind": a.kind.label(),
-                    "status": a.status.label(), "status_code": a.status, "step": a.step,
-                    "created_at": a.created_at, "submitted_at": a.submitted_at,
-                })
+    let page = cursor::own_list(
+        &app,
+        &req,
+        "list_applications",
+        &caller.user_id,
+        schema::applicant_applications(&caller.user_id),
+        "search_text",
+        |a: Application| {
+            serde_json::json!({
+                "id": a.id, "resi": a.resi, "permit_type": a.permit_name,
+                "agency": a.agency_name, "kind": a.kind.label(),
+                "status": a.status.label(), "status_code": a.status, "step": a.step,
+                "created_at": a.created_at, "submitted_at": a.submitted_at,
             })
-        })
-        .collect::<ApiResult<Vec<_>>>()?;
-    json(
-        200,
-        &serde_json::json!({ "items": items, "cursor": page.cursor }),
+        },
     )
+    .await?;
+    json(200, &page)
 }
 
 /// `GET /applications/{id}`: the application, with what submitting still misses.
