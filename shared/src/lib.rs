@@ -10,6 +10,7 @@ pub mod auth;
 pub mod captcha;
 pub mod clock;
 pub mod config;
+pub mod conversations;
 pub mod crypto;
 pub mod cursor;
 pub mod error;

@@ -242,6 +242,10 @@ pub fn library(user_id: &str) -> String {
 pub fn permit_map(cell: &str) -> String {
     format!("PERMITMAP#{cell}")
 }
+/// The helpdesk's queue of conversations of an organisation (GSI2): unassigned first.
+pub fn helpdesk_queue(org: &str) -> String {
+    format!("HELPDESKQ#{org}")
+}
 /// A complaint ("Pengaduan").
 pub fn complaint(id: &str) -> String {
     format!("COMPLAINT#{id}")

@@ -111,6 +111,15 @@ const MATRIX: &[(&str, &str)] = &[
     ("get_inbox_message", "aooooooo"),
     ("mark_inbox_message", "aooooooo"),
     ("applicant_dashboard", "aodddddd"),
+    ("open_helpdesk_conversation", "aooodddd"),
+    ("list_helpdesk_conversations", "aooooooo"),
+    ("helpdesk_queue", "addddddd"),
+    ("take_helpdesk_conversation", "aooooooo"),
+    ("close_helpdesk_conversation", "aooooooo"),
+    ("list_helpdesk_messages", "aooooooo"),
+    ("send_helpdesk_message", "aooooooo"),
+    ("confirm_message_attachment", "aooooooo"),
+    ("download_message_attachment", "aooooooo"),
     ("submit_complaint", "aodddddd"),
     ("list_complaints", "aodddddd"),
     ("get_complaint", "aooooooo"),
@@ -493,6 +502,33 @@ const OBJECT_MATRIX: &[(&str, &str, &str)] = &[
         "/complaints/{cmp}/attachment",
         "adddddddnddnd",
     ),
+    // the applicant's conversation with the helpdesk (of DPMPTSP: none of these
+    // callers), its first message `{hm}` without attachment
+    (
+        "list_helpdesk_messages",
+        "/helpdesk/conversations/{hc}/messages",
+        "addddddddddkd",
+    ),
+    (
+        "send_helpdesk_message",
+        "/helpdesk/conversations/{hc}/messages",
+        "addddddddddod",
+    ),
+    (
+        "take_helpdesk_conversation",
+        "/helpdesk/conversations/{hc}/take",
+        "adddddddddddd",
+    ),
+    (
+        "confirm_message_attachment",
+        "/helpdesk/conversations/{hc}/messages/{hm}/attachment/confirm",
+        "addddddddddnd",
+    ),
+    (
+        "download_message_attachment",
+        "/helpdesk/conversations/{hc}/messages/{hm}/attachment",
+        "addddddddddnd",
+    ),
     // its documents: not yet available for a draft (409), and only for its applicant
     (
         "print_receipt",
@@ -505,6 +541,11 @@ const OBJECT_MATRIX: &[(&str, &str, &str)] = &[
         "addddddddddod",
     ),
     // last: these remove their object (another buyer, meanwhile: refused or not found)
+    (
+        "close_helpdesk_conversation",
+        "/helpdesk/conversations/{hc}/close",
+        "addddddddddkd",
+    ),
     (
         "delete_library_file",
         "/library/files/{lib}",
@@ -713,6 +754,18 @@ async fn every_route_on_one_object_answers_owners_and_strangers_as_the_matrix_sa
         .as_str()
         .unwrap()
         .to_string();
+    // The applicant's conversation with the helpdesk, and its first message.
+    let opened = api
+        .post(
+            "/helpdesk/conversations",
+            Some(&applicant),
+            json!({ "text": "Bagaimana cara mengunggah KTP?" }),
+        )
+        .await
+        .expect(201)
+        .clone();
+    let hc = opened["conversation"]["id"].as_str().unwrap().to_string();
+    let hm = opened["message"]["id"].as_str().unwrap().to_string();
     // A complaint of the applicant about no application (without attachment).
     let cmp = api
         .post(
@@ -748,6 +801,8 @@ async fn every_route_on_one_object_answers_owners_and_strangers_as_the_matrix_sa
             .find(|u| u.name == *name)
             .unwrap_or_else(|| panic!("{name} is not a declared route"));
         let path = path
+            .replace("{hc}", &hc)
+            .replace("{hm}", &hm)
             .replace("{cmp}", &cmp)
             .replace("{lib}", &lib)
             .replace("{msg}", &msg)

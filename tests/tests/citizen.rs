@@ -642,3 +642,175 @@ async fn a_complaint_is_answered_then_closed_by_the_helpdesk_and_the_complainant
     assert_eq!(item["reply"], "Permohonan Anda sudah diverifikasi");
     assert_eq!(item["replies"].as_array().unwrap().len(), 2);
 }
+
+#[tokio::test]
+async fn a_person_chats_with_the_helpdesk_which_takes_answers_and_closes() {
+    let api = Api::new();
+    let (_, mail, _, applicant) = api.new_applicant("pemohon-chat").await;
+    let (_, _, _, other) = api.new_applicant("pemohon-chat-lain").await;
+    let officers = api
+        .new_officers(&[
+            ("helpdesk", "DPMPTSP"),
+            ("helpdesk", "DPMPTSP"),
+            ("helpdesk", "DINKES-KALTIM"),
+        ])
+        .await;
+    let (helpdesk, helpdesk_mail, second, elsewhere) = (
+        officers[0].3.clone(),
+        officers[0].1.clone(),
+        officers[1].3.clone(),
+        officers[2].3.clone(),
+    );
+    api.post("/helpdesk/conversations", Some(&applicant), json!({}))
+        .await
+        .expect_error(400, "field_required");
+    let opened = api
+        .post(
+            "/helpdesk/conversations",
+            Some(&applicant),
+            json!({ "text": "KTP saya tidak bisa diunggah, mohon bantuan",
+                    "attachment": { "file_name": "layar.png", "content_type": "image/png" } }),
+        )
+        .await
+        .expect(201)
+        .clone();
+    let id = opened["conversation"]["id"].as_str().unwrap().to_string();
+    let first = opened["message"]["id"].as_str().unwrap().to_string();
+    assert_eq!(opened["conversation"]["status_code"], "waiting");
+    // The notice depends on the clock: present exactly outside the helpdesk's hours.
+    assert!(
+        opened["notice"].is_null() || opened["notice"].as_str().unwrap().contains("08.00 WITA")
+    );
+    let png = [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0];
+    assert_eq!(api.upload(&opened["upload"], png.to_vec()).await, 204);
+    let attachment = format!("/helpdesk/conversations/{id}/messages/{first}/attachment");
+    api.post(
+        &format!("{attachment}/confirm"),
+        Some(&applicant),
+        json!({}),
+    )
+    .await
+    .expect(200);
+
+    // The queue: waiting first; another agency's helpdesk does not see it.
+    let queue = api
+        .get("/helpdesk/queue", Some(&helpdesk))
+        .await
+        .expect(200)
+        .clone();
+    let position = queue["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|c| c["id"] == id.as_str());
+    assert!(position.is_some(), "{queue}");
+    assert!(queue["items"].as_array().unwrap()[..position.unwrap()]
+        .iter()
+        .all(|c| c["status_code"] == "waiting"));
+    let elsewhere_queue = api
+        .get("/helpdesk/queue", Some(&elsewhere))
+        .await
+        .expect(200)
+        .clone();
+    assert!(!elsewhere_queue.to_string().contains(&id));
+    api.get(
+        &format!("/helpdesk/conversations/{id}/messages"),
+        Some(&other),
+    )
+    .await
+    .expect_error(403, "forbidden");
+    api.get(
+        &format!("/helpdesk/conversations/{id}/messages"),
+        Some(&elsewhere),
+    )
+    .await
+    .expect_error(403, "forbidden");
+    // Answering needs taking it first; two officers take it at once: one wins.
+    api.post(
+        &format!("/helpdesk/conversations/{id}/messages"),
+        Some(&helpdesk),
+        json!({ "text": "Halo" }),
+    )
+    .await
+    .expect_error(409, "conversation_not_taken");
+    let take = format!("/helpdesk/conversations/{id}/take");
+    let (a, b) = tokio::join!(
+        api.post(&take, Some(&helpdesk), json!({})),
+        api.post(&take, Some(&second), json!({}))
+    );
+    let winners = [&a, &b].iter().filter(|r| r.status == 200).count();
+    assert_eq!(winners, 1, "{:?} {:?}", a.body, b.body);
+    let (taker, taker_mail) = if a.status == 200 {
+        (helpdesk.clone(), helpdesk_mail.clone())
+    } else {
+        (second.clone(), officers[1].1.clone())
+    };
+    // The officer reads the attachment and answers; the person is emailed once.
+    api.get(&attachment, Some(&taker)).await.expect(200);
+    let send = format!("/helpdesk/conversations/{id}/messages");
+    api.post(
+        &send,
+        Some(&taker),
+        json!({ "text": "Silakan kompres berkas ke bawah 10 MB" }),
+    )
+    .await
+    .expect(201);
+    api.post(&send, Some(&taker), json!({ "text": "Lalu unggah ulang" }))
+        .await
+        .expect(201);
+    api.wait_email(&mail, "Pesan Baru dari Petugas Uji", 1)
+        .await;
+    let mine = api
+        .get("/helpdesk/conversations", Some(&applicant))
+        .await
+        .expect(200)
+        .clone();
+    assert_eq!(mine["items"][0]["id"], id.as_str());
+    assert_eq!(mine["items"][0]["unread"], 2);
+    let dashboard = api
+        .get("/dashboard", Some(&applicant))
+        .await
+        .expect(200)
+        .clone();
+    assert_eq!(dashboard["chat_unread"], 2);
+    let page = api.get(&send, Some(&applicant)).await.expect(200).clone();
+    let texts: Vec<&str> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            "Lalu unggah ulang",
+            "Silakan kompres berkas ke bawah 10 MB",
+            "KTP saya tidak bisa diunggah, mohon bantuan"
+        ]
+    );
+    let after = api
+        .get("/helpdesk/conversations", Some(&applicant))
+        .await
+        .expect(200)
+        .clone();
+    assert_eq!(after["items"][0]["unread"], 0);
+    // The person's reply reaches the officer; then the officer closes it.
+    api.post(
+        &send,
+        Some(&applicant),
+        json!({ "text": "Berhasil, terima kasih" }),
+    )
+    .await
+    .expect(201);
+    api.wait_email(&taker_mail, "Pesan Baru dari", 1).await;
+    api.post(
+        &format!("/helpdesk/conversations/{id}/close"),
+        Some(&taker),
+        json!({}),
+    )
+    .await
+    .expect(200);
+    api.post(&send, Some(&applicant), json!({ "text": "Satu lagi" }))
+        .await
+        .expect_error(409, "conversation_closed");
+}

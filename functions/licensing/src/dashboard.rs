@@ -1,6 +1,6 @@
 //! The applicant's dashboard (seed 004 §3.1): one call with the profile's summary,
-//! the applications counted per status, the latest ones ("Berkas Permohonan Saya")
-//! and the unread inbox messages.
+//! the applications counted per status, the latest ones ("Berkas Permohonan Saya"),
+//! the unread inbox messages and the unread chat messages.
 
 use crate::application::{Application, ApplicationStatus};
 use loket_identity::directory;
@@ -69,6 +69,7 @@ pub async fn dashboard(app: Arc<App>, req: Request) -> ApiResult<Response> {
             "applications": { "total": applications.len(), "by_status": counts },
             "latest": latest,
             "inbox_unread": loket_notifications::inbox::unread(&app, &caller.user_id).await?,
+            "chat_unread": loket_shared::conversations::unread_total(&app, &caller.user_id).await?,
         }),
     )
 }

@@ -9,6 +9,7 @@
 pub mod application;
 pub mod complaints;
 pub mod dashboard;
+pub mod helpdesk;
 pub mod issuance;
 pub mod library;
 pub mod monitoring;
@@ -218,6 +219,72 @@ pub fn use_cases() -> Vec<UseCase> {
             needs: [
                 Table(&["dynamodb:GetItem"]),
                 Uploads("complaints/", &["s3:GetObject"]),
+            ]
+        ),
+        use_case!(
+            "open_helpdesk_conversation",
+            POST "/helpdesk/conversations",
+            helpdesk::open_helpdesk_conversation,
+            needs: [
+                Table(&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]),
+                Uploads("helpdesk/", &["s3:PutObject"]),
+            ]
+        ),
+        use_case!(
+            "list_helpdesk_conversations",
+            GET "/helpdesk/conversations",
+            helpdesk::list_helpdesk_conversations,
+            needs: [Table(&["dynamodb:GetItem"]), Indexes(&["dynamodb:Query"])]
+        ),
+        use_case!(
+            "helpdesk_queue",
+            GET "/helpdesk/queue",
+            helpdesk::helpdesk_queue,
+            needs: [Table(&["dynamodb:GetItem"]), Indexes(&["dynamodb:Query"])]
+        ),
+        use_case!(
+            "take_helpdesk_conversation",
+            POST "/helpdesk/conversations/{id}/take",
+            helpdesk::take_helpdesk_conversation,
+            needs: [Table(&["dynamodb:GetItem", "dynamodb:PutItem"])]
+        ),
+        use_case!(
+            "close_helpdesk_conversation",
+            POST "/helpdesk/conversations/{id}/close",
+            helpdesk::close_helpdesk_conversation,
+            needs: [Table(&["dynamodb:GetItem", "dynamodb:PutItem"])]
+        ),
+        use_case!(
+            "list_helpdesk_messages",
+            GET "/helpdesk/conversations/{id}/messages",
+            helpdesk::list_helpdesk_messages,
+            needs: [Table(&["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"])]
+        ),
+        use_case!(
+            "send_helpdesk_message",
+            POST "/helpdesk/conversations/{id}/messages",
+            helpdesk::send_helpdesk_message,
+            needs: [
+                Table(&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"]),
+                Uploads("helpdesk/", &["s3:PutObject"]),
+            ]
+        ),
+        use_case!(
+            "confirm_message_attachment",
+            POST "/helpdesk/conversations/{id}/messages/{message_id}/attachment/confirm",
+            helpdesk::confirm_message_attachment,
+            needs: [
+                Table(&["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"]),
+                Uploads("helpdesk/", &["s3:GetObject", "s3:DeleteObject"]),
+            ]
+        ),
+        use_case!(
+            "download_message_attachment",
+            GET "/helpdesk/conversations/{id}/messages/{message_id}/attachment",
+            helpdesk::download_message_attachment,
+            needs: [
+                Table(&["dynamodb:GetItem", "dynamodb:Query"]),
+                Uploads("helpdesk/", &["s3:GetObject"]),
             ]
         ),
         use_case!(
