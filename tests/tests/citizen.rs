@@ -760,6 +760,8 @@ async fn a_person_chats_with_the_helpdesk_which_takes_answers_and_closes() {
         .expect(201);
     api.wait_email(&mail, "Pesan Baru dari Petugas Uji", 1)
         .await;
+    // A message is a notification too: in the person's inbox.
+    inbox_with(&api, &applicant, "chat_message").await;
     let mine = api
         .get("/helpdesk/conversations", Some(&applicant))
         .await
