@@ -9,7 +9,7 @@
 //! Storage, in the conversation's partition `CHAT#<id>`: the context's conversation
 //! item (`CHAT`), a member item per member (`MEMBER#<user>`: its unread count, and the
 //! member's list of conversations on GSI1 `CHATS#<user>` by last activity) and the
-//! messages (`MSG#<time>#<id>`). Each message is one transaction: the message, the
+//! messages (`MSG#<milliseconds>-<id>`, the message's id after `MSG#`). Each message is one transaction: the message, the
 //! sender's and each recipient's member item (a recipient's unread count conditioned on
 //! the count read, so concurrent messages count exactly) and each recipient's total
 //! unread (`USER#<id>` / `CHATUNREAD`).
@@ -306,16 +306,17 @@ pub async fn send(
 ) -> ApiResult<Message> {
     let now = app.clock.epoch();
     let pk = t.pk();
+    // Milliseconds first: messages sent one after the other keep their order, and the
+    // id is the key (a message is read back with one GetItem).
+    let id = format!(
+        "{:015}-{}",
+        app.clock.now().unix_timestamp_nanos() / 1_000_000,
+        app.ids.id()
+    );
     let message = Message {
         pk: pk.clone(),
-        // Milliseconds: messages sent one after the other keep their order.
-        sk: format!(
-            "{}{:015}#{}",
-            schema::CHAT_MSG_PREFIX,
-            app.clock.now().unix_timestamp_nanos() / 1_000_000,
-            app.ids.id()
-        ),
-        id: app.ids.id(),
+        sk: format!("{}{id}", schema::CHAT_MSG_PREFIX),
+        id,
         sender_id: sender.id.clone(),
         sender_name: sender.name.clone(),
         text: text.clone(),
@@ -407,16 +408,17 @@ pub async fn send(
     ))
 }
 
-/// A message of conversation `id`.
+/// Message `message_id` of conversation `id`.
 pub async fn message(app: &App, id: &str, message_id: &str) -> ApiResult<Option<Message>> {
-    let q = Query::partition(schema::chat(id)).sk_begins_with("SK", schema::CHAT_MSG_PREFIX);
-    Ok(app
-        .store
-        .query_all(&q)
-        .await?
-        .into_iter()
-        .filter_map(|i| from_item::<Message>(i).ok())
-        .find(|m| m.id == message_id))
+    if message_id.is_empty() || message_id.len() > 60 {
+        return Ok(None);
+    }
+    app.store
+        .get_as(
+            &schema::chat(id),
+            &format!("{}{message_id}", schema::CHAT_MSG_PREFIX),
+        )
+        .await
 }
 
 /// Stores `m` again (its attachment checked).
