@@ -304,6 +304,33 @@ impl UploadKind {
     }
 }
 
+/// What checking a file linked from inside a record found ([`UploadKind::check_linked`]).
+#[derive(Debug)]
+pub enum Checked {
+    /// The file is what it says: its size.
+    Size(u64),
+    /// The file was refused and deleted: the record must drop it, and answer this.
+    Refused(ApiError),
+}
+
+impl UploadKind {
+    /// Checks a file that a record links to from inside (an application's attachment, a
+    /// complaint's or a chat message's): [`check_upload`] with this kind's limits. `Err`
+    /// when nothing is uploaded yet (the record stays as it is).
+    pub async fn check_linked(
+        &self,
+        app: &App,
+        key: &str,
+        content_type: &str,
+    ) -> ApiResult<Checked> {
+        match check_upload(app, key, content_type, self.max_bytes, self.size_invalid).await {
+            Ok(size) => Ok(Checked::Size(size)),
+            Err(e) if e.code == "document_not_uploaded" => Err(e),
+            Err(e) => Ok(Checked::Refused(e)),
+        }
+    }
+}
+
 /// A record that waits for its uploaded file (a vendor's document, an order's invoice):
 /// where the file goes, what it must be, and the record once its file is checked.
 pub trait PendingUpload: Serialize + Sized {

@@ -552,25 +552,19 @@ pub async fn confirm_complaint_attachment(app: Arc<App>, req: Request) -> ApiRes
     if a.size.is_some() {
         return json(200, &c.view());
     }
-    let checked = files::check_upload(
-        &app,
-        &a.key,
-        &a.content_type,
-        COMPLAINT_UPLOAD.max_bytes,
-        COMPLAINT_UPLOAD.size_invalid,
-    )
-    .await;
+    let checked = COMPLAINT_UPLOAD
+        .check_linked(&app, &a.key, &a.content_type)
+        .await?;
     let mut next = c.clone();
     let outcome = match checked {
-        Ok(size) => {
+        files::Checked::Size(size) => {
             next.attachment = Some(ComplaintFile {
                 size: Some(size),
                 ..a
             });
             Ok(())
         }
-        Err(e) if e.code == "document_not_uploaded" => return Err(e),
-        Err(e) => {
+        files::Checked::Refused(e) => {
             next.attachment = None;
             Err(e)
         }

@@ -448,23 +448,17 @@ pub async fn confirm_message_attachment(app: Arc<App>, req: Request) -> ApiResul
         ));
     };
     if a.size.is_none() {
-        let size = files::check_upload(
-            &app,
-            &a.key,
-            &a.content_type,
-            MESSAGE_UPLOAD.max_bytes,
-            MESSAGE_UPLOAD.size_invalid,
-        )
-        .await;
-        match size {
-            Ok(size) => {
+        match MESSAGE_UPLOAD
+            .check_linked(&app, &a.key, &a.content_type)
+            .await?
+        {
+            files::Checked::Size(size) => {
                 m.attachment = Some(MessageFile {
                     size: Some(size),
                     ..a
                 })
             }
-            Err(e) if e.code == "document_not_uploaded" => return Err(e),
-            Err(e) => {
+            files::Checked::Refused(e) => {
                 m.attachment = None;
                 conversations::update_message(&app, &m).await?;
                 return Err(e);

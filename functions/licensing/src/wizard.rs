@@ -567,24 +567,18 @@ pub async fn confirm_attachment(app: Arc<App>, req: Request) -> ApiResult<Respon
     if d.size.is_some() {
         return json(200, &view(&a));
     }
-    match files::check_upload(
-        &app,
-        &d.key,
-        &d.content_type,
-        ATTACHMENT_UPLOAD.max_bytes,
-        ATTACHMENT_UPLOAD.size_invalid,
-    )
-    .await
+    match ATTACHMENT_UPLOAD
+        .check_linked(&app, &d.key, &d.content_type)
+        .await?
     {
-        Ok(size) => {
+        files::Checked::Size(size) => {
             a.attachments[pos].size = Some(size);
             let a = save(&app, a).await?;
             let mut v = view(&a);
             v["message"] = "Upload berhasil".into();
             json(200, &v)
         }
-        Err(e) if e.code == "document_not_uploaded" => Err(e),
-        Err(e) => {
+        files::Checked::Refused(e) => {
             a.attachments.remove(pos);
             save(&app, a).await?;
             Err(e)
