@@ -885,20 +885,26 @@ impl Api {
         self.submitted_application_of(applicant, "SIPA").await
     }
 
+    /// A new draft application of `applicant` for permit type `permit_type` of DPMPTSP
+    /// (a new permit): the draft as `POST /applications` answers it.
+    pub async fn started_application(&self, applicant: &str, permit_type: &str) -> Value {
+        self.post(
+            "/applications",
+            Some(applicant),
+            json!({ "agency_code": "DPMPTSP", "permit_type_code": permit_type, "kind": "new" }),
+        )
+        .await
+        .expect(201)
+        .clone()
+    }
+
     /// As [`Api::submitted_application`], of permit type `permit_type` of DPMPTSP.
     pub async fn submitted_application_of(
         &self,
         applicant: &str,
         permit_type: &str,
     ) -> (String, String) {
-        let started = self
-            .post(
-                "/applications",
-                Some(applicant),
-                json!({ "agency_code": "DPMPTSP", "permit_type_code": permit_type, "kind": "new" }),
-            )
-            .await;
-        let started = started.expect(201).clone();
+        let started = self.started_application(applicant, permit_type).await;
         let id = started["id"].as_str().unwrap().to_string();
         self.call(
             "PUT",

@@ -712,14 +712,7 @@ async fn every_route_on_one_object_answers_owners_and_strangers_as_the_matrix_sa
         api.new_applicant("pemohon-matriks"),
         api.new_applicant("pemohon-lain")
     );
-    let application = api
-        .post(
-            "/applications",
-            Some(&applicant),
-            json!({ "agency_code": "DPMPTSP", "permit_type_code": "SIPA", "kind": "new" }),
-        )
-        .await
-        .expect(201)["id"]
+    let application = api.started_application(&applicant, "SIPA").await["id"]
         .as_str()
         .unwrap()
         .to_string();

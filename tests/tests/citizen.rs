@@ -228,14 +228,7 @@ async fn the_dashboard_sums_up_the_applicants_applications_and_inbox() {
     let api = Api::new();
     let (_, _, _, applicant) = api.new_applicant("pemohon-dasbor").await;
     let (submitted, _) = api.submitted_application(&applicant).await;
-    let draft = api
-        .post(
-            "/applications",
-            Some(&applicant),
-            json!({ "agency_code": "DPMPTSP", "permit_type_code": "SIPA", "kind": "new" }),
-        )
-        .await
-        .expect(201)["id"]
+    let draft = api.started_application(&applicant, "SIPA").await["id"]
         .as_str()
         .unwrap()
         .to_string();
@@ -373,14 +366,7 @@ async fn file_saya_keeps_named_files_found_by_name_and_picked_in_the_wizard() {
     assert_eq!(all["items"][0]["name"], "Foto Papan Nama");
 
     // Picked in the wizard: the application takes its own copy.
-    let app_id = api
-        .post(
-            "/applications",
-            Some(&applicant),
-            json!({ "agency_code": "DPMPTSP", "permit_type_code": "SIPA", "kind": "new" }),
-        )
-        .await
-        .expect(201)["id"]
+    let app_id = api.started_application(&applicant, "SIPA").await["id"]
         .as_str()
         .unwrap()
         .to_string();
@@ -516,10 +502,7 @@ async fn a_complaint_is_answered_then_closed_by_the_helpdesk_and_the_complainant
     let (_, mail, _, applicant) = api.new_applicant("pengadu").await;
     let (_, _, _, other) = api.new_applicant("pengadu-lain").await;
     let (app_id, resi) = api.submitted_application(&applicant).await;
-    let (_, other_app) = {
-        let (id, _) = api.submitted_application(&other).await;
-        ((), id)
-    };
+    let (other_app, _) = api.submitted_application(&other).await;
     let helpdesk = api.new_officers(&[("helpdesk", "DPMPTSP")]).await[0]
         .3
         .clone();
